@@ -1,0 +1,92 @@
+package io.kafkaolr.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.commons.codec.digest.MurmurHash3;
+
+/**
+ * Maps named features to indices of a vector of dimension {@code 2^bits}: the hashing trick.
+ *
+ * <p>The index of a name is the low {@code bits} bits of MurmurHash3 (x86, 32-bit) of its UTF-8
+ * bytes with seed {@link #SEED}. A numeric feature {@code name -> v} contributes {@code v} at
+ * {@code index(name)}; a categorical feature {@code name -> value} contributes 1 at
+ * {@code index(name + "=" + value)}. Names that collide share one coordinate (values add).
+ */
+public final class FeatureHasher {
+    /** The fixed hash seed. Part of the model: changing it changes every index. */
+    public static final int SEED = 0;
+    /** The default number of bits: 2^18 = 262,144 dimensions. */
+    public static final int DEFAULT_BITS = 18;
+    /** Largest supported number of bits. */
+    public static final int MAX_BITS = 30;
+
+    private final int bits;
+    private final int mask;
+
+    /** A hasher onto {@code 2^bits} dimensions, {@code 1 <= bits <= 30}. */
+    public FeatureHasher(final int bits) {
+        if (bits < 1 || bits > MAX_BITS) {
+            throw new IllegalArgumentException("hash bits must be in [1, " + MAX_BITS + "], got " + bits);
+        }
+        this.bits = bits;
+        this.mask = (1 << bits) - 1;
+    }
+
+    /** The number of bits. */
+    public int bits() {
+        return bits;
+    }
+
+    /** The index of a feature name. */
+    public int index(final String name) {
+        final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        // a mask of the low bits equals floorMod(hash, 2^bits): never negative
+        return MurmurHash3.hash32x86(bytes, 0, bytes.length, SEED) & mask;
+    }
+
+    /** The name under which a categorical value is hashed. */
+    public static String categoricalName(final String name, final String value) {
+        return name + "=" + value;
+    }
+
+    /**
+     * Validates and hashes features into a sparse vector.
+     *
+     * @param maxFeatures the largest number of named features accepted
+     * @throws RejectedInputException if a value is NaN or infinite, or there are too many features
+     */
+    public SparseVector vectorize(final Features features, final int maxFeatures) {
+        final int count = features.count();
+        if (count > maxFeatures) {
+            throw new RejectedInputException(RejectReason.TOO_MANY_FEATURES,
+                    count + " features, more than the limit of " + maxFeatures);
+        }
+        final int[] indices = new int[count];
+        final double[] values = new double[count];
+        int k = 0;
+        for (final Map.Entry<String, Double> e : features.numeric().entrySet()) {
+            final Double value = e.getValue();
+            if (value == null) {
+                throw new RejectedInputException(RejectReason.MISSING_FIELD,
+                        "numeric feature '" + e.getKey() + "' has no value");
+            }
+            if (!Double.isFinite(value)) {
+                throw new RejectedInputException(RejectReason.NON_FINITE_VALUE,
+                        "numeric feature '" + e.getKey() + "' is " + value);
+            }
+            indices[k] = index(e.getKey());
+            values[k] = value;
+            k++;
+        }
+        for (final Map.Entry<String, String> e : features.categorical().entrySet()) {
+            if (e.getValue() == null) {
+                throw new RejectedInputException(RejectReason.MISSING_FIELD,
+                        "categorical feature '" + e.getKey() + "' has no value");
+            }
+            indices[k] = index(categoricalName(e.getKey(), e.getValue()));
+            values[k] = 1.0;
+            k++;
+        }
+        return SparseVector.of(indices, values);
+    }
+}

@@ -1,0 +1,32 @@
+package io.kafkaolr.core;
+
+/**
+ * Running progressive-validation metrics of one model: every example is scored before the
+ * model learns from it. Loss and accuracy are weighted by importance (equal to the plain
+ * means when every importance is 1).
+ *
+ * @param examples examples learned
+ * @param weightSum sum of importances
+ * @param lossSum importance-weighted sum of log losses
+ * @param correctWeight importance-weighted count of examples whose predicted label was right
+ */
+public record ProgressiveMetrics(long examples, double weightSum, double lossSum, double correctWeight) {
+    /** No examples yet. */
+    public static final ProgressiveMetrics EMPTY = new ProgressiveMetrics(0, 0, 0, 0);
+
+    /** These metrics with one more example. */
+    public ProgressiveMetrics plus(final double logLoss, final boolean correct, final double importance) {
+        return new ProgressiveMetrics(examples + 1, weightSum + importance, lossSum + importance * logLoss,
+                correctWeight + (correct ? importance : 0.0));
+    }
+
+    /** Mean progressive log loss (NaN before any weighted example). */
+    public double meanLogLoss() {
+        return lossSum / weightSum;
+    }
+
+    /** Progressive accuracy (NaN before any weighted example). */
+    public double accuracy() {
+        return correctWeight / weightSum;
+    }
+}

@@ -1,0 +1,25 @@
+package io.kafkaolr.core;
+
+/** Why a record could not be used. The names are stable: they appear on the dead-letter topic and in metrics. */
+public enum RejectReason {
+    /** The bytes are not a record of the expected format. */
+    UNPARSEABLE,
+    /** A required field is absent. */
+    MISSING_FIELD,
+    /** A field has a value of the wrong kind or out of its range (e.g. a negative importance). */
+    INVALID_VALUE,
+    /** A numeric value is NaN or infinite. */
+    NON_FINITE_VALUE,
+    /** More features than the configured limit. */
+    TOO_MANY_FEATURES,
+    /** A label the model does not know and may not add. */
+    UNKNOWN_LABEL,
+    /** A labeled example whose record key is not its model id, so it could reach the wrong partition. */
+    KEY_MISMATCH,
+    /** An event for a model that has never been trained. */
+    UNKNOWN_MODEL,
+    /** A stored model whose hashing settings differ from this processor's. */
+    MODEL_MISMATCH,
+    /** The step would make a logit or a weight NaN or infinite: rejected, the model unchanged. */
+    NUMERIC_OVERFLOW
+}
