@@ -2,6 +2,8 @@ package io.kafkaolr.core;
 
 /** Why a record could not be used. The names are stable: they appear on the dead-letter topic and in metrics. */
 public enum RejectReason {
+    /** The record is larger than the configured limit; it is not parsed. */
+    RECORD_TOO_LARGE,
     /** The bytes are not a record of the expected format. */
     UNPARSEABLE,
     /** A required field is absent. */

@@ -1,0 +1,67 @@
+package io.kafkaolr.serde;
+
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * Avro single-object encoding of a generated class: no schema registry, the schema's
+ * fingerprint in each message identifies the writer's schema.
+ *
+ * @param <T> the generated class
+ */
+public final class AvroSingleObjectCodec<T extends SpecificRecordBase> implements RecordCodec<T> {
+    private final Schema schema;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+
+    /** A codec for {@code type}. */
+    public AvroSingleObjectCodec(final Class<T> type) {
+        this.schema = SpecificData.get().getSchema(type);
+        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+    }
+
+    @Override
+    public T decode(final byte[] bytes) {
+        if (bytes == null) {
+            throw new RejectedInputException(RejectReason.UNPARSEABLE, "the record has no value");
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (final BadHeaderException e) {
+            throw new RejectedInputException(RejectReason.UNPARSEABLE,
+                    "not Avro single-object encoding (no C3 01 marker): " + e.getMessage());
+        } catch (final MissingSchemaException e) {
+            throw new RejectedInputException(RejectReason.UNPARSEABLE,
+                    "written with an unknown schema (fingerprint not " + schema.getFullName() + "): " + e.getMessage());
+        } catch (final IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+                       | UnsupportedOperationException e) {
+            // truncated or corrupt datum bytes
+            throw new RejectedInputException(RejectReason.UNPARSEABLE,
+                    "corrupt " + schema.getName() + " datum: " + e);
+        }
+    }
+
+    @Override
+    public byte[] encode(final T record) {
+        try {
+            final ByteBuffer buffer = encoder.encode(record);
+            final byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.kafkaolr.serde;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RecordCodecTest {
+
+    private static LabeledExample example() {
+        return LabeledExample.newBuilder()
+                .setModelId("m1")
+                .setNumericFeatures(Map.of("age", 31.5))
+                .setCategoricalFeatures(Map.of("country", "FR"))
+                .setLabel("1")
+                .setImportance(2.0)
+                .setId("e-7")
+                .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L))
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(RecordFormat.class)
+    void givenAnyRecordWhenEncodedAndDecodedThenItIsEqual(final RecordFormat format) {
+        final RecordCodec<LabeledExample> codec = format.codec(LabeledExample.class);
+        assertEquals(example(), codec.decode(codec.encode(example())));
+
+        final Map<String, Double> probabilities = new LinkedHashMap<>();
+        probabilities.put("0", 0.25);
+        probabilities.put("1", 0.75);
+        final Prediction prediction = new Prediction("e1", "m1", probabilities, "1", 42L, 1.0986);
+        final RecordCodec<Prediction> predictions = format.codec(Prediction.class);
+        assertEquals(prediction, predictions.decode(predictions.encode(prediction)));
+
+        final DeadLetter letter = new DeadLetter("UNPARSEABLE", "why", "t", 0, 5L, null,
+                ByteBuffer.wrap(new byte[] {(byte) 0xff, 0}));
+        final RecordCodec<DeadLetter> letters = format.codec(DeadLetter.class);
+        assertEquals(letter, letters.decode(letters.encode(letter)));
+    }
+
+    @Test
+    void handTypedJsonLeavesOutDefaultsAndAcceptsANumericLabel() {
+        final LabeledExample e = RecordFormat.JSON.codec(LabeledExample.class).decode(
+                "{\"model_id\":\"m1\",\"numeric_features\":{\"x\":1e3},\"label\":1}".getBytes(StandardCharsets.UTF_8));
+        assertEquals("1", e.getLabel());
+        assertEquals(1.0, e.getImportance());
+        assertEquals(Map.of(), e.getCategoricalFeatures());
+        assertEquals(null, e.getId());
+        assertEquals(1000.0, e.getNumericFeatures().get("x"));
+    }
+
+    @Test
+    void jsonProblemsAreNamedWithTheirReason() {
+        final RecordCodec<LabeledExample> codec = RecordFormat.JSON.codec(LabeledExample.class);
+        assertReason(RejectReason.UNPARSEABLE, "{\"model_id\":", codec);
+        assertReason(RejectReason.UNPARSEABLE, "[1,2]", codec);
+        assertReason(RejectReason.MISSING_FIELD, "{\"model_id\":\"m\"}", codec, "label");
+        assertReason(RejectReason.INVALID_VALUE, "{\"model_id\":\"m\",\"label\":\"1\",\"lable\":\"1\"}", codec, "lable");
+        assertReason(RejectReason.INVALID_VALUE, "{\"model_id\":\"m\",\"label\":\"1\",\"numeric_features\":{\"x\":\"3\"}}",
+                codec, "numeric_features.x");
+        assertReason(RejectReason.MISSING_FIELD, "{\"model_id\":\"m\",\"label\":\"1\",\"numeric_features\":{\"x\":null}}",
+                codec, "numeric_features.x");
+        // NaN parses, so that validation can name the feature
+        final LabeledExample nan = codec.decode("{\"model_id\":\"m\",\"label\":\"1\",\"numeric_features\":{\"x\":NaN}}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(Double.isNaN(nan.getNumericFeatures().get("x")));
+    }
+
+    @Test
+    void corruptAvroBytesAreUnparseableNeverAnotherException() {
+        final RecordCodec<LabeledExample> codec = RecordFormat.AVRO.codec(LabeledExample.class);
+        final byte[] good = codec.encode(example());
+        assertReason(RejectReason.UNPARSEABLE, new byte[0], codec);
+        assertReason(RejectReason.UNPARSEABLE, "{\"model_id\":\"m\"}".getBytes(StandardCharsets.UTF_8), codec);
+        assertReason(RejectReason.UNPARSEABLE, RecordFormat.AVRO.codec(Prediction.class).encode(
+                new Prediction("e", "m", Map.of("a", 1.0), "a", 1L, null)), codec);
+        final Random random = new Random(1);
+        for (int cut = 0; cut < good.length; cut++) {
+            assertReason(RejectReason.UNPARSEABLE, Arrays.copyOf(good, cut), codec);
+        }
+        // flipped bytes after the header: either a (different) valid record or UNPARSEABLE
+        for (int i = 0; i < 2000; i++) {
+            final byte[] flipped = good.clone();
+            flipped[10 + random.nextInt(flipped.length - 10)] = (byte) random.nextInt(256);
+            try {
+                codec.decode(flipped);
+            } catch (final RejectedInputException e) {
+                assertEquals(RejectReason.UNPARSEABLE, e.reason());
+            }
+        }
+    }
+
+    @Test
+    void anAvroDatumClaimingAHugeMapIsRefusedWithoutAllocatingIt() throws Exception {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0xC3, 0x01});
+        out.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(SchemaNormalization.parsingFingerprint64(LabeledExample.getClassSchema())).array());
+        final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        encoder.writeString("m1");
+        encoder.writeMapStart();
+        encoder.setItemCount(2_000_000_000L); // a map block of two billion entries, and no entries
+        encoder.flush();
+        assertReason(RejectReason.UNPARSEABLE, out.toByteArray(), RecordFormat.AVRO.codec(LabeledExample.class));
+    }
+
+    private static void assertReason(final RejectReason reason, final String json, final RecordCodec<?> codec,
+                                     final String... mentioned) {
+        assertReason(reason, json.getBytes(StandardCharsets.UTF_8), codec, mentioned);
+    }
+
+    private static void assertReason(final RejectReason reason, final byte[] bytes, final RecordCodec<?> codec,
+                                     final String... mentioned) {
+        final RejectedInputException e = assertThrows(RejectedInputException.class, () -> codec.decode(bytes),
+                () -> "expected " + reason + " for " + Arrays.toString(bytes));
+        assertEquals(reason, e.reason(), e.getMessage());
+        for (final String word : mentioned) {
+            assertTrue(e.getMessage().contains(word), e.getMessage() + " should name " + word);
+        }
+    }
+
+    @Test
+    void encodedAvroStartsWithTheSingleObjectMarker() {
+        final byte[] bytes = RecordFormat.AVRO.codec(LabeledExample.class).encode(example());
+        assertArrayEquals(new byte[] {(byte) 0xC3, 0x01}, Arrays.copyOf(bytes, 2));
+    }
+}
