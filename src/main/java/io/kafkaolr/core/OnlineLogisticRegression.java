@@ -64,9 +64,7 @@ public final class OnlineLogisticRegression {
         requireFinite(z, "logit");
         final ModelOutput progressive = output(settings.type(), classes, z, model.version());
         final double[] p = progressive.probabilities();
-        final double loss = settings.type() == ModelType.BINARY
-                ? Numerics.binaryLogLoss(z[0], y)
-                : Numerics.logSumExp(z, logits) - z[y];
+        final double loss = progressive.logLoss(y);
 
         final long t = model.version() + 1;
         final double eta = settings.schedule().rate(settings.learningRate(), settings.powerT(), t);
@@ -158,7 +156,7 @@ public final class OnlineLogisticRegression {
                 best = k;
             }
         }
-        return new ModelOutput(List.copyOf(classes), p, best, logit, version);
+        return new ModelOutput(List.copyOf(classes), p, best, logit, version, z.clone());
     }
 
     private static void requireFinite(final double[] values, final String what) {

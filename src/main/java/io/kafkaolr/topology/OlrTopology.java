@@ -1,0 +1,94 @@
+package io.kafkaolr.topology;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import io.kafkaolr.serde.ModelStateCodec;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the whole processor topology from one {@link TopologyConfig}.
+ *
+ * <pre>
+ * examples --> [train] --> model topic (changed rows, per publish interval)
+ *                 '------> dead letters
+ * model topic --> global model store (every instance)
+ * events ---> [score] ---> predictions (keyed like the event)
+ *                 '------> dead letters
+ * </pre>
+ *
+ * <p>Training and scoring are separate sub-topologies: they share no store (scoring reads the
+ * global store), so the events topic needs no co-partitioning with the examples topic and
+ * scoring scales with the events topic's partitions. Every node and store has an explicit,
+ * stable name.
+ */
+public final class OlrTopology {
+    /** The training store: weight rows and model headers, persistent and changelogged. */
+    public static final String WEIGHTS_STORE = "model-weights";
+    /** The global store fed by the model topic, read by scoring. */
+    public static final String MODEL_GLOBAL_STORE = "model-global";
+
+    static final String EXAMPLES_SOURCE = "examples-source";
+    static final String TRAIN = "train";
+    static final String MODEL_SINK = "model-sink";
+    static final String TRAINING_DEAD_LETTERS_SINK = "training-dead-letters-sink";
+    static final String MODEL_SOURCE = "model-source";
+    static final String MODEL_STORE_UPDATER = "model-store-updater";
+    static final String EVENTS_SOURCE = "events-source";
+    static final String SCORE = "score";
+    static final String PREDICTIONS_SINK = "predictions-sink";
+    static final String SCORING_DEAD_LETTERS_SINK = "scoring-dead-letters-sink";
+
+    private OlrTopology() {
+    }
+
+    /**
+     * All entries of one model go to one partition of the model topic, so that a reader sees
+     * each publication's rows before the header that closes it.
+     */
+    static Optional<Set<Integer>> modelPartition(final String topic, final byte[] key, final byte[] value,
+                                                 final int partitions) {
+        final byte[] prefix = ModelStateCodec.modelPrefix(ModelStateCodec.decodeKey(key).modelId());
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(prefix)) % partitions));
+    }
+
+    /** The topology for {@code config}. */
+    public static Topology build(final TopologyConfig config) {
+        final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(WEIGHTS_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled();
+        // a global store is restored from its source topic: a changelog would only duplicate it
+        final StoreBuilder<KeyValueStore<Bytes, byte[]>> global = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(MODEL_GLOBAL_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled();
+
+        final Topology topology = new Topology();
+        topology.addSource(EXAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.examplesTopic());
+        topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
+        topology.addStateStore(weights, TRAIN);
+        topology.addSink(MODEL_SINK, config.modelTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
+                OlrTopology::modelPartition, TRAIN);
+        topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), TRAIN);
+
+        topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.modelTopic(), MODEL_STORE_UPDATER, ModelStoreUpdater::new);
+
+        topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.eventsTopic());
+        topology.addProcessor(SCORE, () -> new ScoringProcessor(config), EVENTS_SOURCE);
+        topology.addSink(PREDICTIONS_SINK, config.predictionsTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), SCORE);
+        topology.addSink(SCORING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), SCORE);
+        return topology;
+    }
+}

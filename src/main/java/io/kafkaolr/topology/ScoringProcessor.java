@@ -1,0 +1,108 @@
+package io.kafkaolr.topology;
+
+import io.kafkaolr.avro.Event;
+import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
+import io.kafkaolr.core.ModelOutput;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The scoring branch: decode and validate an event, read the model from the global model
+ * store (every instance has all models, so events need no particular partitioning), and
+ * publish the class probabilities with the model version used, keyed like the event.
+ *
+ * <p>An event for a model that has no header in the store (never trained, or not yet
+ * published) goes to the dead-letter topic as {@link RejectReason#UNKNOWN_MODEL}: without a
+ * trained model there are not even classes to give probabilities for.
+ */
+final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final TopologyConfig config;
+    private final FeatureHasher hasher;
+    private final RecordCodec<Event> events;
+    private final RecordCodec<Prediction> predictions;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, byte[]> models;
+    private DeadLetters deadLetters;
+    private Sensor scored;
+
+    ScoringProcessor(final TopologyConfig config) {
+        this.config = config;
+        this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
+        this.events = config.format().codec(Event.class);
+        this.predictions = config.format().codec(Prediction.class);
+    }
+
+    @Override
+    public void init(final ProcessorContext<byte[], byte[]> processorContext) {
+        this.context = processorContext;
+        this.models = processorContext.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
+        this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config.format(),
+                "scoring");
+        this.scored = ProcessorMetrics.sensor(processorContext, "scoring", "events-scored");
+    }
+
+    @Override
+    public void process(final Record<byte[], byte[]> record) {
+        final byte[] prediction;
+        try {
+            prediction = score(record);
+        } catch (final RejectedInputException e) {
+            deadLetters.send(record, e.reason(), e.getMessage());
+            return;
+        }
+        context.forward(record.withValue(prediction), OlrTopology.PREDICTIONS_SINK);
+        scored.record();
+    }
+
+    private byte[] score(final Record<byte[], byte[]> record) {
+        if (record.value() != null && record.value().length > config.maxRecordBytes()) {
+            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
+                    record.value().length + " bytes, more than the limit of " + config.maxRecordBytes());
+        }
+        final Event event = events.decode(record.value());
+        final String modelId = event.getModelId();
+        ModelIds.validate(modelId);
+        final SparseVector x = hasher.vectorize(
+                new Features(event.getNumericFeatures(), event.getCategoricalFeatures()), config.maxFeatures());
+        final byte[] header = models.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        if (header == null) {
+            throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
+                    "model '" + modelId + "' has not been trained (no example learned and published yet)");
+        }
+        final ModelState model = ModelStateCodec.decodeHeader(header);
+        if (model.settings().hashBits() != hasher.bits()) {
+            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
+                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hasher.bits());
+        }
+        final ModelOutput output = OnlineLogisticRegression.predict(model, x, StoreWeights.readOnly(models, modelId));
+        final Map<String, Double> probabilities = new LinkedHashMap<>();
+        for (int k = 0; k < output.classes().size(); k++) {
+            probabilities.put(output.classes().get(k), output.probabilities()[k]);
+        }
+        return predictions.encode(Prediction.newBuilder()
+                .setEventId(event.getId())
+                .setModelId(modelId)
+                .setProbabilities(probabilities)
+                .setPredictedLabel(output.predictedLabel())
+                .setModelVersion(output.version())
+                .setLogit(model.settings().type() == ModelType.BINARY ? output.logit() : null)
+                .build());
+    }
+}

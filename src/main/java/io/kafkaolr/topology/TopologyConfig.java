@@ -1,0 +1,74 @@
+package io.kafkaolr.topology;
+
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.serde.RecordFormat;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the topology needs, validated. Built by the app from properties
+ * ({@code io.kafkaolr.app.OlrConfig}); tests build it directly.
+ *
+ * @param examplesTopic labeled examples in, keyed by model id
+ * @param eventsTopic unlabeled events in, keyed any way
+ * @param predictionsTopic predictions out, keyed like their events
+ * @param deadLettersTopic records that could not be used, with the reason
+ * @param modelTopic compacted: changed weight rows and model headers, read by every instance
+ * @param format the wire format of examples, events, predictions and dead letters
+ * @param modelDefaults the settings a model gets when its first example arrives
+ * @param maxFeatures the most features one record may name
+ * @param maxRecordBytes the largest record value accepted; larger ones are not parsed
+ * @param requireModelIdKey refuse examples whose record key is not their model id (see README)
+ * @param publishInterval how often changed weights are published to the model topic
+ */
+public record TopologyConfig(
+        String examplesTopic,
+        String eventsTopic,
+        String predictionsTopic,
+        String deadLettersTopic,
+        String modelTopic,
+        RecordFormat format,
+        ModelSettings modelDefaults,
+        int maxFeatures,
+        int maxRecordBytes,
+        boolean requireModelIdKey,
+        Duration publishInterval) {
+
+    /** Default maximum number of features per record. */
+    public static final int DEFAULT_MAX_FEATURES = 10_000;
+    /** Default maximum record size: 1 MiB. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+    /** Validates the configuration. */
+    public TopologyConfig {
+        Objects.requireNonNull(examplesTopic, "examplesTopic");
+        Objects.requireNonNull(eventsTopic, "eventsTopic");
+        Objects.requireNonNull(predictionsTopic, "predictionsTopic");
+        Objects.requireNonNull(deadLettersTopic, "deadLettersTopic");
+        Objects.requireNonNull(modelTopic, "modelTopic");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(modelDefaults, "modelDefaults");
+        Objects.requireNonNull(publishInterval, "publishInterval");
+        if (maxFeatures < 1) {
+            throw new IllegalArgumentException("max features must be >= 1, got " + maxFeatures);
+        }
+        if (maxRecordBytes < 64) {
+            throw new IllegalArgumentException("max record bytes must be >= 64, got " + maxRecordBytes);
+        }
+        if (publishInterval.isNegative() || publishInterval.isZero()) {
+            throw new IllegalArgumentException("publish interval must be positive, got " + publishInterval);
+        }
+    }
+
+    /** The default topic names with the given format and model settings. */
+    public static TopologyConfig defaults(final RecordFormat format, final ModelSettings modelDefaults) {
+        return new TopologyConfig("olr-examples", "olr-events", "olr-predictions", "olr-dead-letters", "olr-model",
+                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, Duration.ofSeconds(1));
+    }
+
+    /** A copy with another publish interval. */
+    public TopologyConfig withPublishInterval(final Duration interval) {
+        return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
+                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, interval);
+    }
+}

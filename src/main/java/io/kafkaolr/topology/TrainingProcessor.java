@@ -1,0 +1,140 @@
+package io.kafkaolr.topology;
+
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The training branch: decode and validate a labeled example, predict it with the model's
+ * current weights (progressive validation), take one SGD step, and write back only the rows
+ * of the example's features and the model's header. O(nnz) store reads and writes per record.
+ *
+ * <p>Changed rows are published to the model topic every {@code publishInterval} (wall
+ * clock), each key once per interval however often it changed. The set of changed keys is
+ * derived state: after a restart or a rebalance it is empty, so the first publication after
+ * {@link #init} republishes every row of the task's store, which covers changes committed
+ * but not yet published when the previous owner stopped.
+ */
+final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final TopologyConfig config;
+    private final FeatureHasher hasher;
+    private final RecordCodec<LabeledExample> codec;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, byte[]> store;
+    private DeadLetters deadLetters;
+    private Sensor learned;
+    private final Set<Bytes> dirtyRows = new LinkedHashSet<>();
+    private final Set<Bytes> dirtyHeaders = new LinkedHashSet<>();
+    private boolean republishAll;
+
+    TrainingProcessor(final TopologyConfig config) {
+        this.config = config;
+        this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
+        this.codec = config.format().codec(LabeledExample.class);
+    }
+
+    @Override
+    public void init(final ProcessorContext<byte[], byte[]> processorContext) {
+        this.context = processorContext;
+        this.store = processorContext.getStateStore(OlrTopology.WEIGHTS_STORE);
+        this.deadLetters = new DeadLetters(processorContext, OlrTopology.TRAINING_DEAD_LETTERS_SINK, config.format(),
+                "training");
+        this.learned = ProcessorMetrics.sensor(processorContext, "training", "examples-learned");
+        dirtyRows.clear();
+        dirtyHeaders.clear();
+        republishAll = true;
+        processorContext.schedule(config.publishInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publish());
+    }
+
+    @Override
+    public void process(final Record<byte[], byte[]> record) {
+        try {
+            learn(record);
+            learned.record();
+        } catch (final RejectedInputException e) {
+            deadLetters.send(record, e.reason(), e.getMessage());
+        }
+    }
+
+    private void learn(final Record<byte[], byte[]> record) {
+        if (record.value() != null && record.value().length > config.maxRecordBytes()) {
+            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
+                    record.value().length + " bytes, more than the limit of " + config.maxRecordBytes());
+        }
+        final LabeledExample example = codec.decode(record.value());
+        final String modelId = example.getModelId();
+        ModelIds.validate(modelId);
+        if (config.requireModelIdKey()
+                && (record.key() == null || !Arrays.equals(record.key(), modelId.getBytes(StandardCharsets.UTF_8)))) {
+            throw new RejectedInputException(RejectReason.KEY_MISMATCH, "the record key ("
+                    + (record.key() == null ? "null" : "'" + new String(record.key(), StandardCharsets.UTF_8) + "'")
+                    + ") is not the model id '" + modelId + "': examples of one model must share one partition");
+        }
+        if (example.getLabel().isEmpty()) {
+            throw new RejectedInputException(RejectReason.MISSING_FIELD, "label is empty");
+        }
+        final SparseVector x = hasher.vectorize(
+                new Features(example.getNumericFeatures(), example.getCategoricalFeatures()), config.maxFeatures());
+
+        final Bytes headerKey = Bytes.wrap(ModelStateCodec.headerKey(modelId));
+        final byte[] storedHeader = store.get(headerKey);
+        final ModelState model = storedHeader == null
+                ? ModelState.fresh(config.modelDefaults())
+                : ModelStateCodec.decodeHeader(storedHeader);
+        if (model.settings().hashBits() != hasher.bits()) {
+            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
+                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hasher.bits());
+        }
+        OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
+                StoreWeights.writable(store, modelId, dirtyRows));
+        store.put(headerKey, ModelStateCodec.encodeHeader(model));
+        dirtyHeaders.add(headerKey);
+    }
+
+    /** Forwards changed rows, then changed headers, to the model topic. */
+    private void publish() {
+        final long now = context.currentSystemTimeMs();
+        if (republishAll) {
+            republishAll = false;
+            dirtyRows.clear();
+            dirtyHeaders.clear();
+            try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+                while (all.hasNext()) {
+                    final KeyValue<Bytes, byte[]> entry = all.next();
+                    final boolean header = ModelStateCodec.decodeKey(entry.key.get()).isHeader();
+                    (header ? dirtyHeaders : dirtyRows).add(entry.key);
+                }
+            }
+        }
+        forwardAll(dirtyRows, now);
+        forwardAll(dirtyHeaders, now);
+    }
+
+    private void forwardAll(final Set<Bytes> keys, final long timestamp) {
+        for (final Bytes key : keys) {
+            context.forward(new Record<>(key.get(), store.get(key), timestamp), OlrTopology.MODEL_SINK);
+        }
+        keys.clear();
+    }
+}

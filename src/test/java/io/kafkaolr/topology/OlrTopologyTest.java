@@ -1,0 +1,335 @@
+package io.kafkaolr.topology;
+
+import static io.kafkaolr.topology.TopologyHarness.event;
+import static io.kafkaolr.topology.TopologyHarness.example;
+import static io.kafkaolr.topology.TopologyHarness.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.avro.Event;
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.Numerics;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordFormat;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class OlrTopologyTest {
+    @TempDir
+    Path stateDir;
+
+    private static TopologyConfig binaryConfig(final RecordFormat format) {
+        return TopologyConfig.defaults(format, ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT));
+    }
+
+    @ParameterizedTest
+    @EnumSource(RecordFormat.class)
+    void predictionsAreKeyedLikeTheirEventsSumToOneAndNameThePublishedModelVersion(final RecordFormat format) {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(format), stateDir)) {
+            for (int i = 0; i < 5; i++) {
+                h.learn(example("m", Map.of("x", i % 2 == 0 ? 1.0 : -1.0), i % 2 == 0 ? "1" : "0"));
+            }
+            h.publish();
+            h.score("key-a", event("e1", "m", Map.of("x", 1.0)));
+            h.score("key-b", event("e2", "m", Map.of("x", -1.0, "unseen", 3.0)));
+
+            final List<KeyValue<String, Prediction>> out = h.readPredictions();
+            assertEquals(List.of("key-a", "key-b"), out.stream().map(kv -> kv.key).toList());
+            for (final KeyValue<String, Prediction> kv : out) {
+                final Prediction p = kv.value;
+                assertEquals("m", p.getModelId());
+                assertEquals(5L, p.getModelVersion());
+                assertEquals(List.of("0", "1"), List.copyOf(p.getProbabilities().keySet()));
+                final double sum = p.getProbabilities().values().stream().mapToDouble(Double::doubleValue).sum();
+                assertEquals(1.0, sum, 1e-12);
+                assertNotNull(p.getLogit());
+                assertEquals(Numerics.sigmoid(p.getLogit()), p.getProbabilities().get("1"), 1e-15);
+            }
+            assertEquals("e1", out.get(0).value.getEventId());
+            assertEquals("1", out.get(0).value.getPredictedLabel());
+            assertEquals("0", out.get(1).value.getPredictedLabel());
+
+            // the scoring side serves the published version until the next publication
+            h.learn(example("m", Map.of("x", 1.0), "1"));
+            h.score("key-c", event("e3", "m", Map.of("x", 1.0)));
+            assertEquals(5L, h.readPredictions().get(0).value.getModelVersion());
+            h.publish();
+            h.score("key-d", event("e4", "m", Map.of("x", 1.0)));
+            assertEquals(6L, h.readPredictions().get(0).value.getModelVersion());
+        }
+    }
+
+    @Test
+    void scoringUsesExactlyTheTrainedWeightsOnceTheyArePublished() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
+            final Random random = new Random(7);
+            for (int i = 0; i < 200; i++) {
+                final double a = random.nextGaussian();
+                final double b = random.nextGaussian();
+                h.learn(example("m", Map.of("a", a, "b", b), a - b > 0 ? "1" : "0"));
+            }
+            h.publish();
+            final Map<Integer, byte[]> trained = TopologyHarness.entriesOf(h.weightsStore(), "m");
+            final Map<Integer, byte[]> served = TopologyHarness.entriesOf(h.globalStore(), "m");
+            assertEquals(trained.keySet(), served.keySet());
+            trained.forEach((index, value) -> assertArrayEquals(value, served.get(index), "entry " + index));
+            // one row per feature plus the header (which holds the bias): the store is keyed per feature
+            assertEquals(3, trained.size(), "rows of a and b, and the header: " + trained.keySet());
+        }
+    }
+
+    @Test
+    void trainingOnASeparableStreamDrivesProgressiveAccuracyToOne() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
+            final Random random = new Random(42);
+            int sent = 0;
+            ModelState atCheckpoint = null;
+            while (sent < 3000) {
+                final double a = random.nextDouble() * 2 - 1;
+                final double b = random.nextDouble() * 2 - 1;
+                final double margin = a + 0.5 * b - 0.1;
+                if (Math.abs(margin) < 0.1) {
+                    continue;
+                }
+                h.learn(example("sep", Map.of("a", a, "b", b), margin > 0 ? "1" : "0"));
+                sent++;
+                if (sent == 2000) {
+                    atCheckpoint = h.trainedModel("sep");
+                }
+            }
+            final ModelState end = h.trainedModel("sep");
+            assertEquals(3000, end.version());
+            final double lastThousandCorrect = end.metrics().correctWeight() - atCheckpoint.metrics().correctWeight();
+            assertEquals(1000.0, lastThousandCorrect, "progressive mistakes among the last 1000 examples");
+            assertTrue(end.metrics().accuracy() > 0.97, "overall progressive accuracy " + end.metrics().accuracy());
+        }
+    }
+
+    @Test
+    void badRecordsGoToDeadLettersWithReasonsWhileTheirNeighboursAreLearned() {
+        final TopologyConfig config = new TopologyConfig("olr-examples", "olr-events", "olr-predictions",
+                "olr-dead-letters", "olr-model", RecordFormat.AVRO,
+                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1));
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            final LabeledExample good = example("m", Map.of("x", 1.0), "1");
+            final byte[] goodBytes = h.exampleCodec.encode(good);
+            final List<RejectReason> expected = new ArrayList<>();
+            int goodCount = 0;
+
+            h.learn(good);
+            goodCount++;
+            h.examples.pipeInput(utf8("m"), new byte[] {1, 2, 3, 4, 5});
+            expected.add(RejectReason.UNPARSEABLE);
+            final byte[] truncated = java.util.Arrays.copyOf(goodBytes, goodBytes.length - 3);
+            h.examples.pipeInput(utf8("m"), truncated);
+            expected.add(RejectReason.UNPARSEABLE);
+            h.examples.pipeInput(utf8("m"), (byte[]) null);
+            expected.add(RejectReason.UNPARSEABLE);
+            h.learn(good);
+            goodCount++;
+            h.learn(example("m", Map.of("x", Double.NaN), "1"));
+            expected.add(RejectReason.NON_FINITE_VALUE);
+            h.learn(example("m", Map.of("x", Double.POSITIVE_INFINITY), "0"));
+            expected.add(RejectReason.NON_FINITE_VALUE);
+            h.learn(example("m", Map.of("x", 1.0), "maybe"));
+            expected.add(RejectReason.UNKNOWN_LABEL);
+            h.learn(example("m", Map.of("a", 1.0, "b", 1.0, "c", 1.0, "d", 1.0, "e", 1.0, "f", 1.0), "1"));
+            expected.add(RejectReason.TOO_MANY_FEATURES);
+            h.learn(LabeledExample.newBuilder(good).setCategoricalFeatures(Map.of("city", "x".repeat(5000))).build());
+            expected.add(RejectReason.RECORD_TOO_LARGE);
+            h.examples.pipeInput(utf8("other"), goodBytes);
+            expected.add(RejectReason.KEY_MISMATCH);
+            h.learn(example("m", Map.of("x", 1.0), ""));
+            expected.add(RejectReason.MISSING_FIELD);
+            h.learn(example("", Map.of("x", 1.0), "1"));
+            expected.add(RejectReason.INVALID_VALUE);
+            h.learn(LabeledExample.newBuilder(good).setImportance(-1.0).build());
+            expected.add(RejectReason.INVALID_VALUE);
+            h.learn(example("m", Map.of("x", -1.0), "0"));
+            goodCount++;
+
+            final List<TestRecord<byte[], byte[]>> letters = h.readDeadLetters();
+            final List<RejectReason> reasons = new ArrayList<>();
+            long previousOffset = -1;
+            for (final TestRecord<byte[], byte[]> letter : letters) {
+                final DeadLetter decoded = h.deadLetterCodec.decode(letter.value());
+                reasons.add(RejectReason.valueOf(decoded.getReason()));
+                assertEquals(decoded.getReason(), new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER)
+                        .value(), StandardCharsets.UTF_8));
+                assertEquals("olr-examples", decoded.getSourceTopic());
+                assertTrue(decoded.getSourceOffset() > previousOffset, "dead letters carry their source offset");
+                previousOffset = decoded.getSourceOffset();
+                assertTrue(!decoded.getDetail().isBlank());
+            }
+            assertEquals(expected, reasons);
+
+            final ModelState model = h.trainedModel("m");
+            assertEquals(goodCount, model.version(), "every good example learned, no bad one");
+            assertEquals(goodCount, model.metrics().examples());
+            assertEquals(goodCount, h.counter("examples-learned-total"));
+            assertEquals(3.0, h.counter("dead-letters-unparseable-total"));
+            assertEquals(2.0, h.counter("dead-letters-non-finite-value-total"));
+            assertEquals(1.0, h.counter("dead-letters-unknown-label-total"));
+            assertEquals(1.0, h.counter("dead-letters-too-many-features-total"));
+            assertEquals(1.0, h.counter("dead-letters-record-too-large-total"));
+            assertEquals(1.0, h.counter("dead-letters-key-mismatch-total"));
+            assertEquals(1.0, h.counter("dead-letters-missing-field-total"));
+            assertEquals(2.0, h.counter("dead-letters-invalid-value-total"));
+            assertNull(h.trainedModel(""));
+        }
+    }
+
+    @Test
+    void badEventsAndEventsOfUnknownModelsGoToDeadLettersWhileOthersAreScored() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.JSON), stateDir)) {
+            h.learn(example("m", Map.of("x", 1.0), "1"));
+            h.publish();
+            h.score("1", event("e1", "m", Map.of("x", 1.0)));
+            h.score("2", event("e2", "never-trained", Map.of("x", 1.0)));
+            h.events.pipeInput(utf8("3"), utf8("{\"id\":\"e3\",\"model_id\":\"m\",\"numeric_features\":{\"x\":NaN}}"));
+            h.events.pipeInput(utf8("4"), utf8("{\"id\":\"e4\",\"numeric_features\":{\"x\":1}}"));
+            h.events.pipeInput(utf8("5"), utf8("{\"id\":\"e5\",\"model_id\":\"m\",\"numeric_feature\":{\"x\":1}}"));
+            h.events.pipeInput(utf8("6"), utf8("not json"));
+            h.events.pipeInput(utf8("7"), utf8("{\"id\":\"e7\",\"model_id\":\"m\",\"numeric_features\":{\"x\":2}}"));
+
+            assertEquals(List.of("1", "7"), h.readPredictions().stream().map(kv -> kv.key).toList());
+            final List<String> reasons = h.readDeadLetters().stream()
+                    .map(r -> h.deadLetterCodec.decode(r.value()).getReason()).toList();
+            assertEquals(List.of("UNKNOWN_MODEL", "NON_FINITE_VALUE", "MISSING_FIELD", "INVALID_VALUE", "UNPARSEABLE"),
+                    reasons);
+            assertEquals(2.0, h.counter("events-scored-total"));
+            assertEquals(1.0, h.counter("dead-letters-unknown-model-total"));
+        }
+    }
+
+    @Test
+    void handTypedJsonExamplesAreLearned() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.JSON), stateDir)) {
+            h.examples.pipeInput(utf8("spam"), utf8("""
+                    {"model_id": "spam", "numeric_features": {"links": 3}, "categorical_features": {"tld": "biz"},
+                     "label": 1, "importance": 2}"""));
+            h.examples.pipeInput(utf8("spam"), utf8("{\"model_id\":\"spam\",\"numeric_features\":{\"links\":0},\"label\":\"0\"}"));
+            assertEquals(2, h.trainedModel("spam").version());
+            assertEquals(0, h.readDeadLetters().size());
+            // two weight rows (links, tld=biz) and the header
+            assertEquals(3, TopologyHarness.entriesOf(h.weightsStore(), "spam").size());
+        }
+    }
+
+    @Test
+    void twoModelIdsLearnExactlyAsEachWouldAlone() {
+        final TopologyConfig config = TopologyConfig.defaults(RecordFormat.AVRO,
+                ModelSettings.softmax(0.3, LearningRateSchedule.INVSCALING).withL2(0.01));
+        final List<LabeledExample> a = new ArrayList<>();
+        final List<LabeledExample> b = new ArrayList<>();
+        final Random random = new Random(3);
+        for (int i = 0; i < 300; i++) {
+            final Map<String, Double> x = new HashMap<>();
+            x.put("shared", random.nextGaussian());
+            x.put("f" + random.nextInt(20), 1.0);
+            a.add(example("alpha", x, "c" + random.nextInt(3)));
+            b.add(example("beta", x, random.nextBoolean() ? "yes" : "no"));
+        }
+        final Map<Integer, byte[]> alphaAlone;
+        final Map<Integer, byte[]> betaAlone;
+        try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("a"))) {
+            a.forEach(h::learn);
+            alphaAlone = TopologyHarness.entriesOf(h.weightsStore(), "alpha");
+        }
+        try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("b"))) {
+            b.forEach(h::learn);
+            betaAlone = TopologyHarness.entriesOf(h.weightsStore(), "beta");
+        }
+        try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("ab"))) {
+            for (int i = 0; i < a.size(); i++) {
+                h.learn(a.get(i));
+                h.learn(b.get(i));
+            }
+            assertSameEntries(alphaAlone, TopologyHarness.entriesOf(h.weightsStore(), "alpha"));
+            assertSameEntries(betaAlone, TopologyHarness.entriesOf(h.weightsStore(), "beta"));
+            assertEquals(3, h.trainedModel("alpha").classes().size());
+            assertEquals(2, h.trainedModel("beta").classes().size());
+            assertEquals(300, h.trainedModel("alpha").version());
+        }
+    }
+
+    @Test
+    void softmaxPredictionsCoverEveryClassInClassOrder() {
+        final TopologyConfig config = TopologyConfig.defaults(RecordFormat.AVRO,
+                ModelSettings.softmax(0.5, LearningRateSchedule.CONSTANT));
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            h.learn(example("w", Map.of("x", 1.0), "red"));
+            h.learn(example("w", Map.of("y", 1.0), "green"));
+            h.learn(example("w", Map.of("z", 1.0), "blue"));
+            h.publish();
+            h.score("k", event("e", "w", Map.of("z", 2.0)));
+            final Prediction p = h.readPredictions().get(0).value;
+            assertEquals(List.of("red", "green", "blue"), List.copyOf(p.getProbabilities().keySet()));
+            assertEquals(1.0, p.getProbabilities().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+            assertEquals("blue", p.getPredictedLabel());
+            assertNull(p.getLogit());
+            assertEquals(3L, p.getModelVersion());
+        }
+    }
+
+    @Test
+    void theModelTopicCarriesEachChangedRowOncePerIntervalAndTheHeaderLast() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
+            h.publish(); // the first publication after start republishes the (empty) store
+            h.model.readRecordsToList();
+            for (int i = 0; i < 10; i++) {
+                h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
+            }
+            h.publish();
+            final List<TestRecord<byte[], byte[]>> published = h.model.readRecordsToList();
+            assertEquals(3, published.size(), "rows x and y, then the header, each once");
+            assertTrue(ModelStateCodec.decodeKey(published.get(2).key()).isHeader());
+            final ModelState header = ModelStateCodec.decodeHeader(published.get(2).value());
+            assertEquals(10, header.version());
+            h.publish();
+            assertTrue(h.model.isEmpty(), "nothing changed, nothing published");
+            assertArrayEquals(published.get(2).value(),
+                    h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("m"))));
+        }
+    }
+
+    @Test
+    void eventIdsAndKeysPassThroughUntouched() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
+            h.learn(example("m", Map.of("x", 1.0), "1"));
+            h.publish();
+            final Event e = event("id-ü-42", "m", Map.of("x", 1.0));
+            h.events.pipeInput(new byte[] {0, (byte) 0xff}, h.eventCodec.encode(e));
+            final TestRecord<byte[], byte[]> out = h.predictions.readRecord();
+            assertArrayEquals(new byte[] {0, (byte) 0xff}, out.key());
+            assertEquals("id-ü-42", h.predictionCodec.decode(out.value()).getEventId());
+        }
+    }
+
+    private static void assertSameEntries(final Map<Integer, byte[]> expected, final Map<Integer, byte[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((index, value) -> assertArrayEquals(value, actual.get(index), "entry " + index));
+    }
+}
