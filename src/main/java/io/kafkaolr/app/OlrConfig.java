@@ -1,0 +1,207 @@
+package io.kafkaolr.app;
+
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelType;
+import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.topology.TopologyConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The processor's configuration: Kafka's own property names ({@code bootstrap.servers},
+ * {@code processing.guarantee}, {@code num.stream.threads}, ... passed to Kafka Streams as
+ * they are) plus kafka-olr's, all under {@code olr.}. Layered, last wins: built-in defaults,
+ * an optional properties file, environment variables, explicit overrides (command-line
+ * options).
+ *
+ * <p>Environment variables follow the apache/kafka image's convention with the prefix
+ * {@code OLR_}: strip the prefix, lower-case, {@code _} becomes {@code .}, {@code __}
+ * becomes {@code _} and {@code ___} becomes {@code -}. So {@code OLR_BOOTSTRAP_SERVERS}
+ * sets {@code bootstrap.servers} and {@code OLR_OLR_MODEL_LEARNING___RATE} sets
+ * {@code olr.model.learning-rate}.
+ */
+public final class OlrConfig {
+    /** The prefix of environment variables that set properties. */
+    public static final String ENV_PREFIX = "OLR_";
+
+    private static final Map<String, String> OLR_DEFAULTS = new TreeMap<>(Map.ofEntries(
+            Map.entry("olr.format", "avro"),
+            Map.entry("olr.topic.examples", "olr-examples"),
+            Map.entry("olr.topic.events", "olr-events"),
+            Map.entry("olr.topic.predictions", "olr-predictions"),
+            Map.entry("olr.topic.dead-letters", "olr-dead-letters"),
+            Map.entry("olr.topic.model", "olr-model"),
+            Map.entry("olr.topic.partitions", "3"),
+            Map.entry("olr.topic.replication-factor", "1"),
+            Map.entry("olr.model.type", "binary"),
+            Map.entry("olr.model.learning-rate", "0.1"),
+            Map.entry("olr.model.schedule", "invscaling"),
+            Map.entry("olr.model.power-t", "0.5"),
+            Map.entry("olr.model.l2", "0"),
+            Map.entry("olr.model.hash-bits", String.valueOf(FeatureHasher.DEFAULT_BITS)),
+            Map.entry("olr.model.classes", ""),
+            Map.entry("olr.model.allow-new-classes", "true"),
+            Map.entry("olr.max-features", String.valueOf(TopologyConfig.DEFAULT_MAX_FEATURES)),
+            Map.entry("olr.max-record-bytes", String.valueOf(TopologyConfig.DEFAULT_MAX_RECORD_BYTES)),
+            Map.entry("olr.require-model-id-key", "true"),
+            Map.entry("olr.publish-interval-ms", "1000"),
+            Map.entry("olr.data-dir", "olr-data"),
+            Map.entry("olr.broker.port", "0"),
+            Map.entry("olr.http.port", "-1")));
+
+    private final Map<String, String> values;
+
+    private OlrConfig(final Map<String, String> values) {
+        this.values = values;
+        validate();
+    }
+
+    /**
+     * The configuration from defaults, {@code file} (may be null), {@code env} and
+     * {@code overrides}, in that order.
+     */
+    public static OlrConfig load(final Path file, final Map<String, String> env, final Map<String, String> overrides)
+            throws IOException {
+        final Map<String, String> values = new TreeMap<>(OLR_DEFAULTS);
+        values.put(StreamsConfig.APPLICATION_ID_CONFIG, "kafka-olr");
+        values.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // the global store's updater never throws on data (tombstones and unknown keys are handled)
+        values.put("processing.exception.handler.global.enabled", "true");
+        if (file != null) {
+            final Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(reader);
+            }
+            props.stringPropertyNames().forEach(name -> values.put(name, props.getProperty(name).trim()));
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                values.put(propertyName(name), value);
+            }
+        });
+        values.putAll(overrides);
+        return new OlrConfig(values);
+    }
+
+    /** The defaults alone (tests, and {@code demo}). */
+    public static OlrConfig defaults(final Map<String, String> overrides) {
+        try {
+            return load(null, Map.of(), overrides);
+        } catch (final IOException e) {
+            throw new IllegalStateException("no file was read", e);
+        }
+    }
+
+    /** {@code OLR_OLR_MODEL_LEARNING___RATE} to {@code olr.model.learning-rate}. */
+    static String propertyName(final String envName) {
+        return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT)
+                .replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
+                .replace('\u0001', '-').replace('\u0002', '_');
+    }
+
+    private void validate() {
+        for (final String name : values.keySet()) {
+            if (name.startsWith("olr.") && !OLR_DEFAULTS.containsKey(name)) {
+                throw new IllegalArgumentException("unknown setting '" + name + "'; kafka-olr's settings are "
+                        + OLR_DEFAULTS.keySet());
+            }
+        }
+        topologyConfig(); // parses and checks every olr.* value
+    }
+
+    /** A value, or null. */
+    public String get(final String name) {
+        return values.get(name);
+    }
+
+    /** Whether {@code bootstrap.servers} is set; when not, the processor starts an embedded broker. */
+    public boolean hasBootstrapServers() {
+        final String servers = values.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        return servers != null && !servers.isBlank();
+    }
+
+    /** Where the embedded broker and, unless {@code state.dir} is set, the state stores keep their data. */
+    public Path dataDir() {
+        return Path.of(values.get("olr.data-dir"));
+    }
+
+    /**
+     * The properties for Kafka Streams and Kafka clients: everything not under {@code olr.};
+     * {@code state.dir} defaults to {@code <olr.data-dir>/streams}, so models survive restarts.
+     */
+    public Properties kafkaProperties() {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dataDir().resolve("streams").toAbsolutePath().toString());
+        values.forEach((name, value) -> {
+            if (!name.startsWith("olr.")) {
+                props.put(name, value);
+            }
+        });
+        return props;
+    }
+
+    /** The model settings new models get. */
+    public ModelSettings modelSettings() {
+        final ModelType type = ModelType.valueOf(values.get("olr.model.type").trim().toUpperCase(Locale.ROOT));
+        final String classText = values.get("olr.model.classes").trim();
+        final List<String> classes = classText.isEmpty()
+                ? (type == ModelType.BINARY ? List.of("0", "1") : List.of())
+                : Arrays.stream(classText.split(",")).map(String::trim).toList();
+        return new ModelSettings(type, intValue("olr.model.hash-bits"), doubleValue("olr.model.learning-rate"),
+                LearningRateSchedule.valueOf(values.get("olr.model.schedule").trim().toUpperCase(Locale.ROOT)),
+                doubleValue("olr.model.power-t"), doubleValue("olr.model.l2"), classes,
+                type == ModelType.SOFTMAX && Boolean.parseBoolean(values.get("olr.model.allow-new-classes").trim()));
+    }
+
+    /** The topology's configuration. */
+    public TopologyConfig topologyConfig() {
+        return new TopologyConfig(values.get("olr.topic.examples"), values.get("olr.topic.events"),
+                values.get("olr.topic.predictions"), values.get("olr.topic.dead-letters"),
+                values.get("olr.topic.model"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
+                intValue("olr.max-features"), intValue("olr.max-record-bytes"),
+                Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()),
+                Duration.ofMillis(intValue("olr.publish-interval-ms")));
+    }
+
+    /** The topics the processor reads and writes. */
+    public Set<String> topics() {
+        final TopologyConfig t = topologyConfig();
+        return Set.of(t.examplesTopic(), t.eventsTopic(), t.predictionsTopic(), t.deadLettersTopic(), t.modelTopic());
+    }
+
+    /** An integer setting. */
+    public int intValue(final String name) {
+        try {
+            return Integer.parseInt(values.get(name).trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + values.get(name) + "'", e);
+        }
+    }
+
+    private double doubleValue(final String name) {
+        try {
+            return Double.parseDouble(values.get(name).trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, got '" + values.get(name) + "'", e);
+        }
+    }
+
+    /** Every setting, for logging. */
+    public Map<String, String> asMap() {
+        return new TreeMap<>(values);
+    }
+}

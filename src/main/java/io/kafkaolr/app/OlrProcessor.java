@@ -1,0 +1,87 @@
+package io.kafkaolr.app;
+
+import io.kafkaolr.topology.OlrTopology;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running processor: Kafka Streams with the kafka-olr topology. Bad records never reach
+ * this level (they become dead letters); an exception that does is a bug or a broken
+ * cluster, so the client shuts down and the process exits non-zero for its supervisor to see.
+ */
+public final class OlrProcessor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OlrProcessor.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failed;
+
+    private OlrProcessor(final KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Starts the processor against {@code bootstrapServers}. */
+    public static OlrProcessor start(final OlrConfig config, final String bootstrapServers) {
+        final Properties props = config.kafkaProperties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(config.topologyConfig()), props);
+        final OlrProcessor processor = new OlrProcessor(streams);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; shutting the processor down", e);
+            processor.failed = true;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("processor state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                processor.stopped.countDown();
+            }
+        });
+        streams.start();
+        return processor;
+    }
+
+    /** The Kafka Streams client (metrics, interactive queries). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until the processor is RUNNING; false on timeout or if it stopped. */
+    public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            final KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+                return false;
+            }
+            stopped.await(50, TimeUnit.MILLISECONDS);
+        }
+        return false;
+    }
+
+    /** Blocks until the processor stops by itself (failure) or is closed. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Whether a stream thread failed. */
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

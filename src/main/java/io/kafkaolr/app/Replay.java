@@ -1,0 +1,149 @@
+package io.kafkaolr.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
+import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.ModelOutput;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.serde.ModelJson;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Learns a CSV dataset in one pass, row by row in file order, through the same numeric core
+ * the training processor runs (hash, predict, one step), then scores a test set with the
+ * final weights. What the topology would learn from the same rows sent in the same order.
+ */
+public final class Replay {
+    private final ModelState model;
+    private final FeatureHasher hasher;
+    private final int maxFeatures;
+    private final HashMapWeights weights = new HashMapWeights();
+    private final SortedMap<Integer, List<String>> names = new TreeMap<>();
+    private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
+    private final PrintWriter log;
+    private long trainRows;
+
+    /** A replay that starts from an untrained model with {@code settings}; messages go to {@code log}. */
+    public Replay(final ModelSettings settings, final int maxFeatures, final PrintWriter log) {
+        this.model = ModelState.fresh(settings);
+        this.hasher = new FeatureHasher(settings.hashBits());
+        this.maxFeatures = maxFeatures;
+        this.log = log;
+    }
+
+    /** Learns every row of {@code train} in order; rejected rows are counted and reported on the log. */
+    public void train(final CsvDataset train) {
+        final int total = train.rows().size();
+        final int every = Math.max(1, total / 10);
+        for (final CsvDataset.Row row : train.rows()) {
+            trainRows++;
+            try {
+                final SparseVector x = hasher.vectorize(row.features(), maxFeatures);
+                OnlineLogisticRegression.learn(model, x, row.label(), 1.0, weights);
+                rememberNames(row.features());
+            } catch (final RejectedInputException e) {
+                trainRejected.merge(e.reason(), 1L, Long::sum);
+                log.printf(Locale.ROOT, "line %d rejected: %s: %s%n", row.line(), e.reason(), e.getMessage());
+            }
+            if (trainRows % every == 0 || trainRows == total) {
+                log.flush();
+                log.printf(Locale.ROOT, "trained %d/%d rows, progressive log loss %.5f, accuracy %.4f%n", trainRows,
+                        total, model.metrics().meanLogLoss(), model.metrics().accuracy());
+            }
+        }
+    }
+
+    private void rememberNames(final Features features) {
+        for (final String name : features.numeric().keySet()) {
+            remember(name);
+        }
+        for (final Map.Entry<String, String> e : features.categorical().entrySet()) {
+            remember(FeatureHasher.categoricalName(e.getKey(), e.getValue()));
+        }
+    }
+
+    private void remember(final String name) {
+        final List<String> atIndex = names.computeIfAbsent(hasher.index(name), i -> new ArrayList<>(1));
+        if (!atIndex.contains(name)) {
+            atIndex.add(name);
+        }
+    }
+
+    /** The model as learned so far. */
+    public ModelState model() {
+        return model;
+    }
+
+    /** The current model's prediction for {@code features}. */
+    public ModelOutput predict(final Features features) {
+        return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures), weights);
+    }
+
+    /** The train part of the report. */
+    public ObjectNode trainReport() {
+        final ObjectNode train = ModelJson.MAPPER.createObjectNode();
+        train.put("examples", model.metrics().examples());
+        train.put("progressive_log_loss", model.metrics().meanLogLoss());
+        train.put("progressive_accuracy", model.metrics().accuracy());
+        train.put("rows", trainRows);
+        train.set("rejected", rejectedJson(trainRejected));
+        final var classes = train.putArray("classes");
+        model.classes().forEach(classes::add);
+        train.put("model_version", model.version());
+        return train;
+    }
+
+    /** Scores every row of {@code test} with the final model: mean log loss and accuracy. */
+    public ObjectNode test(final CsvDataset test) {
+        final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+        double lossSum = 0;
+        long correct = 0;
+        long n = 0;
+        for (final CsvDataset.Row row : test.rows()) {
+            try {
+                final int y = model.classes().indexOf(row.label());
+                if (y < 0) {
+                    throw new RejectedInputException(RejectReason.UNKNOWN_LABEL,
+                            "label '" + row.label() + "' was never seen in training: " + model.classes());
+                }
+                final ModelOutput out = predict(row.features());
+                lossSum += out.logLoss(y);
+                correct += out.predicted() == y ? 1 : 0;
+                n++;
+            } catch (final RejectedInputException e) {
+                rejected.merge(e.reason(), 1L, Long::sum);
+                log.printf(Locale.ROOT, "test line %d not scored: %s: %s%n", row.line(), e.reason(), e.getMessage());
+            }
+        }
+        final ObjectNode report = ModelJson.MAPPER.createObjectNode();
+        report.put("examples", n);
+        report.put("log_loss", n == 0 ? Double.NaN : lossSum / n);
+        report.put("accuracy", n == 0 ? Double.NaN : (double) correct / n);
+        report.set("rejected", rejectedJson(rejected));
+        return report;
+    }
+
+    /** The model as JSON, weights by the feature names seen in training. */
+    public ObjectNode export() {
+        return ModelJson.export(model, names, weights);
+    }
+
+    private static ObjectNode rejectedJson(final Map<RejectReason, Long> counts) {
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        counts.forEach((reason, count) -> node.put(reason.name(), count));
+        return node;
+    }
+}

@@ -1,0 +1,71 @@
+package io.kafkaolr.app;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code olr run}: the processor, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the processor: learn from the examples topic, score the events topic.",
+                "Without bootstrap servers, starts an embedded single-node Kafka broker and prints its address.",
+                "Creates missing topics. Stops cleanly on SIGTERM / Ctrl-C."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by a signal, cleanly", "1:the processor failed (see the log)",
+                "2:invalid options or configuration", "3:Kafka could not be reached or set up"})
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BrokerOptions broker;
+
+    @Override
+    public Integer call() throws Exception {
+        final OlrConfig config = broker.load();
+        final PrintWriter out = spec.commandLine().getOut();
+        final Cluster cluster;
+        try {
+            cluster = Cluster.connect(config, out);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers()))) {
+                final List<String> created = Topics.ensure(admin, config);
+                if (!created.isEmpty()) {
+                    out.println("created topics " + created);
+                }
+            }
+        } catch (final Exception e) {
+            spec.commandLine().getErr().println("olr run: cannot set up Kafka: " + e.getMessage());
+            return 3;
+        }
+        final OlrProcessor processor = OlrProcessor.start(config, cluster.bootstrapServers());
+        final CountDownLatch shutdownDone = new CountDownLatch(1);
+        final Thread hook = new Thread(() -> {
+            processor.close();
+            cluster.close();
+            shutdownDone.countDown();
+        }, "olr-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("processor started: examples from " + config.topologyConfig().examplesTopic() + ", events from "
+                + config.topologyConfig().eventsTopic() + ", predictions to "
+                + config.topologyConfig().predictionsTopic() + " (" + config.topologyConfig().format()
+                .name().toLowerCase(java.util.Locale.ROOT) + ")");
+        out.flush();
+        processor.awaitStop();
+        if (processor.failed()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            processor.close();
+            cluster.close();
+            return 1;
+        }
+        shutdownDone.await();
+        return 0;
+    }
+}

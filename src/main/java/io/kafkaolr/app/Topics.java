@@ -1,0 +1,53 @@
+package io.kafkaolr.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import io.kafkaolr.topology.TopologyConfig;
+
+/** Creates the processor's topics when they are missing; the model topic is compacted. */
+public final class Topics {
+    private Topics() {
+    }
+
+    /** Creates whichever of the configured topics do not exist; returns the names created. */
+    public static List<String> ensure(final Admin admin, final OlrConfig config)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        final int partitions = config.intValue("olr.topic.partitions");
+        final short replication = (short) config.intValue("olr.topic.replication-factor");
+        final TopologyConfig t = config.topologyConfig();
+        final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        final List<NewTopic> missing = new ArrayList<>();
+        for (final String name : List.of(t.examplesTopic(), t.eventsTopic(), t.predictionsTopic(),
+                t.deadLettersTopic())) {
+            if (!existing.contains(name)) {
+                missing.add(new NewTopic(name, partitions, replication));
+            }
+        }
+        if (!existing.contains(t.modelTopic())) {
+            // latest row per key is all scoring needs; compaction keeps the topic O(model size)
+            missing.add(new NewTopic(t.modelTopic(), partitions, replication)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        final List<String> created = new ArrayList<>();
+        for (final NewTopic topic : missing) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                created.add(topic.name());
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another instance creating it at the same moment is fine
+                }
+            }
+        }
+        return created;
+    }
+}

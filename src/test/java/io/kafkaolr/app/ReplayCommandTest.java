@@ -1,0 +1,129 @@
+package io.kafkaolr.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.testing.Datasets;
+import io.kafkaolr.testing.TopologyRun;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ReplayCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run olr(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        final int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void replayReportsAndExportsExactlyWhatTheTopologyLearnsFromTheSameRows() throws Exception {
+        final Path model = dir.resolve("model.json");
+        final Run run = olr("replay", "--train", Datasets.path("breast-cancer/train.csv").toString(),
+                "--test", Datasets.path("breast-cancer/test.csv").toString(),
+                "--learning-rate", "1e-5", "--schedule", "invscaling", "--l2", "0.01", "--hash-bits", "12",
+                "--export-model", model.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        final JsonNode report = JSON.readTree(run.out());
+        assertEquals(456, report.at("/train/examples").asLong());
+        assertEquals(113, report.at("/test/examples").asLong());
+        assertTrue(report.at("/test/log_loss").asDouble() > 0);
+        assertTrue(run.err().contains("trained 456/456 rows"), "progress on stderr");
+
+        final ModelState fromKafka;
+        final Map<Integer, WeightRow> rows;
+        try (TopologyRun topology = TopologyRun.binary(1e-5, "invscaling", 0.01, 12, dir.resolve("state"))) {
+            topology.learnAll("bc", Datasets.read("breast-cancer/train.csv"));
+            fromKafka = topology.model("bc");
+            rows = topology.rows("bc");
+        }
+        assertEquals(fromKafka.metrics().meanLogLoss(), report.at("/train/progressive_log_loss").asDouble(), 0.0);
+        assertEquals(fromKafka.metrics().accuracy(), report.at("/train/progressive_accuracy").asDouble(), 0.0);
+
+        final JsonNode exported = JSON.readTree(Files.readString(model));
+        assertEquals("binary", exported.get("type").asText());
+        assertEquals(fromKafka.bias()[0], exported.get("bias").asDouble(), 0.0);
+        assertEquals(456, exported.get("version").asLong());
+        assertEquals(0.01, exported.at("/settings/l2").asDouble(), 0.0);
+        final FeatureHasher hasher = new FeatureHasher(12);
+        final JsonNode weights = exported.get("weights");
+        assertEquals(30, weights.size(), "one weight per numeric column");
+        for (Iterator<Map.Entry<String, JsonNode>> it = weights.fields(); it.hasNext(); ) {
+            final Map.Entry<String, JsonNode> w = it.next();
+            final WeightRow row = rows.get(hasher.index(w.getKey()));
+            assertEquals(row.current(0, fromKafka.logScale()), w.getValue().asDouble(), 0.0, w.getKey());
+        }
+    }
+
+    @Test
+    void softmaxExportHasAWeightPerFeatureAndClass() throws Exception {
+        final Path model = dir.resolve("wine.json");
+        final Run run = olr("replay", "--model", "softmax", "--train", Datasets.path("wine/train.csv").toString(),
+                "--learning-rate", "1e-4", "--export-model", model.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        final JsonNode exported = JSON.readTree(Files.readString(model));
+        assertEquals("softmax", exported.get("type").asText());
+        final List<String> classes = new ArrayList<>();
+        exported.get("classes").forEach(c -> classes.add(c.asText()));
+        assertEquals(3, classes.size());
+        assertEquals(3, exported.get("bias").size());
+        assertEquals(13, exported.get("weights").size());
+        exported.get("weights").forEach(perClass -> {
+            final List<String> names = new ArrayList<>();
+            perClass.fieldNames().forEachRemaining(names::add);
+            assertEquals(classes, names);
+        });
+        assertTrue(exported.at("/weights/alcohol/" + classes.get(0)).isDouble());
+    }
+
+    @Test
+    void rejectedRowsAreCountedAndTheRestLearned() throws Exception {
+        final Path csv = dir.resolve("small.csv");
+        Files.writeString(csv, """
+                x,colour,label
+                1,red,1
+                -1,blue,0
+                2,red,maybe
+                ,green,1
+                """);
+        final Run run = olr("replay", "--train", csv.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        final JsonNode report = JSON.readTree(run.out());
+        assertEquals(4, report.at("/train/rows").asLong());
+        assertEquals(3, report.at("/train/examples").asLong());
+        assertEquals(1, report.at("/train/rejected/UNKNOWN_LABEL").asLong());
+        assertTrue(run.err().contains("line 4 rejected: UNKNOWN_LABEL"), run.err());
+    }
+
+    @Test
+    void badOptionsAndMissingFilesGiveMeaningfulExitCodes() {
+        assertEquals(2, olr("replay").exitCode(), "--train is required");
+        assertEquals(2, olr("replay", "--train", "x.csv", "--model", "ternary").exitCode());
+        assertEquals(1, olr("replay", "--train", dir.resolve("missing.csv").toString()).exitCode());
+    }
+}
