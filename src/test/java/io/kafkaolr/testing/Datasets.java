@@ -1,8 +1,7 @@
 package io.kafkaolr.testing;
 
 import io.kafkaolr.app.CsvDataset;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.kafkaolr.app.ShippedDatasets;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -27,10 +26,6 @@ public final class Datasets {
 
     /** A shipped dataset file, label column {@code label}. */
     public static CsvDataset read(final String name) {
-        try {
-            return CsvDataset.read(path(name), "label");
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ShippedDatasets.read(name, null);
     }
 }

@@ -1,0 +1,112 @@
+package io.kafkaolr.it;
+
+import io.kafkaolr.app.EmbeddedBroker;
+import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Helpers for tests against the real embedded broker: configs with unique names, producing, consuming, waiting. */
+final class KafkaFixture {
+    private KafkaFixture() {
+    }
+
+    /** A configuration whose topics and application id are unique to one test, with fast commits and publication. */
+    static OlrConfig config(final EmbeddedBroker broker, final Path stateDir, final Map<String, String> extra) {
+        final String run = UUID.randomUUID().toString().substring(0, 8);
+        final Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", broker.bootstrapServers());
+        settings.put("application.id", "olr-it-" + run);
+        settings.put("state.dir", stateDir.toString());
+        settings.put("commit.interval.ms", "100");
+        settings.put("olr.publish-interval-ms", "200");
+        for (final String topic : List.of("examples", "events", "predictions", "dead-letters", "model")) {
+            settings.put("olr.topic." + topic, run + "-" + topic);
+        }
+        settings.putAll(extra);
+        return OlrConfig.defaults(settings);
+    }
+
+    static void createTopics(final EmbeddedBroker broker, final OlrConfig config) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            Topics.ensure(admin, config);
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(final EmbeddedBroker broker) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static void send(final KafkaProducer<byte[], byte[]> producer, final String topic,
+                     final Collection<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        final List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        for (final ProducerRecord<byte[], byte[]> r : records) {
+            acks.add(producer.send(r));
+        }
+        for (final java.util.concurrent.Future<?> ack : acks) {
+            ack.get();
+        }
+    }
+
+    /** A read_committed consumer of {@code topic} from the beginning. */
+    static KafkaConsumer<byte[], byte[]> consumer(final EmbeddedBroker broker, final String topic) {
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "olr-it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /**
+     * Polls {@code consumer} into {@code sink} until {@code done} holds; fails after
+     * {@code timeout} saying what {@code progress} last reported.
+     */
+    static void pollUntil(final KafkaConsumer<byte[], byte[]> consumer, final List<ConsumerRecord<byte[], byte[]>> sink,
+                          final BooleanSupplier done, final Duration timeout, final Supplier<String> progress) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not done within " + timeout + ": " + progress.get());
+            }
+            consumer.poll(Duration.ofMillis(100)).forEach(sink::add);
+        }
+    }
+
+    /** Waits for {@code condition} with a deadline; never a fixed sleep. */
+    static void await(final BooleanSupplier condition, final Duration timeout, final Supplier<String> progress)
+            throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + timeout + ": " + progress.get());
+            }
+            synchronized (KafkaFixture.class) {
+                KafkaFixture.class.wait(50);
+            }
+        }
+    }
+}
