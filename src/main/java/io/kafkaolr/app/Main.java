@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code olr} command line: its subcommands are the ways to run kafka-olr. */
 @Command(name = "olr", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Online logistic regression as a Kafka Streams application.",
-        subcommands = {RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class,
+                ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

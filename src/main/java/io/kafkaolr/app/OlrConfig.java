@@ -123,6 +123,13 @@ public final class OlrConfig {
         topologyConfig(); // parses and checks every olr.* value
     }
 
+    /** A copy with some settings replaced. */
+    public OlrConfig with(final Map<String, String> overrides) {
+        final Map<String, String> copy = new TreeMap<>(values);
+        copy.putAll(overrides);
+        return new OlrConfig(copy);
+    }
+
     /** A value, or null. */
     public String get(final String name) {
         return values.get(name);

@@ -1,0 +1,180 @@
+package io.kafkaolr.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.serde.JsonCodec;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.topology.TopologyConfig;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code olr consume}: prints a topic's records as JSON lines. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = {"Print a topic's records as JSON lines, decoded from the configured format: predictions, "
+                + "dead letters, examples, events, or the model topic's rows and headers.",
+                "Reads committed records only (read_committed), from every partition, without a consumer group."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (--max reached, idle timeout, or interrupted)", "2:invalid options",
+                "3:Kafka could not be reached"})
+public final class ConsumeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BrokerOptions broker;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC",
+            description = "predictions, dead-letters, examples, events, model, or a topic name")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "start at the oldest record (default: only new records)")
+    boolean fromBeginning;
+
+    @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "stop after N records")
+    long max;
+
+    @Option(names = "--idle-timeout", paramLabel = "MS", defaultValue = "0",
+            description = "stop when nothing arrives for MS milliseconds (default: run until interrupted)")
+    long idleTimeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        final OlrConfig config = broker.load();
+        if (!config.hasBootstrapServers()) {
+            spec.commandLine().getErr().println("olr consume: no Kafka given: use --bootstrap-servers HOST:PORT");
+            return 3;
+        }
+        final TopologyConfig t = config.topologyConfig();
+        final TopicRole role = TopicRole.of(topic, t);
+        final String topicName = TopicRole.topicName(topic, t);
+        final RecordCodec<? extends SpecificRecordBase> codec =
+                role.recordType == null ? null : t.format().codec(role.recordType);
+        final PrintWriter out = spec.commandLine().getOut();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread main = Thread.currentThread();
+        final Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                main.join(5000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        long printed = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrap.servers"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            final List<TopicPartition> partitions = consumer.partitionsFor(topicName, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                spec.commandLine().getErr().println("olr consume: no topic " + topicName);
+                return 2;
+            }
+            consumer.assign(partitions);
+            if (fromBeginning) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                consumer.seekToEnd(partitions);
+            }
+            long lastRecord = System.nanoTime();
+            while (!stop.get()) {
+                for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.println(ModelJson.MAPPER.writeValueAsString(toJson(r, role, codec)));
+                    lastRecord = System.nanoTime();
+                    if (max > 0 && ++printed >= max) {
+                        out.flush();
+                        return 0;
+                    }
+                }
+                out.flush();
+                if (idleTimeoutMs > 0 && System.nanoTime() - lastRecord > idleTimeoutMs * 1_000_000L) {
+                    return 0;
+                }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (final IllegalStateException shuttingDown) {
+                // the hook is running: nothing to remove
+            }
+        }
+        return 0;
+    }
+
+    private static JsonNode toJson(final ConsumerRecord<byte[], byte[]> r, final TopicRole role,
+                                   final RecordCodec<? extends SpecificRecordBase> codec) {
+        try {
+            if (codec != null) {
+                return JsonCodec.toJsonTree(codec.decode(r.value()));
+            }
+            if (role == TopicRole.MODEL) {
+                return modelEntry(r);
+            }
+        } catch (final RejectedInputException e) {
+            // not in the configured format: show it raw, with why
+            final ObjectNode raw = raw(r);
+            raw.put("undecodable", e.getMessage());
+            return raw;
+        }
+        return raw(r);
+    }
+
+    private static JsonNode modelEntry(final ConsumerRecord<byte[], byte[]> r) {
+        final ModelStateCodec.Key key = ModelStateCodec.decodeKey(r.key());
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        node.put("model_id", key.modelId());
+        if (r.value() == null) {
+            node.put("index", key.index());
+            node.putNull("deleted");
+        } else if (key.isHeader()) {
+            final ModelState model = ModelStateCodec.decodeHeader(r.value());
+            node.put("header", true);
+            node.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
+            final var classes = node.putArray("classes");
+            model.classes().forEach(classes::add);
+            node.put("version", model.version());
+            node.put("progressive_log_loss", model.metrics().meanLogLoss());
+            node.put("progressive_accuracy", model.metrics().accuracy());
+        } else {
+            final WeightRow row = ModelStateCodec.decodeRow(r.value());
+            node.put("index", key.index());
+            final var weights = node.putArray("stored_weights");
+            for (final double w : row.weights()) {
+                weights.add(w);
+            }
+            node.put("log_scale", row.logScale());
+        }
+        return node;
+    }
+
+    private static ObjectNode raw(final ConsumerRecord<byte[], byte[]> r) {
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        node.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
+        node.put("value", r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        return node;
+    }
+}
