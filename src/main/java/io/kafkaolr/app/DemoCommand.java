@@ -262,14 +262,19 @@ public final class DemoCommand implements Callable<Integer> {
                         final Evaluation evaluation, final OlrConfig config) throws IOException {
         Files.createDirectories(out);
         // the loss of the latest WINDOW examples at each point: the mean so far hides how good the model is now
-        for (final double[] point : curve) {
+        final double[] recent = new double[curve.size()];
+        for (int i = 0; i < curve.size(); i++) {
+            final double[] point = curve.get(i);
             double[] from = null;
             for (final double[] earlier : curve) {
                 if (earlier[0] <= point[0] - WINDOW) {
                     from = earlier;
                 }
             }
-            point[2] = from == null ? point[1] : (point[2] - from[2]) / (point[3] - from[3]);
+            recent[i] = from == null ? point[1] : (point[2] - from[2]) / (point[3] - from[3]);
+        }
+        for (int i = 0; i < curve.size(); i++) {
+            curve.get(i)[2] = recent[i];
         }
         final Path csv = out.resolve("progressive-log-loss.csv");
         final StringBuilder lines = new StringBuilder("examples,progressive_log_loss,progressive_log_loss_last_" + WINDOW + "\n");

@@ -181,7 +181,7 @@ public final class OlrConfig {
                 values.get("olr.topic.model"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),
                 Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()),
-                Duration.ofMillis(intValue("olr.publish-interval-ms")));
+                Duration.ofMillis(intValue("olr.publish-interval-ms")), 0);
     }
 
     /** The topics the processor reads and writes. */

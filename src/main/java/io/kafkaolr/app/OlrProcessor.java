@@ -1,6 +1,7 @@
 package io.kafkaolr.app;
 
 import io.kafkaolr.topology.OlrTopology;
+import io.kafkaolr.topology.TopologyConfig;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -28,11 +29,16 @@ public final class OlrProcessor implements AutoCloseable {
         this.streams = streams;
     }
 
-    /** Starts the processor against {@code bootstrapServers}. */
+    /**
+     * Starts the processor against {@code bootstrapServers}; the examples topic must exist (its
+     * partition count is read, so that misrouted examples are refused).
+     */
     public static OlrProcessor start(final OlrConfig config, final String bootstrapServers) {
         final Properties props = config.kafkaProperties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(config.topologyConfig()), props);
+        final TopologyConfig topology = config.topologyConfig()
+                .withExamplesPartitions(Topics.partitions(bootstrapServers, config.topologyConfig().examplesTopic()));
+        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology), props);
         final OlrProcessor processor = new OlrProcessor(streams);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the processor down", e);

@@ -18,6 +18,20 @@ public final class Topics {
     private Topics() {
     }
 
+    /** The partition count of {@code topic}, which must exist. */
+    public static int partitions(final String bootstrapServers, final String topic) {
+        try (Admin admin = Admin.create(Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (final ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Creates whichever of the configured topics do not exist; returns the names created. */
     public static List<String> ensure(final Admin admin, final OlrConfig config)
             throws InterruptedException, ExecutionException, TimeoutException {

@@ -18,6 +18,11 @@ public enum RejectReason {
     UNKNOWN_LABEL,
     /** A labeled example whose record key is not its model id, so it could reach the wrong partition. */
     KEY_MISMATCH,
+    /**
+     * An example on a partition other than its model's: produced with a partitioner other than
+     * Kafka's default (murmur2 of the key), or the topic's partitions were changed.
+     */
+    WRONG_PARTITION,
     /** An event for a model that has never been trained. */
     UNKNOWN_MODEL,
     /** A stored model whose hashing settings differ from this processor's. */

@@ -88,8 +88,17 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
     private static IndexedRecord readRecord(final JsonNode node, final Schema recordSchema, final String path) {
         final IndexedRecord record = (IndexedRecord) SpecificData.get().newRecord(null, recordSchema);
         final Set<String> known = new HashSet<>();
+        recordSchema.getFields().forEach(field -> known.add(field.name()));
+        // a misspelt field is reported as such, before the missing field it leaves
+        final Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            final String name = names.next();
+            if (!known.contains(name)) {
+                throw new RejectedInputException(RejectReason.INVALID_VALUE, "unknown field '" + path + name
+                        + "' (fields of " + recordSchema.getName() + ": " + known + ")");
+            }
+        }
         for (final Schema.Field field : recordSchema.getFields()) {
-            known.add(field.name());
             final String fieldPath = path + field.name();
             final JsonNode value = node.get(field.name());
             if (value == null) {
@@ -99,14 +108,6 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
                 record.put(field.pos(), SpecificData.get().getDefaultValue(field));
             } else {
                 record.put(field.pos(), read(value, field.schema(), fieldPath));
-            }
-        }
-        final Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            final String name = names.next();
-            if (!known.contains(name)) {
-                throw new RejectedInputException(RejectReason.INVALID_VALUE, "unknown field '" + path + name
-                        + "' (fields of " + recordSchema.getName() + ": " + known + ")");
             }
         }
         return record;

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxRecordBytes the largest record value accepted; larger ones are not parsed
  * @param requireModelIdKey refuse examples whose record key is not their model id (see README)
  * @param publishInterval how often changed weights are published to the model topic
+ * @param examplesPartitions the examples topic's partition count, to check that every example
+ *     is on its model's partition (Kafka's default partitioner); 0 skips the check
  */
 public record TopologyConfig(
         String examplesTopic,
@@ -32,7 +34,8 @@ public record TopologyConfig(
         int maxFeatures,
         int maxRecordBytes,
         boolean requireModelIdKey,
-        Duration publishInterval) {
+        Duration publishInterval,
+        int examplesPartitions) {
 
     /** Default maximum number of features per record. */
     public static final int DEFAULT_MAX_FEATURES = 10_000;
@@ -55,6 +58,9 @@ public record TopologyConfig(
         if (maxRecordBytes < 64) {
             throw new IllegalArgumentException("max record bytes must be >= 64, got " + maxRecordBytes);
         }
+        if (examplesPartitions < 0) {
+            throw new IllegalArgumentException("examples partitions must be >= 0, got " + examplesPartitions);
+        }
         if (publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, got " + publishInterval);
         }
@@ -63,12 +69,18 @@ public record TopologyConfig(
     /** The default topic names with the given format and model settings. */
     public static TopologyConfig defaults(final RecordFormat format, final ModelSettings modelDefaults) {
         return new TopologyConfig("olr-examples", "olr-events", "olr-predictions", "olr-dead-letters", "olr-model",
-                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, Duration.ofSeconds(1));
+                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, Duration.ofSeconds(1), 0);
     }
 
     /** A copy with another publish interval. */
     public TopologyConfig withPublishInterval(final Duration interval) {
         return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, interval);
+                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, interval, examplesPartitions);
+    }
+
+    /** A copy that checks examples against a topic of {@code partitions} partitions. */
+    public TopologyConfig withExamplesPartitions(final int partitions) {
+        return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
+                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, publishInterval, partitions);
     }
 }

@@ -16,11 +16,13 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -90,6 +92,16 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
             throw new RejectedInputException(RejectReason.KEY_MISMATCH, "the record key ("
                     + (record.key() == null ? "null" : "'" + new String(record.key(), StandardCharsets.UTF_8) + "'")
                     + ") is not the model id '" + modelId + "': examples of one model must share one partition");
+        }
+        if (config.examplesPartitions() > 0) {
+            final int expected = Utils.toPositive(Utils.murmur2(record.key())) % config.examplesPartitions();
+            final int actual = context.recordMetadata().map(RecordMetadata::partition).orElse(expected);
+            if (actual != expected) {
+                throw new RejectedInputException(RejectReason.WRONG_PARTITION, "model '" + modelId
+                        + "' is learned on partition " + expected + " of " + config.examplesPartitions()
+                        + ", this example is on partition " + actual + ": produce with Kafka's default partitioner "
+                        + "(murmur2 of the key; kcat: -X topic.partitioner=murmur2_random)");
+            }
         }
         if (example.getLabel().isEmpty()) {
             throw new RejectedInputException(RejectReason.MISSING_FIELD, "label is empty");

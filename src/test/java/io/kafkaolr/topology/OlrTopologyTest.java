@@ -131,7 +131,7 @@ class OlrTopologyTest {
     void badRecordsGoToDeadLettersWithReasonsWhileTheirNeighboursAreLearned() {
         final TopologyConfig config = new TopologyConfig("olr-examples", "olr-events", "olr-predictions",
                 "olr-dead-letters", "olr-model", RecordFormat.AVRO,
-                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1));
+                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1), 0);
         try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
             final LabeledExample good = example("m", Map.of("x", 1.0), "1");
             final byte[] goodBytes = h.exampleCodec.encode(good);
@@ -325,6 +325,33 @@ class OlrTopologyTest {
             final TestRecord<byte[], byte[]> out = h.predictions.readRecord();
             assertArrayEquals(new byte[] {0, (byte) 0xff}, out.key());
             assertEquals("id-ü-42", h.predictionCodec.decode(out.value()).getEventId());
+        }
+    }
+
+    @Test
+    void examplesOffTheirModelsPartitionAreRefusedNotLearnedTwice() {
+        // TopologyTestDriver delivers every record on partition 0 of a topic said to have 3
+        final TopologyConfig config = binaryConfig(RecordFormat.AVRO).withExamplesPartitions(3);
+        String home = null;
+        String away = null;
+        for (int i = 0; home == null || away == null; i++) {
+            final String id = "model-" + i;
+            final int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(utf8(id))) % 3;
+            if (partition == 0 && home == null) {
+                home = id;
+            } else if (partition != 0 && away == null) {
+                away = id;
+            }
+        }
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            h.learn(example(home, Map.of("x", 1.0), "1"));
+            h.learn(example(away, Map.of("x", 1.0), "1"));
+            assertEquals(1, h.trainedModel(home).version());
+            assertNull(h.trainedModel(away));
+            final DeadLetter letter = h.deadLetterCodec.decode(h.readDeadLetters().get(0).value());
+            assertEquals("WRONG_PARTITION", letter.getReason());
+            assertTrue(letter.getDetail().contains("murmur2"), letter.getDetail());
         }
     }
 

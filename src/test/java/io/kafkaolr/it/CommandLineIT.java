@@ -1,0 +1,151 @@
+package io.kafkaolr.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkaolr.app.EmbeddedBroker;
+import io.kafkaolr.app.Main;
+import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.OlrProcessor;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands a user types, against the real broker: produce, consume, demo. */
+class CommandLineIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static EmbeddedBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedBroker.start(dir.resolve("broker"), 0);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run olr(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    private static Path copyShipped(final String name) throws Exception {
+        final Path target = dir.resolve(name);
+        Files.createDirectories(target.getParent());
+        try (InputStream in = CommandLineIT.class.getResourceAsStream("/datasets/" + name)) {
+            Files.copy(in, target);
+        }
+        return target;
+    }
+
+    @Test
+    void produceExamplesAndEventsThenConsumePredictionsAsJsonLines() throws Exception {
+        final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), Map.of(
+                "olr.format", "json", "olr.model.learning-rate", "1e-5"));
+        KafkaFixture.createTopics(broker, config);
+        final List<String> topicArgs = new ArrayList<>();
+        for (final String role : List.of("examples", "events", "predictions", "dead-letters", "model")) {
+            topicArgs.add("--set");
+            topicArgs.add("olr.topic." + role + "=" + config.get("olr.topic." + role));
+        }
+        final Path train = copyShipped("breast-cancer/train.csv");
+        final Path test = copyShipped("breast-cancer/test.csv");
+        try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
+            assertTrue(processor.awaitRunning(Duration.ofSeconds(60)));
+            final Run produced = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+                    "--topic", "examples", "--file", train.toString()), topicArgs));
+            assertEquals(0, produced.exitCode(), produced.err());
+            assertTrue(produced.out().startsWith("sent 456 examples to " + config.get("olr.topic.examples")),
+                    produced.out());
+
+            try (ModelTopicReader model = new ModelTopicReader(KafkaFixture.consumer(broker,
+                    config.get("olr.topic.model")))) {
+                // the file's directory names the model: breast-cancer
+                KafkaFixture.await(() -> {
+                    model.poll();
+                    return model.version("breast-cancer") == 456;
+                }, Duration.ofSeconds(60), () -> "version " + model.version("breast-cancer"));
+            }
+            final Run events = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+                    "--topic", "events", "--file", test.toString()), topicArgs));
+            assertEquals(0, events.exitCode(), events.err());
+
+            final Run consumed = olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format", "json",
+                    "--topic", "predictions", "--from-beginning", "--max", "113", "--idle-timeout", "60000"),
+                    topicArgs));
+            assertEquals(0, consumed.exitCode(), consumed.err());
+            final List<String> lines = consumed.out().lines().toList();
+            assertEquals(113, lines.size());
+            for (final String line : lines) {
+                final JsonNode p = JSON.readTree(line);
+                assertTrue(p.get("event_id").asText().startsWith("test:"));
+                assertEquals(456, p.get("model_version").asLong());
+                assertEquals(1.0, p.at("/probabilities/0").asDouble() + p.at("/probabilities/1").asDouble(), 1e-12);
+            }
+
+            final Path jsonl = dir.resolve("examples.jsonl");
+            Files.writeString(jsonl, """
+                    {"model_id": "typed", "numeric_features": {"x": 1}, "label": "1"}
+                    {"model_id": "typed", "numeric_features": {"x": 1}, "lable": "1"}
+                    {"model_id": "typed", "numeric_features": {"x": -1}, "label": "0"}
+                    """);
+            final Run partly = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+                    "--topic", "examples", "--file", jsonl.toString()), topicArgs));
+            assertEquals(1, partly.exitCode(), "a refused line is a non-zero exit");
+            assertTrue(partly.out().contains("sent 2 examples") && partly.out().contains("1 lines refused"),
+                    partly.out());
+            assertTrue(partly.err().contains("line 2: INVALID_VALUE"), partly.err());
+        }
+    }
+
+    @Test
+    void withoutABrokerProduceSaysHowToGetOne() {
+        final Run run = olr("produce", "--topic", "examples", "--file", "x.csv");
+        assertEquals(3, run.exitCode());
+        assertTrue(run.err().contains("--bootstrap-servers"), run.err());
+    }
+
+    @Test
+    void demoRunsToItsSummaryAndPlot() throws Exception {
+        final Path out = dir.resolve("demo");
+        final Run run = olr("demo", "--out", out.toString(), "--stream-seconds", "3");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("Test set (113 events scored by model version 456)"), run.out());
+        assertTrue(run.out().contains("identical to 'olr replay' on the same rows: yes, to the bit"), run.out());
+        assertTrue(run.out().contains("ROC AUC"), run.out());
+        assertTrue(Files.size(out.resolve("progressive-log-loss.csv")) > 100);
+        final List<String> curve = Files.readAllLines(out.resolve("progressive-log-loss.csv"));
+        assertTrue(curve.get(curve.size() - 1).startsWith("456,"), "the curve ends at the last example");
+    }
+
+    private static String[] concat(final List<String> a, final List<String> b) {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(String[]::new);
+    }
+}
