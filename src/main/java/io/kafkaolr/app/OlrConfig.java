@@ -59,6 +59,9 @@ public final class OlrConfig {
             Map.entry("olr.max-record-bytes", String.valueOf(TopologyConfig.DEFAULT_MAX_RECORD_BYTES)),
             Map.entry("olr.require-model-id-key", "true"),
             Map.entry("olr.publish-interval-ms", "1000"),
+            Map.entry("olr.store.weights", "memory"),
+            Map.entry("olr.store.weights.cache", "false"),
+            Map.entry("olr.store.models", "memory"),
             Map.entry("olr.data-dir", "olr-data"),
             Map.entry("olr.broker.port", "0"),
             Map.entry("olr.http.port", "-1")));
@@ -181,7 +184,10 @@ public final class OlrConfig {
                 values.get("olr.topic.model"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),
                 Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()),
-                Duration.ofMillis(intValue("olr.publish-interval-ms")), 0);
+                Duration.ofMillis(intValue("olr.publish-interval-ms")), 0,
+                TopologyConfig.StoreKind.parse(values.get("olr.store.weights")),
+                TopologyConfig.StoreKind.parse(values.get("olr.store.models")),
+                Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()));
     }
 
     /** The topics the processor reads and writes. */

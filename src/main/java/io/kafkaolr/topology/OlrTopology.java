@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -59,14 +60,23 @@ public final class OlrTopology {
         return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(prefix)) % partitions));
     }
 
+    private static KeyValueBytesStoreSupplier supplier(final TopologyConfig.StoreKind kind, final String name) {
+        return switch (kind) {
+            case ROCKSDB -> Stores.persistentKeyValueStore(name);
+            case MEMORY -> HashKeyValueStore.supplier(name);
+        };
+    }
+
     /** The topology for {@code config}. */
     public static Topology build(final TopologyConfig config) {
         final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(WEIGHTS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled();
+                        supplier(config.weightsStore(), WEIGHTS_STORE), Serdes.Bytes(), Serdes.ByteArray());
+        if (config.weightsCache()) {
+            weights.withCachingEnabled();
+        }
         // a global store is restored from its source topic: a changelog would only duplicate it
         final StoreBuilder<KeyValueStore<Bytes, byte[]>> global = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(MODEL_GLOBAL_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                        supplier(config.modelStore(), MODEL_GLOBAL_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withLoggingDisabled();
 
         final Topology topology = new Topology();

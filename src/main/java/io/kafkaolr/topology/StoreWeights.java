@@ -3,7 +3,7 @@ package io.kafkaolr.topology;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
-import java.util.Set;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -17,18 +17,19 @@ final class StoreWeights implements WeightAccess {
     private final ReadOnlyKeyValueStore<Bytes, byte[]> reads;
     private final KeyValueStore<Bytes, byte[]> writes;
     private final String modelId;
-    private final Set<Bytes> dirty;
+    private final Map<HashedKey, byte[]> dirty;
 
     private StoreWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> reads, final KeyValueStore<Bytes, byte[]> writes,
-                         final String modelId, final Set<Bytes> dirty) {
+                         final String modelId, final Map<HashedKey, byte[]> dirty) {
         this.reads = reads;
         this.writes = writes;
         this.modelId = modelId;
         this.dirty = dirty;
     }
 
-    /** Read-write access that records written keys in {@code dirty}. */
-    static StoreWeights writable(final KeyValueStore<Bytes, byte[]> store, final String modelId, final Set<Bytes> dirty) {
+    /** Read-write access that also records written entries in {@code dirty}, for publication without re-reading. */
+    static StoreWeights writable(final KeyValueStore<Bytes, byte[]> store, final String modelId,
+                                 final Map<HashedKey, byte[]> dirty) {
         return new StoreWeights(store, store, modelId, dirty);
     }
 
@@ -48,8 +49,9 @@ final class StoreWeights implements WeightAccess {
         if (writes == null) {
             throw new UnsupportedOperationException("the scoring side never writes weights");
         }
-        final Bytes key = Bytes.wrap(ModelStateCodec.key(modelId, index));
-        writes.put(key, ModelStateCodec.encodeRow(row));
-        dirty.add(key);
+        final byte[] key = ModelStateCodec.key(modelId, index);
+        final byte[] value = ModelStateCodec.encodeRow(row);
+        writes.put(Bytes.wrap(key), value);
+        dirty.put(HashedKey.of(key), value);
     }
 }

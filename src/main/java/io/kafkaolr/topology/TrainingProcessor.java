@@ -12,8 +12,8 @@ import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
@@ -46,8 +46,9 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private KeyValueStore<Bytes, byte[]> store;
     private DeadLetters deadLetters;
     private Sensor learned;
-    private final Set<Bytes> dirtyRows = new LinkedHashSet<>();
-    private final Set<Bytes> dirtyHeaders = new LinkedHashSet<>();
+    // changed entries since the last publication, with their latest value: published without re-reading the store
+    private final Map<HashedKey, byte[]> dirtyRows = new LinkedHashMap<>();
+    private final Map<HashedKey, byte[]> dirtyHeaders = new LinkedHashMap<>();
     private boolean republishAll;
 
     TrainingProcessor(final TopologyConfig config) {
@@ -120,8 +121,9 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         }
         OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
                 StoreWeights.writable(store, modelId, dirtyRows));
-        store.put(headerKey, ModelStateCodec.encodeHeader(model));
-        dirtyHeaders.add(headerKey);
+        final byte[] header = ModelStateCodec.encodeHeader(model);
+        store.put(headerKey, header);
+        dirtyHeaders.put(HashedKey.of(headerKey), header);
     }
 
     /** Forwards changed rows, then changed headers, to the model topic. */
@@ -135,7 +137,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                 while (all.hasNext()) {
                     final KeyValue<Bytes, byte[]> entry = all.next();
                     final boolean header = ModelStateCodec.decodeKey(entry.key.get()).isHeader();
-                    (header ? dirtyHeaders : dirtyRows).add(entry.key);
+                    (header ? dirtyHeaders : dirtyRows).put(HashedKey.of(entry.key), entry.value);
                 }
             }
         }
@@ -143,10 +145,10 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         forwardAll(dirtyHeaders, now);
     }
 
-    private void forwardAll(final Set<Bytes> keys, final long timestamp) {
-        for (final Bytes key : keys) {
-            context.forward(new Record<>(key.get(), store.get(key), timestamp), OlrTopology.MODEL_SINK);
+    private void forwardAll(final Map<HashedKey, byte[]> entries, final long timestamp) {
+        for (final Map.Entry<HashedKey, byte[]> entry : entries.entrySet()) {
+            context.forward(new Record<>(entry.getKey().bytes(), entry.getValue(), timestamp), OlrTopology.MODEL_SINK);
         }
-        keys.clear();
+        entries.clear();
     }
 }

@@ -131,7 +131,8 @@ class OlrTopologyTest {
     void badRecordsGoToDeadLettersWithReasonsWhileTheirNeighboursAreLearned() {
         final TopologyConfig config = new TopologyConfig("olr-examples", "olr-events", "olr-predictions",
                 "olr-dead-letters", "olr-model", RecordFormat.AVRO,
-                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1), 0);
+                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1), 0,
+                TopologyConfig.StoreKind.MEMORY, TopologyConfig.StoreKind.MEMORY, false);
         try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
             final LabeledExample good = example("m", Map.of("x", 1.0), "1");
             final byte[] goodBytes = h.exampleCodec.encode(good);
