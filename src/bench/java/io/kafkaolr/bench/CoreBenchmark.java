@@ -72,6 +72,10 @@ public class CoreBenchmark {
                 .withL2(1e-6));
         weights = new HashMapWeights();
         dense = new double[1 << hashBits];
+        // one pass first: predict and learn then work on a populated model, as in steady state
+        for (int i = 0; i < EXAMPLES; i++) {
+            OnlineLogisticRegression.learn(model, xs[i], labels[i], 1.0, weights);
+        }
     }
 
     private int nextIndex() {

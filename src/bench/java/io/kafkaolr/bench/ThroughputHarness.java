@@ -86,16 +86,20 @@ public final class ThroughputHarness {
         fill();
         final Map<String, List<Double>> rates = new HashMap<>();
         for (int round = 0; round < rounds; round++) {
-            record(rates, "a. pass-through (floor)", measure(passThrough(), null));
+            record(rates, "a. pass-through (floor)", measure("olr-bench-floor-" + round, passThrough(), null));
             for (final int bits : new int[] {18, 24}) {
                 if (bits == 24 && Boolean.getBoolean("bench.only18")) {
                     continue;
                 }
-                final String model = "model-" + bits + "-" + round;
-                createTopic(model, true);
-                record(rates, "b. training, 2^" + bits, measure(training(bits, model), model));
-                createTopic("predictions-" + bits + "-" + round, false);
-                record(rates, "c. scoring, 2^" + bits, measure(scoring(bits, model, round), null));
+                // scoring runs under the training run's application id: its global store reads that
+                // run's model topic (the training store's changelog), and its events have no offsets yet
+                final String app = "olr-bench-train-" + bits + "-" + round;
+                final TopologyConfig training = config(app, bits, "examples", "events-unused");
+                createTopic(training.modelTopic(), true);
+                record(rates, "b. training, 2^" + bits, measure(app, OlrTopology.build(training),
+                        training.modelTopic()));
+                final TopologyConfig scoring = config(app, bits, "no-examples", "events");
+                record(rates, "c. scoring, 2^" + bits, measure(app, OlrTopology.build(scoring), null));
             }
         }
         final Map<String, Double> median = new HashMap<>();
@@ -142,9 +146,10 @@ public final class ThroughputHarness {
     }
 
     /** Kafka settings shared by every topology measured: the floor differs only in its processing. */
-    private Properties streamsProperties() {
+    private Properties streamsProperties(final String applicationId) {
         final Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-bench-" + (runs++));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        runs++;
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
@@ -173,26 +178,19 @@ public final class ThroughputHarness {
         return ModelSettings.binary(0.05, LearningRateSchedule.INVSCALING).withHashBits(bits).withL2(1e-6);
     }
 
-    private Topology training(final int bits, final String modelTopic) throws Exception {
-        final String suffix = "-" + runs;
+    private TopologyConfig config(final String app, final int bits, final String examples, final String events)
+            throws Exception {
+        final String suffix = "-" + app + "-" + events;
         createTopic("dead" + suffix, false);
         createTopic("pred" + suffix, false);
-        return OlrTopology.build(new TopologyConfig("examples", "events-unused", "pred" + suffix, "dead" + suffix,
-                modelTopic, RecordFormat.AVRO, settings(bits), 10_000, 1 << 20, true, Duration.ofSeconds(1), 1,
-                STORES[0], STORES[1], Boolean.getBoolean("bench.cache")));
-    }
-
-    private Topology scoring(final int bits, final String modelTopic, final int round) throws Exception {
-        final String suffix = "-" + runs;
-        createTopic("dead" + suffix, false);
-        return OlrTopology.build(new TopologyConfig("no-examples", "events", "predictions-" + bits + "-" + round,
-                "dead" + suffix, modelTopic, RecordFormat.AVRO, settings(bits), 10_000, 1 << 20, true,
-                Duration.ofSeconds(1), 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache")));
+        return new TopologyConfig(app, examples, events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
+                settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"));
     }
 
     /** Runs {@code topology} over the pre-filled input; records/s between 10% and 100% of it. */
-    private double measure(final Topology topology, final String modelTopicToComplete) throws Exception {
-        final KafkaStreams streams = new KafkaStreams(topology, streamsProperties());
+    private double measure(final String applicationId, final Topology topology, final String modelTopicToComplete)
+            throws Exception {
+        final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(applicationId));
         streams.start();
         try {
             final long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -233,7 +231,7 @@ public final class ThroughputHarness {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + modelTopic,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + modelTopic + "-" + runs,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(modelTopic));

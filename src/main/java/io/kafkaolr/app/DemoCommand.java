@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code olr demo}: the whole system in one command, on a real embedded broker, with a real
  * dataset: stream the training part as labeled examples, watch the progressive log loss the
- * processor publishes, then stream the test part as events and evaluate the predictions.
+ * processor commits, then stream the test part as events and evaluate the predictions.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Start an embedded Kafka broker and the processor, stream the shipped breast-cancer "
@@ -107,7 +107,6 @@ public final class DemoCommand implements Callable<Integer> {
         // plain SGD on raw, unscaled features needs a small step (see README, "Learning")
         demo.put("olr.model.learning-rate", "1e-5");
         demo.put("olr.model.schedule", "invscaling");
-        demo.put("olr.publish-interval-ms", "100");
         demo.put("commit.interval.ms", "100");
         demo.putAll(settings);
         say.println("kafka-olr demo: online logistic regression on " + train.rows().size()
@@ -285,7 +284,7 @@ public final class DemoCommand implements Callable<Integer> {
         final String plot = plot(curve);
 
         say.println();
-        say.println("Progressive validation (each example predicted before it is learned), as published by the "
+        say.println("Progressive validation (each example predicted before it is learned), as committed by the "
                 + "processor:");
         say.println("  examples  mean log loss so far  mean over the latest " + WINDOW);
         final int every = Math.max(1, curve.size() / 10);

@@ -11,7 +11,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +43,6 @@ public final class OlrConfig {
             Map.entry("olr.topic.events", "olr-events"),
             Map.entry("olr.topic.predictions", "olr-predictions"),
             Map.entry("olr.topic.dead-letters", "olr-dead-letters"),
-            Map.entry("olr.topic.model", "olr-model"),
             Map.entry("olr.topic.partitions", "3"),
             Map.entry("olr.topic.replication-factor", "1"),
             Map.entry("olr.model.type", "binary"),
@@ -58,7 +56,6 @@ public final class OlrConfig {
             Map.entry("olr.max-features", String.valueOf(TopologyConfig.DEFAULT_MAX_FEATURES)),
             Map.entry("olr.max-record-bytes", String.valueOf(TopologyConfig.DEFAULT_MAX_RECORD_BYTES)),
             Map.entry("olr.require-model-id-key", "true"),
-            Map.entry("olr.publish-interval-ms", "1000"),
             Map.entry("olr.store.weights", "memory"),
             Map.entry("olr.store.weights.cache", "false"),
             Map.entry("olr.store.models", "memory"),
@@ -179,12 +176,11 @@ public final class OlrConfig {
 
     /** The topology's configuration. */
     public TopologyConfig topologyConfig() {
-        return new TopologyConfig(values.get("olr.topic.examples"), values.get("olr.topic.events"),
-                values.get("olr.topic.predictions"), values.get("olr.topic.dead-letters"),
-                values.get("olr.topic.model"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
+        return new TopologyConfig(values.get(StreamsConfig.APPLICATION_ID_CONFIG), values.get("olr.topic.examples"),
+                values.get("olr.topic.events"), values.get("olr.topic.predictions"),
+                values.get("olr.topic.dead-letters"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),
-                Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()),
-                Duration.ofMillis(intValue("olr.publish-interval-ms")), 0,
+                Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()), 0,
                 TopologyConfig.StoreKind.parse(values.get("olr.store.weights")),
                 TopologyConfig.StoreKind.parse(values.get("olr.store.models")),
                 Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()));

@@ -22,14 +22,19 @@ public final class Topics {
     public static int partitions(final String bootstrapServers, final String topic) {
         try (Admin admin = Admin.create(Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers))) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
+            return partitions(admin, topic);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing " + topic, e);
         } catch (final ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int partitions(final Admin admin, final String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
     }
 
     /** Creates whichever of the configured topics do not exist; returns the names created. */
@@ -47,8 +52,12 @@ public final class Topics {
             }
         }
         if (!existing.contains(t.modelTopic())) {
-            // latest row per key is all scoring needs; compaction keeps the topic O(model size)
-            missing.add(new NewTopic(t.modelTopic(), partitions, replication)
+            // the training store's changelog, created here rather than by Kafka Streams because every
+            // instance's global store reads it from start-up on; it must have the examples topic's
+            // partition count, and compaction keeps it O(model size)
+            final int examplePartitions = existing.contains(t.examplesTopic())
+                    ? partitions(admin, t.examplesTopic()) : partitions;
+            missing.add(new NewTopic(t.modelTopic(), examplePartitions, replication)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
         final List<String> created = new ArrayList<>();

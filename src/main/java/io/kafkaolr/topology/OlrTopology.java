@@ -3,11 +3,7 @@ package io.kafkaolr.topology;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
-import io.kafkaolr.serde.ModelStateCodec;
-import java.util.Optional;
-import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -18,7 +14,7 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the whole processor topology from one {@link TopologyConfig}.
  *
  * <pre>
- * examples --> [train] --> model topic (changed rows, per publish interval)
+ * examples --> [train] --> store "model-weights" --changelog--> model topic
  *                 '------> dead letters
  * model topic --> global model store (every instance)
  * events ---> [score] ---> predictions (keyed like the event)
@@ -27,8 +23,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Training and scoring are separate sub-topologies: they share no store (scoring reads the
  * global store), so the events topic needs no co-partitioning with the examples topic and
- * scoring scales with the events topic's partitions. Every node and store has an explicit,
- * stable name.
+ * scoring scales with the events topic's partitions. The model topic is the training store's
+ * own changelog ({@link TopologyConfig#modelTopic()}): each weight row is written to Kafka
+ * once, in the transaction that changes it, and every instance reads the committed rows.
+ * Every node and store has an explicit, stable name.
  */
 public final class OlrTopology {
     /** The training store: weight rows and model headers, persistent and changelogged. */
@@ -38,7 +36,6 @@ public final class OlrTopology {
 
     static final String EXAMPLES_SOURCE = "examples-source";
     static final String TRAIN = "train";
-    static final String MODEL_SINK = "model-sink";
     static final String TRAINING_DEAD_LETTERS_SINK = "training-dead-letters-sink";
     static final String MODEL_SOURCE = "model-source";
     static final String MODEL_STORE_UPDATER = "model-store-updater";
@@ -48,16 +45,6 @@ public final class OlrTopology {
     static final String SCORING_DEAD_LETTERS_SINK = "scoring-dead-letters-sink";
 
     private OlrTopology() {
-    }
-
-    /**
-     * All entries of one model go to one partition of the model topic, so that a reader sees
-     * each publication's rows before the header that closes it.
-     */
-    static Optional<Set<Integer>> modelPartition(final String topic, final byte[] key, final byte[] value,
-                                                 final int partitions) {
-        final byte[] prefix = ModelStateCodec.modelPrefix(ModelStateCodec.decodeKey(key).modelId());
-        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(prefix)) % partitions));
     }
 
     private static KeyValueBytesStoreSupplier supplier(final TopologyConfig.StoreKind kind, final String name) {
@@ -84,8 +71,6 @@ public final class OlrTopology {
                 config.examplesTopic());
         topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
         topology.addStateStore(weights, TRAIN);
-        topology.addSink(MODEL_SINK, config.modelTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
-                OlrTopology::modelPartition, TRAIN);
         topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
                 new ByteArraySerializer(), TRAIN);
 

@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * publish the class probabilities with the model version used, keyed like the event.
  *
  * <p>An event for a model that has no header in the store (never trained, or not yet
- * published) goes to the dead-letter topic as {@link RejectReason#UNKNOWN_MODEL}: without a
+ * committed) goes to the dead-letter topic as {@link RejectReason#UNKNOWN_MODEL}: without a
  * trained model there are not even classes to give probabilities for.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
@@ -84,7 +84,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         final byte[] header = models.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
         if (header == null) {
             throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
-                    "model '" + modelId + "' has not been trained (no example learned and published yet)");
+                    "model '" + modelId + "' has not been trained (no example learned and committed yet)");
         }
         final ModelState model = ModelStateCodec.decodeHeader(header);
         if (model.settings().hashBits() != hasher.bits()) {

@@ -2,24 +2,24 @@ package io.kafkaolr.topology;
 
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.serde.RecordFormat;
-import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Everything the topology needs, validated. Built by the app from properties
  * ({@code io.kafkaolr.app.OlrConfig}); tests build it directly.
  *
+ * @param applicationId the Kafka Streams application id: it names the training store's
+ *     changelog, which is also the model topic that scoring reads (see {@link #modelTopic()})
  * @param examplesTopic labeled examples in, keyed by model id
  * @param eventsTopic unlabeled events in, keyed any way
  * @param predictionsTopic predictions out, keyed like their events
  * @param deadLettersTopic records that could not be used, with the reason
- * @param modelTopic compacted: changed weight rows and model headers, read by every instance
  * @param format the wire format of examples, events, predictions and dead letters
  * @param modelDefaults the settings a model gets when its first example arrives
  * @param maxFeatures the most features one record may name
  * @param maxRecordBytes the largest record value accepted; larger ones are not parsed
  * @param requireModelIdKey refuse examples whose record key is not their model id (see README)
- * @param publishInterval how often changed weights are published to the model topic
  * @param examplesPartitions the examples topic's partition count, to check that every example
  *     is on its model's partition (Kafka's default partitioner); 0 skips the check
  * @param weightsStore where the training store keeps its entries (changelogged either way)
@@ -30,56 +30,57 @@ import java.util.Objects;
  *     access (see BENCHMARKS.md)
  */
 public record TopologyConfig(
+        String applicationId,
         String examplesTopic,
         String eventsTopic,
         String predictionsTopic,
         String deadLettersTopic,
-        String modelTopic,
         RecordFormat format,
         ModelSettings modelDefaults,
         int maxFeatures,
         int maxRecordBytes,
         boolean requireModelIdKey,
-        Duration publishInterval,
         int examplesPartitions,
         StoreKind weightsStore,
         StoreKind modelStore,
         boolean weightsCache) {
-
-    /** The kind of a state store. */
-    public enum StoreKind {
-        /** RocksDB on local disk: models larger than memory, fast restart from the local copy. */
-        ROCKSDB,
-        /** On the heap: fastest reads, rebuilt from the changelog or model topic at every start. */
-        MEMORY;
-
-        /** Parses {@code rocksdb} or {@code memory}, any case. */
-        public static StoreKind parse(final String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (final IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown store kind '" + text + "': expected rocksdb or memory", e);
-            }
-        }
-    }
 
     /** Default maximum number of features per record. */
     public static final int DEFAULT_MAX_FEATURES = 10_000;
     /** Default maximum record size: 1 MiB. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
+    /** The kind of a state store. */
+    public enum StoreKind {
+        /** RocksDB on local disk: models larger than memory. */
+        ROCKSDB,
+        /** A hash table on the heap: fastest; rebuilt from its changelog or the model topic at start. */
+        MEMORY;
+
+        /** Parses {@code rocksdb} or {@code memory}, any case. */
+        public static StoreKind parse(final String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown store kind '" + text + "': expected rocksdb or memory", e);
+            }
+        }
+    }
+
     /** Validates the configuration. */
     public TopologyConfig {
+        Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(examplesTopic, "examplesTopic");
         Objects.requireNonNull(eventsTopic, "eventsTopic");
         Objects.requireNonNull(predictionsTopic, "predictionsTopic");
         Objects.requireNonNull(deadLettersTopic, "deadLettersTopic");
-        Objects.requireNonNull(modelTopic, "modelTopic");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(modelDefaults, "modelDefaults");
-        Objects.requireNonNull(publishInterval, "publishInterval");
         Objects.requireNonNull(weightsStore, "weightsStore");
         Objects.requireNonNull(modelStore, "modelStore");
+        if (applicationId.isBlank()) {
+            throw new IllegalArgumentException("application id must not be blank");
+        }
         if (maxFeatures < 1) {
             throw new IllegalArgumentException("max features must be >= 1, got " + maxFeatures);
         }
@@ -89,36 +90,43 @@ public record TopologyConfig(
         if (examplesPartitions < 0) {
             throw new IllegalArgumentException("examples partitions must be >= 0, got " + examplesPartitions);
         }
-        if (publishInterval.isNegative() || publishInterval.isZero()) {
-            throw new IllegalArgumentException("publish interval must be positive, got " + publishInterval);
-        }
     }
 
-    /** The default topic names with the given format and model settings. */
-    public static TopologyConfig defaults(final RecordFormat format, final ModelSettings modelDefaults) {
-        return new TopologyConfig("olr-examples", "olr-events", "olr-predictions", "olr-dead-letters", "olr-model",
-                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, Duration.ofSeconds(1), 0,
+    /** The default topic names and stores, with the given application id, format and model settings. */
+    public static TopologyConfig defaults(final String applicationId, final RecordFormat format,
+                                          final ModelSettings modelDefaults) {
+        return new TopologyConfig(applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
+                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
                 StoreKind.MEMORY, StoreKind.MEMORY, false);
     }
 
-    /** A copy with another publish interval. */
-    public TopologyConfig withPublishInterval(final Duration interval) {
-        return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, interval, examplesPartitions,
-                weightsStore, modelStore, weightsCache);
+    /**
+     * The model topic: the training store's changelog, {@code <application.id>-model-weights-changelog},
+     * compacted, one entry per (model, feature) row plus one header per model, written in the
+     * same transactions as everything else. Scoring reads it into a global store.
+     */
+    public String modelTopic() {
+        return applicationId + "-" + OlrTopology.WEIGHTS_STORE + "-changelog";
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
-        return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, publishInterval, partitions,
-                weightsStore, modelStore, weightsCache);
+        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
+                weightsCache);
     }
 
-    /** A copy with other store kinds. */
-    public TopologyConfig withStores(final StoreKind weights, final StoreKind models) {
-        return new TopologyConfig(examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, modelTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, publishInterval, examplesPartitions,
-                weights, models, weightsCache);
+    /** A copy with other stores. */
+    public TopologyConfig withStores(final StoreKind weights, final StoreKind models, final boolean cache) {
+        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, examplesPartitions, weights, models,
+                cache);
+    }
+
+    /** A copy with other limits. */
+    public TopologyConfig withLimits(final int features, final int recordBytes) {
+        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+                modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
+                weightsCache);
     }
 }

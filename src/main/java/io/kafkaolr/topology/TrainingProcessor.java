@@ -12,18 +12,13 @@ import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -31,11 +26,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * current weights (progressive validation), take one SGD step, and write back only the rows
  * of the example's features and the model's header. O(nnz) store reads and writes per record.
  *
- * <p>Changed rows are published to the model topic every {@code publishInterval} (wall
- * clock), each key once per interval however often it changed. The set of changed keys is
- * derived state: after a restart or a rebalance it is empty, so the first publication after
- * {@link #init} republishes every row of the task's store, which covers changes committed
- * but not yet published when the previous owner stopped.
+ * <p>Every write reaches the store's changelog, which is the model topic: scoring instances
+ * see a change once the transaction that made it commits.
  */
 final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
@@ -46,10 +38,6 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private KeyValueStore<Bytes, byte[]> store;
     private DeadLetters deadLetters;
     private Sensor learned;
-    // changed entries since the last publication, with their latest value: published without re-reading the store
-    private final Map<HashedKey, byte[]> dirtyRows = new LinkedHashMap<>();
-    private final Map<HashedKey, byte[]> dirtyHeaders = new LinkedHashMap<>();
-    private boolean republishAll;
 
     TrainingProcessor(final TopologyConfig config) {
         this.config = config;
@@ -64,10 +52,6 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.TRAINING_DEAD_LETTERS_SINK, config.format(),
                 "training");
         this.learned = ProcessorMetrics.sensor(processorContext, "training", "examples-learned");
-        dirtyRows.clear();
-        dirtyHeaders.clear();
-        republishAll = true;
-        processorContext.schedule(config.publishInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publish());
     }
 
     @Override
@@ -120,35 +104,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                     + model.settings().hashBits() + " dimensions, this processor onto 2^" + hasher.bits());
         }
         OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
-                StoreWeights.writable(store, modelId, dirtyRows));
-        final byte[] header = ModelStateCodec.encodeHeader(model);
-        store.put(headerKey, header);
-        dirtyHeaders.put(HashedKey.of(headerKey), header);
-    }
-
-    /** Forwards changed rows, then changed headers, to the model topic. */
-    private void publish() {
-        final long now = context.currentSystemTimeMs();
-        if (republishAll) {
-            republishAll = false;
-            dirtyRows.clear();
-            dirtyHeaders.clear();
-            try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-                while (all.hasNext()) {
-                    final KeyValue<Bytes, byte[]> entry = all.next();
-                    final boolean header = ModelStateCodec.decodeKey(entry.key.get()).isHeader();
-                    (header ? dirtyHeaders : dirtyRows).put(HashedKey.of(entry.key), entry.value);
-                }
-            }
-        }
-        forwardAll(dirtyRows, now);
-        forwardAll(dirtyHeaders, now);
-    }
-
-    private void forwardAll(final Map<HashedKey, byte[]> entries, final long timestamp) {
-        for (final Map.Entry<HashedKey, byte[]> entry : entries.entrySet()) {
-            context.forward(new Record<>(entry.getKey().bytes(), entry.getValue(), timestamp), OlrTopology.MODEL_SINK);
-        }
-        entries.clear();
+                StoreWeights.writable(store, modelId));
+        store.put(headerKey, ModelStateCodec.encodeHeader(model));
     }
 }

@@ -69,7 +69,7 @@ class CommandLineIT {
                 "olr.format", "json", "olr.model.learning-rate", "1e-5"));
         KafkaFixture.createTopics(broker, config);
         final List<String> topicArgs = new ArrayList<>();
-        for (final String role : List.of("examples", "events", "predictions", "dead-letters", "model")) {
+        for (final String role : List.of("examples", "events", "predictions", "dead-letters")) {
             topicArgs.add("--set");
             topicArgs.add("olr.topic." + role + "=" + config.get("olr.topic." + role));
         }
@@ -84,7 +84,7 @@ class CommandLineIT {
                     produced.out());
 
             try (ModelTopicReader model = new ModelTopicReader(KafkaFixture.consumer(broker,
-                    config.get("olr.topic.model")))) {
+                    config.topologyConfig().modelTopic()))) {
                 // the file's directory names the model: breast-cancer
                 KafkaFixture.await(() -> {
                     model.poll();

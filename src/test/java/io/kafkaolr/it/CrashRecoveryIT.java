@@ -31,6 +31,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -74,9 +79,9 @@ class CrashRecoveryIT {
                 "olr.model.hash-bits", "16",
                 "session.timeout.ms", "6000",
                 "heartbeat.interval.ms", "1000",
-                // no record cache: every store write reaches the changelog at once, so only the
-                // transactions of exactly_once_v2 keep a crash from replaying learned examples
-                // (at_least_once with this setting learns ~100 examples twice per crash here)
+                // no record cache (the default for the training store anyway): every store write
+                // reaches the changelog at once, so only exactly_once_v2's transactions keep a
+                // crash from replaying learned examples
                 "statestore.cache.max.bytes", "0"));
         final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), settings);
         final TopologyConfig t = config.topologyConfig();
@@ -110,6 +115,12 @@ class CrashRecoveryIT {
                         final long target = (long) CHUNK * round + CHUNK / 3;
                         KafkaFixture.await(() -> committed(admin, config) >= target || !child.isAlive(), TIMEOUT,
                                 () -> "committed " + committed(admin, config) + " of " + target);
+                        // ...and once it has written more to the model topic since: the kill lands with
+                        // state changes in flight, which exactly-once must roll back (at_least_once
+                        // replays them and fails this test)
+                        final long written = logEnd(admin, t.modelTopic());
+                        KafkaFixture.await(() -> logEnd(admin, t.modelTopic()) >= written + 2000 || !child.isAlive(),
+                                TIMEOUT, () -> "model topic end " + logEnd(admin, t.modelTopic()) + " of " + written);
                         assertTrue(child.isAlive(), "processor died by itself: " + log(round));
                         child.destroyForcibly(); // SIGKILL
                         child.waitFor(30, TimeUnit.SECONDS);
@@ -210,6 +221,20 @@ class CrashRecoveryIT {
             return offsets.entrySet().stream()
                     .filter(e -> e.getKey().toString().startsWith(config.topologyConfig().examplesTopic()))
                     .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
+        } catch (final Exception e) {
+            return -1;
+        }
+    }
+
+    /** The sum of the topic's log-end offsets, uncommitted records included. */
+    private static long logEnd(final Admin admin, final String topic) {
+        try {
+            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS).values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+                    .sum();
         } catch (final Exception e) {
             return -1;
         }

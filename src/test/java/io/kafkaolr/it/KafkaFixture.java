@@ -37,8 +37,7 @@ final class KafkaFixture {
         settings.put("application.id", "olr-it-" + run);
         settings.put("state.dir", stateDir.toString());
         settings.put("commit.interval.ms", "100");
-        settings.put("olr.publish-interval-ms", "200");
-        for (final String topic : List.of("examples", "events", "predictions", "dead-letters", "model")) {
+        for (final String topic : List.of("examples", "events", "predictions", "dead-letters")) {
             settings.put("olr.topic." + topic, run + "-" + topic);
         }
         settings.putAll(extra);

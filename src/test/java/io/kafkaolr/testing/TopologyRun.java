@@ -33,7 +33,7 @@ public final class TopologyRun implements AutoCloseable {
     private final RecordCodec<LabeledExample> codec = RecordFormat.AVRO.codec(LabeledExample.class);
 
     private TopologyRun(final ModelSettings settings, final Path stateDir) {
-        final TopologyConfig config = TopologyConfig.defaults(RecordFormat.AVRO, settings);
+        final TopologyConfig config = TopologyConfig.defaults("olr-replay-comparison", RecordFormat.AVRO, settings);
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-replay-comparison");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -22,7 +22,6 @@ import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,21 +36,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class OlrTopologyTest {
+    private static final String APP = "olr-test";
     @TempDir
     Path stateDir;
 
     private static TopologyConfig binaryConfig(final RecordFormat format) {
-        return TopologyConfig.defaults(format, ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT));
+        return TopologyConfig.defaults(APP, format, ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT));
     }
 
     @ParameterizedTest
     @EnumSource(RecordFormat.class)
-    void predictionsAreKeyedLikeTheirEventsSumToOneAndNameThePublishedModelVersion(final RecordFormat format) {
+    void predictionsAreKeyedLikeTheirEventsSumToOneAndNameTheModelVersionUsed(final RecordFormat format) {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(format), stateDir)) {
             for (int i = 0; i < 5; i++) {
                 h.learn(example("m", Map.of("x", i % 2 == 0 ? 1.0 : -1.0), i % 2 == 0 ? "1" : "0"));
             }
-            h.publish();
             h.score("key-a", event("e1", "m", Map.of("x", 1.0)));
             h.score("key-b", event("e2", "m", Map.of("x", -1.0, "unseen", 3.0)));
 
@@ -71,18 +70,15 @@ class OlrTopologyTest {
             assertEquals("1", out.get(0).value.getPredictedLabel());
             assertEquals("0", out.get(1).value.getPredictedLabel());
 
-            // the scoring side serves the published version until the next publication
+            // each committed step reaches the scoring side: the next event sees the next version
             h.learn(example("m", Map.of("x", 1.0), "1"));
             h.score("key-c", event("e3", "m", Map.of("x", 1.0)));
-            assertEquals(5L, h.readPredictions().get(0).value.getModelVersion());
-            h.publish();
-            h.score("key-d", event("e4", "m", Map.of("x", 1.0)));
             assertEquals(6L, h.readPredictions().get(0).value.getModelVersion());
         }
     }
 
     @Test
-    void scoringUsesExactlyTheTrainedWeightsOnceTheyArePublished() {
+    void scoringUsesExactlyTheTrainedWeights() {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
             final Random random = new Random(7);
             for (int i = 0; i < 200; i++) {
@@ -90,7 +86,6 @@ class OlrTopologyTest {
                 final double b = random.nextGaussian();
                 h.learn(example("m", Map.of("a", a, "b", b), a - b > 0 ? "1" : "0"));
             }
-            h.publish();
             final Map<Integer, byte[]> trained = TopologyHarness.entriesOf(h.weightsStore(), "m");
             final Map<Integer, byte[]> served = TopologyHarness.entriesOf(h.globalStore(), "m");
             assertEquals(trained.keySet(), served.keySet());
@@ -129,10 +124,7 @@ class OlrTopologyTest {
 
     @Test
     void badRecordsGoToDeadLettersWithReasonsWhileTheirNeighboursAreLearned() {
-        final TopologyConfig config = new TopologyConfig("olr-examples", "olr-events", "olr-predictions",
-                "olr-dead-letters", "olr-model", RecordFormat.AVRO,
-                ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT), 5, 2048, true, Duration.ofSeconds(1), 0,
-                TopologyConfig.StoreKind.MEMORY, TopologyConfig.StoreKind.MEMORY, false);
+        final TopologyConfig config = binaryConfig(RecordFormat.AVRO).withLimits(5, 2048);
         try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
             final LabeledExample good = example("m", Map.of("x", 1.0), "1");
             final byte[] goodBytes = h.exampleCodec.encode(good);
@@ -206,7 +198,6 @@ class OlrTopologyTest {
     void badEventsAndEventsOfUnknownModelsGoToDeadLettersWhileOthersAreScored() {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.JSON), stateDir)) {
             h.learn(example("m", Map.of("x", 1.0), "1"));
-            h.publish();
             h.score("1", event("e1", "m", Map.of("x", 1.0)));
             h.score("2", event("e2", "never-trained", Map.of("x", 1.0)));
             h.events.pipeInput(utf8("3"), utf8("{\"id\":\"e3\",\"model_id\":\"m\",\"numeric_features\":{\"x\":NaN}}"));
@@ -241,7 +232,7 @@ class OlrTopologyTest {
 
     @Test
     void twoModelIdsLearnExactlyAsEachWouldAlone() {
-        final TopologyConfig config = TopologyConfig.defaults(RecordFormat.AVRO,
+        final TopologyConfig config = TopologyConfig.defaults(APP, RecordFormat.AVRO,
                 ModelSettings.softmax(0.3, LearningRateSchedule.INVSCALING).withL2(0.01));
         final List<LabeledExample> a = new ArrayList<>();
         final List<LabeledExample> b = new ArrayList<>();
@@ -278,13 +269,12 @@ class OlrTopologyTest {
 
     @Test
     void softmaxPredictionsCoverEveryClassInClassOrder() {
-        final TopologyConfig config = TopologyConfig.defaults(RecordFormat.AVRO,
+        final TopologyConfig config = TopologyConfig.defaults(APP, RecordFormat.AVRO,
                 ModelSettings.softmax(0.5, LearningRateSchedule.CONSTANT));
         try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
             h.learn(example("w", Map.of("x", 1.0), "red"));
             h.learn(example("w", Map.of("y", 1.0), "green"));
             h.learn(example("w", Map.of("z", 1.0), "blue"));
-            h.publish();
             h.score("k", event("e", "w", Map.of("z", 2.0)));
             final Prediction p = h.readPredictions().get(0).value;
             assertEquals(List.of("red", "green", "blue"), List.copyOf(p.getProbabilities().keySet()));
@@ -296,23 +286,18 @@ class OlrTopologyTest {
     }
 
     @Test
-    void theModelTopicCarriesEachChangedRowOncePerIntervalAndTheHeaderLast() {
+    void theModelTopicIsTheStoreChangelogAndFeedsTheScoringCopy() {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
-            h.publish(); // the first publication after start republishes the (empty) store
-            h.model.readRecordsToList();
+            assertEquals("olr-test-model-weights-changelog", h.config.modelTopic());
             for (int i = 0; i < 10; i++) {
                 h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
             }
-            h.publish();
-            final List<TestRecord<byte[], byte[]>> published = h.model.readRecordsToList();
-            assertEquals(3, published.size(), "rows x and y, then the header, each once");
-            assertTrue(ModelStateCodec.decodeKey(published.get(2).key()).isHeader());
-            final ModelState header = ModelStateCodec.decodeHeader(published.get(2).value());
-            assertEquals(10, header.version());
-            h.publish();
-            assertTrue(h.model.isEmpty(), "nothing changed, nothing published");
-            assertArrayEquals(published.get(2).value(),
-                    h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("m"))));
+            final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
+            assertEquals(30, written.size(), "rows x and y and the header, once per example");
+            final TestRecord<byte[], byte[]> last = written.get(written.size() - 1);
+            assertTrue(ModelStateCodec.decodeKey(last.key()).isHeader(), "the header is written after the rows");
+            assertEquals(10, ModelStateCodec.decodeHeader(last.value()).version());
+            assertArrayEquals(last.value(), h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("m"))));
         }
     }
 
@@ -320,7 +305,6 @@ class OlrTopologyTest {
     void eventIdsAndKeysPassThroughUntouched() {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
             h.learn(example("m", Map.of("x", 1.0), "1"));
-            h.publish();
             final Event e = event("id-ü-42", "m", Map.of("x", 1.0));
             h.events.pipeInput(new byte[] {0, (byte) 0xff}, h.eventCodec.encode(e));
             final TestRecord<byte[], byte[]> out = h.predictions.readRecord();

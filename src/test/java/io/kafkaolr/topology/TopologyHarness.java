@@ -9,7 +9,6 @@ import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ final class TopologyHarness implements AutoCloseable {
     TopologyHarness(final TopologyConfig config, final Path stateDir) {
         this.config = config;
         final Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-test");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -82,11 +81,6 @@ final class TopologyHarness implements AutoCloseable {
 
     void score(final String key, final Event event) {
         events.pipeInput(utf8(key), eventCodec.encode(event));
-    }
-
-    /** Fires the publish punctuator, so that the global store sees the latest weights. */
-    void publish() {
-        driver.advanceWallClockTime(config.publishInterval());
     }
 
     List<KeyValue<String, Prediction>> readPredictions() {
@@ -144,10 +138,6 @@ final class TopologyHarness implements AutoCloseable {
             throw new AssertionError("no metric " + name + " in group stream-olr-metrics");
         }
         return sum;
-    }
-
-    static Duration second() {
-        return Duration.ofSeconds(1);
     }
 
     @Override
