@@ -81,7 +81,6 @@ public final class ThroughputHarness {
     private void run(final int rounds, final Path output) throws Exception {
         createTopic("examples", false);
         createTopic("events", false);
-        createTopic("no-examples", false);
         createTopic("events-unused", false);
         fill();
         final Map<String, List<Double>> rates = new HashMap<>();
@@ -91,15 +90,15 @@ public final class ThroughputHarness {
                 if (bits == 24 && Boolean.getBoolean("bench.only18")) {
                     continue;
                 }
-                // scoring runs under the training run's application id: its global store reads that
-                // run's model topic (the training store's changelog), and its events have no offsets yet
                 final String app = "olr-bench-train-" + bits + "-" + round;
-                final TopologyConfig training = config(app, bits, "examples", "events-unused");
+                final TopologyConfig training = config(app, bits, "events-unused");
                 createTopic(training.modelTopic(), true);
                 record(rates, "b. training, 2^" + bits, measure(app, OlrTopology.build(training),
                         training.modelTopic()));
-                final TopologyConfig scoring = config(app, bits, "no-examples", "events");
-                record(rates, "c. scoring, 2^" + bits, measure(app, OlrTopology.build(scoring), null));
+                // a scoring-only application (olr.role=scoring) reading the training run's model topic
+                final String scoringApp = "olr-bench-score-" + bits + "-" + round;
+                final TopologyConfig scoring = config(app, bits, "events").scoringOnly(scoringApp, app);
+                record(rates, "c. scoring, 2^" + bits, measure(scoringApp, OlrTopology.build(scoring), null));
             }
         }
         final Map<String, Double> median = new HashMap<>();
@@ -178,12 +177,11 @@ public final class ThroughputHarness {
         return ModelSettings.binary(0.05, LearningRateSchedule.INVSCALING).withHashBits(bits).withL2(1e-6);
     }
 
-    private TopologyConfig config(final String app, final int bits, final String examples, final String events)
-            throws Exception {
+    private TopologyConfig config(final String app, final int bits, final String events) throws Exception {
         final String suffix = "-" + app + "-" + events;
         createTopic("dead" + suffix, false);
         createTopic("pred" + suffix, false);
-        return new TopologyConfig(app, examples, events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
+        return new TopologyConfig(app, true, app, "examples", events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
                 settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"));
     }
 

@@ -56,6 +56,8 @@ public final class OlrConfig {
             Map.entry("olr.max-features", String.valueOf(TopologyConfig.DEFAULT_MAX_FEATURES)),
             Map.entry("olr.max-record-bytes", String.valueOf(TopologyConfig.DEFAULT_MAX_RECORD_BYTES)),
             Map.entry("olr.require-model-id-key", "true"),
+            Map.entry("olr.role", "all"),
+            Map.entry("olr.models-from", ""),
             Map.entry("olr.store.weights", "memory"),
             Map.entry("olr.store.weights.cache", "false"),
             Map.entry("olr.store.models", "memory"),
@@ -176,7 +178,19 @@ public final class OlrConfig {
 
     /** The topology's configuration. */
     public TopologyConfig topologyConfig() {
-        return new TopologyConfig(values.get(StreamsConfig.APPLICATION_ID_CONFIG), values.get("olr.topic.examples"),
+        final String applicationId = values.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        final String role = values.get("olr.role").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!role.equals("all") && !role.equals("scoring")) {
+            throw new IllegalArgumentException("olr.role must be all or scoring, got '" + role + "'");
+        }
+        final boolean training = role.equals("all");
+        final String modelsFrom = values.get("olr.models-from").isBlank() ? applicationId
+                : values.get("olr.models-from").trim();
+        if (!training && modelsFrom.equals(applicationId)) {
+            throw new IllegalArgumentException("olr.role=scoring needs olr.models-from: the application.id of the "
+                    + "training application (a scoring instance needs its own application.id)");
+        }
+        return new TopologyConfig(applicationId, training, modelsFrom, values.get("olr.topic.examples"),
                 values.get("olr.topic.events"), values.get("olr.topic.predictions"),
                 values.get("olr.topic.dead-letters"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),

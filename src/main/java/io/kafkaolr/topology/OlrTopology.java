@@ -67,13 +67,14 @@ public final class OlrTopology {
                 .withLoggingDisabled();
 
         final Topology topology = new Topology();
-        topology.addSource(EXAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                config.examplesTopic());
-        topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
-        topology.addStateStore(weights, TRAIN);
-        topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), TRAIN);
-
+        if (config.training()) {
+            topology.addSource(EXAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    config.examplesTopic());
+            topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
+            topology.addStateStore(weights, TRAIN);
+            topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), TRAIN);
+        }
         topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 config.modelTopic(), MODEL_STORE_UPDATER, ModelStoreUpdater::new);
 

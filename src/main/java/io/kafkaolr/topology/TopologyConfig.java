@@ -10,7 +10,11 @@ import java.util.Objects;
  * ({@code io.kafkaolr.app.OlrConfig}); tests build it directly.
  *
  * @param applicationId the Kafka Streams application id: it names the training store's
- *     changelog, which is also the model topic that scoring reads (see {@link #modelTopic()})
+ *     changelog, which is also the model topic (see {@link #modelTopic()})
+ * @param training whether this application trains; without, it only scores, from the
+ *     model topic of {@code modelsFrom}: scoring replicas scale apart from training
+ * @param modelsFrom the application id of the training application whose models are scored:
+ *     {@code applicationId} itself when {@code training}
  * @param examplesTopic labeled examples in, keyed by model id
  * @param eventsTopic unlabeled events in, keyed any way
  * @param predictionsTopic predictions out, keyed like their events
@@ -31,6 +35,8 @@ import java.util.Objects;
  */
 public record TopologyConfig(
         String applicationId,
+        boolean training,
+        String modelsFrom,
         String examplesTopic,
         String eventsTopic,
         String predictionsTopic,
@@ -78,8 +84,13 @@ public record TopologyConfig(
         Objects.requireNonNull(modelDefaults, "modelDefaults");
         Objects.requireNonNull(weightsStore, "weightsStore");
         Objects.requireNonNull(modelStore, "modelStore");
+        Objects.requireNonNull(modelsFrom, "modelsFrom");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("application id must not be blank");
+        }
+        if (training && !modelsFrom.equals(applicationId)) {
+            throw new IllegalArgumentException("a training application scores its own models: models from '"
+                    + modelsFrom + "' needs training disabled (application '" + applicationId + "')");
         }
         if (maxFeatures < 1) {
             throw new IllegalArgumentException("max features must be >= 1, got " + maxFeatures);
@@ -95,37 +106,50 @@ public record TopologyConfig(
     /** The default topic names and stores, with the given application id, format and model settings. */
     public static TopologyConfig defaults(final String applicationId, final RecordFormat format,
                                           final ModelSettings modelDefaults) {
-        return new TopologyConfig(applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
+        return new TopologyConfig(applicationId, true, applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
                 format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
                 StoreKind.MEMORY, StoreKind.MEMORY, false);
     }
 
     /**
-     * The model topic: the training store's changelog, {@code <application.id>-model-weights-changelog},
-     * compacted, one entry per (model, feature) row plus one header per model, written in the
-     * same transactions as everything else. Scoring reads it into a global store.
+     * The model topic: the training store's changelog, {@code <application.id>-model-weights-changelog}
+     * of the training application, compacted, one entry per (model, feature) row plus one
+     * header per model, written in the same transactions as everything else. Scoring reads it
+     * into a global store.
      */
     public String modelTopic() {
-        return applicationId + "-" + OlrTopology.WEIGHTS_STORE + "-changelog";
+        return modelTopic(modelsFrom);
+    }
+
+    /** The model topic of the training application {@code trainingApplicationId}. */
+    public static String modelTopic(final String trainingApplicationId) {
+        return trainingApplicationId + "-" + OlrTopology.WEIGHTS_STORE + "-changelog";
+    }
+
+    /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
+    public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
+        return new TopologyConfig(scoringApplicationId, false, trainingApplicationId, examplesTopic, eventsTopic,
+                predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache);
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
-        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
                 weightsCache);
     }
 
     /** A copy with other stores. */
     public TopologyConfig withStores(final StoreKind weights, final StoreKind models, final boolean cache) {
-        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, examplesPartitions, weights, models,
                 cache);
     }
 
     /** A copy with other limits. */
     public TopologyConfig withLimits(final int features, final int recordBytes) {
-        return new TopologyConfig(applicationId, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
                 weightsCache);
     }

@@ -79,4 +79,14 @@ class OlrConfigTest {
         assertFalse(s.allowNewClasses());
         assertFalse(OlrConfig.defaults(Map.of()).hasBootstrapServers());
     }
+
+    @Test
+    void aScoringRoleReadsTheNamedTrainingApplicationsModelTopic() {
+        final var t = OlrConfig.defaults(Map.of("application.id", "olr-scorer", "olr.role", "scoring",
+                "olr.models-from", "olr-trainer")).topologyConfig();
+        assertFalse(t.training());
+        assertEquals("olr-trainer-model-weights-changelog", t.modelTopic());
+        assertTrue(OlrConfig.defaults(Map.of()).topologyConfig().training());
+        assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.role", "scoring")));
+    }
 }

@@ -340,6 +340,33 @@ class OlrTopologyTest {
         }
     }
 
+    @Test
+    void aScoringOnlyApplicationServesTheTrainingApplicationsModels() {
+        final TopologyConfig trainer = binaryConfig(RecordFormat.AVRO);
+        final TopologyConfig scorer = trainer.scoringOnly("olr-scoring", APP);
+        assertEquals(trainer.modelTopic(), scorer.modelTopic());
+        assertTrue(OlrTopology.build(scorer).describe().toString().indexOf(trainer.examplesTopic()) < 0,
+                "a scoring-only topology does not read examples");
+        final List<TestRecord<byte[], byte[]>> modelTopic;
+        final Prediction expected;
+        try (TopologyHarness h = new TopologyHarness(trainer, stateDir.resolve("trainer"))) {
+            for (int i = 0; i < 20; i++) {
+                h.learn(example("m", Map.of("x", i % 2 == 0 ? 1.0 : -1.0), i % 2 == 0 ? "1" : "0"));
+            }
+            modelTopic = h.model.readRecordsToList();
+            h.score("k", event("e", "m", Map.of("x", 0.7)));
+            expected = h.readPredictions().get(0).value;
+        }
+        try (TopologyHarness h = new TopologyHarness(scorer, stateDir.resolve("scorer"))) {
+            final var models = h.driver.createInputTopic(scorer.modelTopic(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            modelTopic.forEach(r -> models.pipeInput(r.key(), r.value()));
+            h.score("k", event("e", "m", Map.of("x", 0.7)));
+            assertEquals(expected, h.readPredictions().get(0).value);
+        }
+    }
+
     private static void assertSameEntries(final Map<Integer, byte[]> expected, final Map<Integer, byte[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((index, value) -> assertArrayEquals(value, actual.get(index), "entry " + index));
