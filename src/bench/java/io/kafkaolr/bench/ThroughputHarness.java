@@ -91,6 +91,7 @@ public final class ThroughputHarness {
                     continue;
                 }
                 final String app = "olr-bench-train-" + bits + "-" + round;
+                // a training-only application (olr.role=training): no global copy of its own models
                 final TopologyConfig training = config(app, bits, "events-unused");
                 createTopic(training.modelTopic(), true);
                 record(rates, "b. training, 2^" + bits, measure(app, OlrTopology.build(training),
@@ -181,7 +182,7 @@ public final class ThroughputHarness {
         final String suffix = "-" + app + "-" + events;
         createTopic("dead" + suffix, false);
         createTopic("pred" + suffix, false);
-        return new TopologyConfig(app, true, app, "examples", events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
+        return new TopologyConfig(app, TopologyConfig.Role.TRAINING, app, "examples", events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
                 settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"));
     }
 

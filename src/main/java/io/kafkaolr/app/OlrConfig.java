@@ -179,18 +179,14 @@ public final class OlrConfig {
     /** The topology's configuration. */
     public TopologyConfig topologyConfig() {
         final String applicationId = values.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        final String role = values.get("olr.role").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!role.equals("all") && !role.equals("scoring")) {
-            throw new IllegalArgumentException("olr.role must be all or scoring, got '" + role + "'");
-        }
-        final boolean training = role.equals("all");
+        final TopologyConfig.Role role = TopologyConfig.Role.parse(values.get("olr.role"));
         final String modelsFrom = values.get("olr.models-from").isBlank() ? applicationId
                 : values.get("olr.models-from").trim();
-        if (!training && modelsFrom.equals(applicationId)) {
+        if (!role.trains() && modelsFrom.equals(applicationId)) {
             throw new IllegalArgumentException("olr.role=scoring needs olr.models-from: the application.id of the "
                     + "training application (a scoring instance needs its own application.id)");
         }
-        return new TopologyConfig(applicationId, training, modelsFrom, values.get("olr.topic.examples"),
+        return new TopologyConfig(applicationId, role, modelsFrom, values.get("olr.topic.examples"),
                 values.get("olr.topic.events"), values.get("olr.topic.predictions"),
                 values.get("olr.topic.dead-letters"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),

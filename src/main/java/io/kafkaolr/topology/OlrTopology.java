@@ -67,7 +67,7 @@ public final class OlrTopology {
                 .withLoggingDisabled();
 
         final Topology topology = new Topology();
-        if (config.training()) {
+        if (config.role().trains()) {
             topology.addSource(EXAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     config.examplesTopic());
             topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
@@ -75,16 +75,17 @@ public final class OlrTopology {
             topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer(), TRAIN);
         }
-        topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                config.modelTopic(), MODEL_STORE_UPDATER, ModelStoreUpdater::new);
-
-        topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                config.eventsTopic());
-        topology.addProcessor(SCORE, () -> new ScoringProcessor(config), EVENTS_SOURCE);
-        topology.addSink(PREDICTIONS_SINK, config.predictionsTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), SCORE);
-        topology.addSink(SCORING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), SCORE);
+        if (config.role().scores()) {
+            topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    config.modelTopic(), MODEL_STORE_UPDATER, ModelStoreUpdater::new);
+            topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    config.eventsTopic());
+            topology.addProcessor(SCORE, () -> new ScoringProcessor(config), EVENTS_SOURCE);
+            topology.addSink(PREDICTIONS_SINK, config.predictionsTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), SCORE);
+            topology.addSink(SCORING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), SCORE);
+        }
         return topology;
     }
 }

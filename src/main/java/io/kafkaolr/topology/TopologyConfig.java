@@ -11,10 +11,10 @@ import java.util.Objects;
  *
  * @param applicationId the Kafka Streams application id: it names the training store's
  *     changelog, which is also the model topic (see {@link #modelTopic()})
- * @param training whether this application trains; without, it only scores, from the
- *     model topic of {@code modelsFrom}: scoring replicas scale apart from training
+ * @param role what this application does: train and score, only train, or only score
+ *     (from the model topic of {@code modelsFrom}); dedicated roles scale apart
  * @param modelsFrom the application id of the training application whose models are scored:
- *     {@code applicationId} itself when {@code training}
+ *     {@code applicationId} itself unless the role is {@link Role#SCORING}
  * @param examplesTopic labeled examples in, keyed by model id
  * @param eventsTopic unlabeled events in, keyed any way
  * @param predictionsTopic predictions out, keyed like their events
@@ -35,7 +35,7 @@ import java.util.Objects;
  */
 public record TopologyConfig(
         String applicationId,
-        boolean training,
+        Role role,
         String modelsFrom,
         String examplesTopic,
         String eventsTopic,
@@ -55,6 +55,35 @@ public record TopologyConfig(
     public static final int DEFAULT_MAX_FEATURES = 10_000;
     /** Default maximum record size: 1 MiB. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+    /** What an application does. */
+    public enum Role {
+        /** Train and score: one application does everything. */
+        ALL,
+        /** Only train: no scoring branch, so no global copy of the models to keep up to date. */
+        TRAINING,
+        /** Only score, the models of another (training) application. */
+        SCORING;
+
+        /** Parses {@code all}, {@code training} or {@code scoring}, any case. */
+        public static Role parse(final String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown role '" + text + "': expected all, training or scoring", e);
+            }
+        }
+
+        /** Whether this role trains. */
+        public boolean trains() {
+            return this != SCORING;
+        }
+
+        /** Whether this role scores. */
+        public boolean scores() {
+            return this != TRAINING;
+        }
+    }
 
     /** The kind of a state store. */
     public enum StoreKind {
@@ -84,13 +113,14 @@ public record TopologyConfig(
         Objects.requireNonNull(modelDefaults, "modelDefaults");
         Objects.requireNonNull(weightsStore, "weightsStore");
         Objects.requireNonNull(modelStore, "modelStore");
+        Objects.requireNonNull(role, "role");
         Objects.requireNonNull(modelsFrom, "modelsFrom");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("application id must not be blank");
         }
-        if (training && !modelsFrom.equals(applicationId)) {
-            throw new IllegalArgumentException("a training application scores its own models: models from '"
-                    + modelsFrom + "' needs training disabled (application '" + applicationId + "')");
+        if (role.trains() && !modelsFrom.equals(applicationId)) {
+            throw new IllegalArgumentException("a training application's models are its own: models from '"
+                    + modelsFrom + "' needs the scoring role (application '" + applicationId + "')");
         }
         if (maxFeatures < 1) {
             throw new IllegalArgumentException("max features must be >= 1, got " + maxFeatures);
@@ -106,7 +136,7 @@ public record TopologyConfig(
     /** The default topic names and stores, with the given application id, format and model settings. */
     public static TopologyConfig defaults(final String applicationId, final RecordFormat format,
                                           final ModelSettings modelDefaults) {
-        return new TopologyConfig(applicationId, true, applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
+        return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
                 format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
                 StoreKind.MEMORY, StoreKind.MEMORY, false);
     }
@@ -126,30 +156,37 @@ public record TopologyConfig(
         return trainingApplicationId + "-" + OlrTopology.WEIGHTS_STORE + "-changelog";
     }
 
+    /** A copy with another role for this application: {@link Role#ALL} or {@link Role#TRAINING}. */
+    public TopologyConfig withRole(final Role newRole) {
+        return new TopologyConfig(applicationId, newRole, applicationId, examplesTopic, eventsTopic,
+                predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache);
+    }
+
     /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
     public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
-        return new TopologyConfig(scoringApplicationId, false, trainingApplicationId, examplesTopic, eventsTopic,
+        return new TopologyConfig(scoringApplicationId, Role.SCORING, trainingApplicationId, examplesTopic, eventsTopic,
                 predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
                 requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache);
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
-        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
                 weightsCache);
     }
 
     /** A copy with other stores. */
     public TopologyConfig withStores(final StoreKind weights, final StoreKind models, final boolean cache) {
-        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, examplesPartitions, weights, models,
                 cache);
     }
 
     /** A copy with other limits. */
     public TopologyConfig withLimits(final int features, final int recordBytes) {
-        return new TopologyConfig(applicationId, training, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
+        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
                 weightsCache);
     }

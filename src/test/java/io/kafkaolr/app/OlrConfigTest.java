@@ -84,9 +84,11 @@ class OlrConfigTest {
     void aScoringRoleReadsTheNamedTrainingApplicationsModelTopic() {
         final var t = OlrConfig.defaults(Map.of("application.id", "olr-scorer", "olr.role", "scoring",
                 "olr.models-from", "olr-trainer")).topologyConfig();
-        assertFalse(t.training());
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.SCORING, t.role());
         assertEquals("olr-trainer-model-weights-changelog", t.modelTopic());
-        assertTrue(OlrConfig.defaults(Map.of()).topologyConfig().training());
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.ALL, OlrConfig.defaults(Map.of()).topologyConfig().role());
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.TRAINING,
+                OlrConfig.defaults(Map.of("olr.role", "training")).topologyConfig().role());
         assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.role", "scoring")));
     }
 }

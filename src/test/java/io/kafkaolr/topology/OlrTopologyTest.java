@@ -341,12 +341,16 @@ class OlrTopologyTest {
     }
 
     @Test
-    void aScoringOnlyApplicationServesTheTrainingApplicationsModels() {
+    void dedicatedRolesSplitTrainingFromScoringOverTheModelTopic() {
         final TopologyConfig trainer = binaryConfig(RecordFormat.AVRO);
         final TopologyConfig scorer = trainer.scoringOnly("olr-scoring", APP);
         assertEquals(trainer.modelTopic(), scorer.modelTopic());
         assertTrue(OlrTopology.build(scorer).describe().toString().indexOf(trainer.examplesTopic()) < 0,
                 "a scoring-only topology does not read examples");
+        final String trainingOnly = OlrTopology.build(trainer.withRole(TopologyConfig.Role.TRAINING)).describe()
+                .toString();
+        assertTrue(trainingOnly.contains(trainer.examplesTopic()) && !trainingOnly.contains(trainer.eventsTopic())
+                && !trainingOnly.contains(OlrTopology.MODEL_GLOBAL_STORE), trainingOnly);
         final List<TestRecord<byte[], byte[]>> modelTopic;
         final Prediction expected;
         try (TopologyHarness h = new TopologyHarness(trainer, stateDir.resolve("trainer"))) {
