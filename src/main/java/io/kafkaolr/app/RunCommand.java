@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
                 "Without bootstrap servers, starts an embedded single-node Kafka broker and prints its address.",
                 "Creates missing topics. Stops cleanly on SIGTERM / Ctrl-C."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by a signal, cleanly", "1:the processor failed (see the log)",
+        exitCodeList = {"143:stopped by SIGTERM (130: Ctrl-C) after a clean shutdown, as for any JVM",
+                "1:the processor failed (see the log)",
                 "2:invalid options or configuration", "3:Kafka could not be reached or set up"})
 public final class RunCommand implements Callable<Integer> {
     @Spec
