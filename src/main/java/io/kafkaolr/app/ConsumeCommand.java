@@ -13,16 +13,11 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,23 +78,14 @@ public final class ConsumeCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         long printed = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrap.servers"),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            final List<TopicPartition> partitions = consumer.partitionsFor(topicName, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            if (partitions.isEmpty()) {
-                spec.commandLine().getErr().println("olr consume: no topic " + topicName);
-                return 2;
-            }
-            consumer.assign(partitions);
-            if (fromBeginning) {
-                consumer.seekToBeginning(partitions);
-            } else {
-                consumer.seekToEnd(partitions);
-            }
+        final KafkaConsumer<byte[], byte[]> opened;
+        try {
+            opened = Consumers.wholeTopic(config.get("bootstrap.servers"), topicName, fromBeginning);
+        } catch (final IllegalArgumentException e) {
+            spec.commandLine().getErr().println("olr consume: " + e.getMessage());
+            return 2;
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = opened) {
             long lastRecord = System.nanoTime();
             while (!stop.get()) {
                 for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -72,10 +72,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private byte[] score(final Record<byte[], byte[]> record) {
-        if (record.value() != null && record.value().length > config.maxRecordBytes()) {
-            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
-                    record.value().length + " bytes, more than the limit of " + config.maxRecordBytes());
-        }
+        config.requireAcceptableSize(record.value());
         final Event event = events.decode(record.value());
         final String modelId = event.getModelId();
         ModelIds.validate(modelId);

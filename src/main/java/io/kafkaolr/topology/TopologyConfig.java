@@ -1,6 +1,8 @@
 package io.kafkaolr.topology;
 
 import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.RecordFormat;
 import java.util.Locale;
 import java.util.Objects;
@@ -130,6 +132,14 @@ public record TopologyConfig(
         }
         if (examplesPartitions < 0) {
             throw new IllegalArgumentException("examples partitions must be >= 0, got " + examplesPartitions);
+        }
+    }
+
+    /** Refuses a record value larger than {@link #maxRecordBytes()} before anything parses it. */
+    public void requireAcceptableSize(final byte[] value) {
+        if (value != null && value.length > maxRecordBytes) {
+            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
+                    value.length + " bytes, more than the limit of " + maxRecordBytes);
         }
     }
 

@@ -65,10 +65,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     }
 
     private void learn(final Record<byte[], byte[]> record) {
-        if (record.value() != null && record.value().length > config.maxRecordBytes()) {
-            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
-                    record.value().length + " bytes, more than the limit of " + config.maxRecordBytes());
-        }
+        config.requireAcceptableSize(record.value());
         final LabeledExample example = codec.decode(record.value());
         final String modelId = example.getModelId();
         ModelIds.validate(modelId);

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.testing.Cli;
 import io.kafkaolr.testing.Datasets;
 import io.kafkaolr.testing.TopologyRun;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ReplayCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,23 +26,10 @@ class ReplayCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run olr(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        final int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void replayReportsAndExportsExactlyWhatTheTopologyLearnsFromTheSameRows() throws Exception {
         final Path model = dir.resolve("model.json");
-        final Run run = olr("replay", "--train", Datasets.path("breast-cancer/train.csv").toString(),
+        final Cli.Run run = Cli.olr("replay", "--train", Datasets.path("breast-cancer/train.csv").toString(),
                 "--test", Datasets.path("breast-cancer/test.csv").toString(),
                 "--learning-rate", "1e-5", "--schedule", "invscaling", "--l2", "0.01", "--hash-bits", "12",
                 "--export-model", model.toString());
@@ -83,7 +68,7 @@ class ReplayCommandTest {
     @Test
     void softmaxExportHasAWeightPerFeatureAndClass() throws Exception {
         final Path model = dir.resolve("wine.json");
-        final Run run = olr("replay", "--model", "softmax", "--train", Datasets.path("wine/train.csv").toString(),
+        final Cli.Run run = Cli.olr("replay", "--model", "softmax", "--train", Datasets.path("wine/train.csv").toString(),
                 "--learning-rate", "1e-4", "--export-model", model.toString());
         assertEquals(0, run.exitCode(), run.err());
         final JsonNode exported = JSON.readTree(Files.readString(model));
@@ -111,7 +96,7 @@ class ReplayCommandTest {
                 2,red,maybe
                 ,green,1
                 """);
-        final Run run = olr("replay", "--train", csv.toString());
+        final Cli.Run run = Cli.olr("replay", "--train", csv.toString());
         assertEquals(0, run.exitCode(), run.err());
         final JsonNode report = JSON.readTree(run.out());
         assertEquals(4, report.at("/train/rows").asLong());
@@ -122,8 +107,8 @@ class ReplayCommandTest {
 
     @Test
     void badOptionsAndMissingFilesGiveMeaningfulExitCodes() {
-        assertEquals(2, olr("replay").exitCode(), "--train is required");
-        assertEquals(2, olr("replay", "--train", "x.csv", "--model", "ternary").exitCode());
-        assertEquals(1, olr("replay", "--train", dir.resolve("missing.csv").toString()).exitCode());
+        assertEquals(2, Cli.olr("replay").exitCode(), "--train is required");
+        assertEquals(2, Cli.olr("replay", "--train", "x.csv", "--model", "ternary").exitCode());
+        assertEquals(1, Cli.olr("replay", "--train", dir.resolve("missing.csv").toString()).exitCode());
     }
 }

@@ -5,54 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kafkaolr.app.EmbeddedBroker;
-import io.kafkaolr.app.Main;
 import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.app.OlrProcessor;
+import io.kafkaolr.testing.Cli;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The commands a user types, against the real broker: produce, consume, demo. */
-class CommandLineIT {
+class CommandLineIT extends BrokerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path dir;
-    static EmbeddedBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(dir.resolve("broker"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run olr(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     private static Path copyShipped(final String name) throws Exception {
         final Path target = dir.resolve(name);
@@ -77,7 +44,7 @@ class CommandLineIT {
         final Path test = copyShipped("breast-cancer/test.csv");
         try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
             assertTrue(processor.awaitRunning(Duration.ofSeconds(60)));
-            final Run produced = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+            final Cli.Run produced = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
                     "--topic", "examples", "--file", train.toString()), topicArgs));
             assertEquals(0, produced.exitCode(), produced.err());
             assertTrue(produced.out().startsWith("sent 456 examples to " + config.get("olr.topic.examples")),
@@ -91,11 +58,11 @@ class CommandLineIT {
                     return model.version("breast-cancer") == 456;
                 }, Duration.ofSeconds(60), () -> "version " + model.version("breast-cancer"));
             }
-            final Run events = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+            final Cli.Run events = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
                     "--topic", "events", "--file", test.toString()), topicArgs));
             assertEquals(0, events.exitCode(), events.err());
 
-            final Run consumed = olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format", "json",
+            final Cli.Run consumed = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format", "json",
                     "--topic", "predictions", "--from-beginning", "--max", "113", "--idle-timeout", "60000"),
                     topicArgs));
             assertEquals(0, consumed.exitCode(), consumed.err());
@@ -114,7 +81,7 @@ class CommandLineIT {
                     {"model_id": "typed", "numeric_features": {"x": 1}, "lable": "1"}
                     {"model_id": "typed", "numeric_features": {"x": -1}, "label": "0"}
                     """);
-            final Run partly = olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+            final Cli.Run partly = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
                     "--topic", "examples", "--file", jsonl.toString()), topicArgs));
             assertEquals(1, partly.exitCode(), "a refused line is a non-zero exit");
             assertTrue(partly.out().contains("sent 2 examples") && partly.out().contains("1 lines refused"),
@@ -125,7 +92,7 @@ class CommandLineIT {
 
     @Test
     void withoutABrokerProduceSaysHowToGetOne() {
-        final Run run = olr("produce", "--topic", "examples", "--file", "x.csv");
+        final Cli.Run run = Cli.olr("produce", "--topic", "examples", "--file", "x.csv");
         assertEquals(3, run.exitCode());
         assertTrue(run.err().contains("--bootstrap-servers"), run.err());
     }
@@ -133,7 +100,7 @@ class CommandLineIT {
     @Test
     void demoRunsToItsSummaryAndPlot() throws Exception {
         final Path out = dir.resolve("demo");
-        final Run run = olr("demo", "--out", out.toString(), "--stream-seconds", "3");
+        final Cli.Run run = Cli.olr("demo", "--out", out.toString(), "--stream-seconds", "3");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("Test set (113 events scored by model version 456)"), run.out());
         assertTrue(run.out().contains("identical to 'olr replay' on the same rows: yes, to the bit"), run.out());

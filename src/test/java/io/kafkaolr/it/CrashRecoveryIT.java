@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaolr.app.EmbeddedBroker;
 import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
@@ -39,10 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly-once under crashes: the processor runs as a child JVM ({@code olr run}) and is
@@ -50,25 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
  * model topic is bitwise the model of one uninterrupted pass over the same examples, and its
  * example count is the number of examples produced.
  */
-class CrashRecoveryIT {
+class CrashRecoveryIT extends BrokerIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int CHUNK = 8000;
     private static final int KILLS = 3;
     private static final List<String> MODELS = List.of("alpha", "beta");
-
-    @TempDir
-    static Path dir;
-    static EmbeddedBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(dir.resolve("broker"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     @Test
     void killedAndRestartedRepeatedlyTheModelIsBitwiseThatOfAnUninterruptedRun() throws Exception {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaolr.app.CsvDataset;
-import io.kafkaolr.app.EmbeddedBroker;
 import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.app.Replay;
@@ -21,7 +20,6 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,9 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,22 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * producers, predictions consumed read_committed and compared, to the bit, with what
  * {@code replay} computes from the same rows.
  */
-class EndToEndIT {
+class EndToEndIT extends BrokerIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-
-    @TempDir
-    static Path dir;
-    static EmbeddedBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(dir.resolve("broker"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     @ParameterizedTest
     @EnumSource(RecordFormat.class)

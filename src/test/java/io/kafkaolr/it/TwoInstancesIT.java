@@ -4,7 +4,6 @@ import static io.kafkaolr.it.KafkaFixture.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaolr.app.EmbeddedBroker;
 import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.Event;
@@ -14,7 +13,6 @@ import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,28 +34,11 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two processors in one application: the events topic's partitions are shared, and survive one leaving. */
-class TwoInstancesIT {
+class TwoInstancesIT extends BrokerIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-
-    @TempDir
-    static Path dir;
-    static EmbeddedBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(dir.resolve("broker"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     @Test
     void bothInstancesScoreAndWhenOneStopsTheOtherAnswersEveryEventExactlyOnce() throws Exception {

@@ -1,0 +1,43 @@
+package io.kafkaolr.app;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Consumers for the commands that read a topic: no group, every partition, committed records only. */
+final class Consumers {
+    private Consumers() {
+    }
+
+    /**
+     * A read_committed consumer assigned every partition of {@code topic}, at the beginning or
+     * at the end.
+     *
+     * @throws IllegalArgumentException if the topic does not exist
+     */
+    static KafkaConsumer<byte[], byte[]> wholeTopic(final String bootstrapServers, final String topic,
+                                                    final boolean fromBeginning) {
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        if (partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalArgumentException("no topic " + topic);
+        }
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+        return consumer;
+    }
+}
