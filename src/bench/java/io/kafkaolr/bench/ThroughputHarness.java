@@ -54,7 +54,8 @@ public final class ThroughputHarness {
     /** -Dbench.stores=weights,models, e.g. memory,memory (the defaults); -Dbench.cache=true caches the weights. */
     private static final TopologyConfig.StoreKind[] STORES = java.util.Arrays.stream(
             System.getProperty("bench.stores", "memory,memory").split(","))
-            .map(TopologyConfig.StoreKind::parse).toArray(TopologyConfig.StoreKind[]::new);
+            .map(kind -> TopologyConfig.StoreKind.valueOf(kind.trim().toUpperCase(java.util.Locale.ROOT)))
+            .toArray(TopologyConfig.StoreKind[]::new);
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private final EmbeddedBroker broker;

@@ -28,6 +28,20 @@ public final class BrokerOptions {
             description = "any setting, after the file and the environment, e.g. --set olr.model.type=softmax")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    /**
+     * The configuration, for a command that needs a running cluster (it starts no broker).
+     *
+     * @throws KafkaUnavailableException if no bootstrap servers are configured
+     */
+    public OlrConfig loadWithCluster() throws java.io.IOException {
+        final OlrConfig config = load();
+        if (!config.hasBootstrapServers()) {
+            throw new KafkaUnavailableException("no Kafka given: use --bootstrap-servers HOST:PORT (olr run prints "
+                    + "the embedded broker's address)", null);
+        }
+        return config;
+    }
+
     /** The configuration: defaults, file, environment, then these options. */
     public OlrConfig load() throws java.io.IOException {
         final Map<String, String> overrides = new LinkedHashMap<>(settings);

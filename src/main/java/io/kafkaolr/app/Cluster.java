@@ -30,10 +30,6 @@ final class Cluster implements AutoCloseable {
         return bootstrapServers;
     }
 
-    boolean isEmbedded() {
-        return embedded != null;
-    }
-
     @Override
     public void close() {
         if (embedded != null) {

@@ -55,11 +55,7 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final OlrConfig config = broker.load();
-        if (!config.hasBootstrapServers()) {
-            spec.commandLine().getErr().println("olr consume: no Kafka given: use --bootstrap-servers HOST:PORT");
-            return 3;
-        }
+        final OlrConfig config = broker.loadWithCluster();
         final TopologyConfig t = config.topologyConfig();
         final TopicRole role = TopicRole.of(topic, t);
         final String topicName = TopicRole.topicName(topic, t);

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -160,14 +159,16 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Streams the training rows at a steady pace; returns, per publication of the model,
-     * (examples, mean progressive loss, loss sum, importance sum).
+     * Streams the training rows at a steady pace; returns, per committed model header,
+     * (examples, mean progressive log loss so far, mean over the latest {@link #WINDOW}).
      */
     private List<double[]> streamTraining(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset train)
             throws Exception {
         final TopologyConfig t = config.topologyConfig();
         final RecordCodec<LabeledExample> codec = t.format().codec(LabeledExample.class);
         final List<double[]> curve = new ArrayList<>();
+        final List<double[]> sums = new ArrayList<>();
+        int from = 0;
         final double perRecordNanos = streamSeconds * 1e9 / train.rows().size();
         try (KafkaProducer<byte[], byte[]> producer = producer(broker);
              KafkaConsumer<byte[], byte[]> model = consumer(broker, t.modelTopic());
@@ -182,9 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
                 while (sent < train.rows().size() && System.nanoTime() - start >= sent * perRecordNanos) {
                     final CsvDataset.Row row = train.rows().get(sent);
                     producer.send(new ProducerRecord<>(t.examplesTopic(), MODEL_ID.getBytes(StandardCharsets.UTF_8),
-                            codec.encode(LabeledExample.newBuilder().setModelId(MODEL_ID)
-                                    .setNumericFeatures(row.features().numeric()).setLabel(row.label())
-                                    .setId("train:" + row.line()).build())));
+                            codec.encode(RecordFiles.example(MODEL_ID, "train:" + row.line(), row))));
                     sent++;
                 }
                 for (final ConsumerRecord<byte[], byte[]> r : model.poll(Duration.ofMillis(20))) {
@@ -196,8 +195,18 @@ public final class DemoCommand implements Callable<Integer> {
                     if (header.version() <= version) {
                         continue;
                     }
+                    // the mean over the latest WINDOW examples: the mean so far hides how good the model is now
+                    sums.add(new double[] {header.version(), header.metrics().lossSum(),
+                            header.metrics().weightSum()});
+                    while (from + 1 < sums.size() && sums.get(from + 1)[0] <= header.version() - WINDOW) {
+                        from++;
+                    }
+                    final double[] windowStart = sums.get(from);
                     curve.add(new double[] {header.version(), header.metrics().meanLogLoss(),
-                            header.metrics().lossSum(), header.metrics().weightSum()});
+                            windowStart[0] <= header.version() - WINDOW
+                                    ? (header.metrics().lossSum() - windowStart[1])
+                                            / (header.metrics().weightSum() - windowStart[2])
+                                    : header.metrics().meanLogLoss()});
                     version = header.version();
                     bar.stepTo(version);
                     bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f acc %.3f",
@@ -229,8 +238,7 @@ public final class DemoCommand implements Callable<Integer> {
                 final String id = "test:" + row.line();
                 labelById.put(id, row.label());
                 producer.send(new ProducerRecord<>(t.eventsTopic(), id.getBytes(StandardCharsets.UTF_8),
-                        events.encode(Event.newBuilder().setId(id).setModelId(MODEL_ID)
-                                .setNumericFeatures(row.features().numeric()).build())));
+                        events.encode(RecordFiles.event(MODEL_ID, id, row))));
             }
             producer.flush();
             final long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -257,21 +265,6 @@ public final class DemoCommand implements Callable<Integer> {
     private void report(final PrintWriter say, final CsvDataset train, final CsvDataset test, final List<double[]> curve,
                         final Evaluation evaluation, final OlrConfig config) throws IOException {
         Files.createDirectories(out);
-        // the loss of the latest WINDOW examples at each point: the mean so far hides how good the model is now
-        final double[] recent = new double[curve.size()];
-        for (int i = 0; i < curve.size(); i++) {
-            final double[] point = curve.get(i);
-            double[] from = null;
-            for (final double[] earlier : curve) {
-                if (earlier[0] <= point[0] - WINDOW) {
-                    from = earlier;
-                }
-            }
-            recent[i] = from == null ? point[1] : (point[2] - from[2]) / (point[3] - from[3]);
-        }
-        for (int i = 0; i < curve.size(); i++) {
-            curve.get(i)[2] = recent[i];
-        }
         final Path csv = out.resolve("progressive-log-loss.csv");
         final StringBuilder lines = new StringBuilder("examples,progressive_log_loss,progressive_log_loss_last_" + WINDOW + "\n");
         for (final double[] point : curve) {

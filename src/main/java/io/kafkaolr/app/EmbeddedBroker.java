@@ -40,13 +40,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
-    private final Path dataDir;
     private boolean closed;
 
-    private EmbeddedBroker(final KafkaRaftServer server, final String bootstrapServers, final Path dataDir) {
+    private EmbeddedBroker(final KafkaRaftServer server, final String bootstrapServers) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
-        this.dataDir = dataDir;
     }
 
     /**
@@ -107,7 +105,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IOException("the embedded broker did not start on " + logDir
                     + " (is another olr process using this data directory?): " + e.getMessage(), e);
         }
-        final EmbeddedBroker broker = new EmbeddedBroker(server, "127.0.0.1:" + clientPort, dataDir);
+        final EmbeddedBroker broker = new EmbeddedBroker(server, "127.0.0.1:" + clientPort);
         broker.awaitReady();
         LOG.info("embedded Kafka broker ready at {} (data in {})", broker.bootstrapServers, logDir);
         return broker;
@@ -143,11 +141,6 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The address clients connect to, {@code 127.0.0.1:port}. */
     public String bootstrapServers() {
         return bootstrapServers;
-    }
-
-    /** The data directory. */
-    public Path dataDir() {
-        return dataDir;
     }
 
     /** Stops the broker and waits until it has stopped. Idempotent. */

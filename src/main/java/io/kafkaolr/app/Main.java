@@ -26,6 +26,10 @@ public final class Main {
                 commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
                 return 2;
             }
+            if (e instanceof KafkaUnavailableException) {
+                commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+                return KafkaUnavailableException.EXIT_CODE;
+            }
             if (e instanceof java.io.IOException) {
                 commandLine.getErr().println(commandLine.getCommandName() + ": " + e);
                 return 1;

@@ -1,36 +1,49 @@
 package io.kafkaolr.app;
 
-import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** The model settings as command-line options, shared by the commands that create models. */
+/**
+ * The model settings as command-line options, shared by the commands that create models. Each
+ * option is an {@code olr.model.*} setting under another name: its default and its meaning
+ * are {@link OlrConfig}'s, so a model built from options equals one built from configuration.
+ */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "binary|softmax", defaultValue = "binary",
-            converter = ModelTypeConverter.class,
+    private static final Map<String, String> SETTINGS = Map.of(
+            "--model", "olr.model.type",
+            "--learning-rate", "olr.model.learning-rate",
+            "--schedule", "olr.model.schedule",
+            "--power-t", "olr.model.power-t",
+            "--l2", "olr.model.l2",
+            "--hash-bits", "olr.model.hash-bits");
+
+    @Option(names = "--model", paramLabel = "binary|softmax",
             description = "binary logistic regression or softmax over many classes (default: ${DEFAULT-VALUE})")
     ModelType type;
 
-    @Option(names = "--learning-rate", paramLabel = "ETA0", defaultValue = "0.1",
-            description = "step size eta0 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--learning-rate", paramLabel = "ETA0", description = "step size eta0 (default: ${DEFAULT-VALUE})")
     double learningRate;
 
-    @Option(names = "--schedule", paramLabel = "constant|invscaling", defaultValue = "invscaling",
-            converter = ScheduleConverter.class,
+    @Option(names = "--schedule", paramLabel = "constant|invscaling",
             description = "constant: eta0; invscaling: eta0 / t^power_t (default: ${DEFAULT-VALUE})")
     LearningRateSchedule schedule;
 
-    @Option(names = "--power-t", defaultValue = "0.5", description = "exponent of invscaling (default: ${DEFAULT-VALUE})")
+    @Option(names = "--power-t", description = "exponent of invscaling (default: ${DEFAULT-VALUE})")
     double powerT;
 
-    @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
+    @Option(names = "--l2", description = "L2 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
     double l2;
 
-    @Option(names = "--hash-bits", defaultValue = "" + FeatureHasher.DEFAULT_BITS,
-            description = "features are hashed onto 2^BITS dimensions (default: ${DEFAULT-VALUE})")
+    @Option(names = "--hash-bits", description = "features are hashed onto 2^BITS dimensions (default: ${DEFAULT-VALUE})")
     int hashBits;
 
     @Option(names = "--classes", split = ",", paramLabel = "NEG,POS|C1,C2,...",
@@ -42,27 +55,30 @@ public final class ModelOptions {
             + "(UNKNOWN_LABEL) instead of adding them")
     boolean fixedClasses;
 
-    /** The settings these options describe. */
+    /** The settings these options describe, built as the configuration builds them. */
     public ModelSettings settings() {
-        final List<String> initial = classes != null ? classes
-                : type == ModelType.BINARY ? List.of("0", "1") : List.of();
-        return new ModelSettings(type, hashBits, learningRate, schedule, powerT, l2, initial,
-                type == ModelType.SOFTMAX && !fixedClasses);
-    }
-
-    /** Reads {@code binary} or {@code softmax}, any case. */
-    static final class ModelTypeConverter implements picocli.CommandLine.ITypeConverter<ModelType> {
-        @Override
-        public ModelType convert(final String value) {
-            return ModelType.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("olr.model.type", type.name());
+        settings.put("olr.model.learning-rate", String.valueOf(learningRate));
+        settings.put("olr.model.schedule", schedule.name());
+        settings.put("olr.model.power-t", String.valueOf(powerT));
+        settings.put("olr.model.l2", String.valueOf(l2));
+        settings.put("olr.model.hash-bits", String.valueOf(hashBits));
+        if (classes != null) {
+            settings.put("olr.model.classes", String.join(",", classes));
         }
+        settings.put("olr.model.allow-new-classes", String.valueOf(!fixedClasses));
+        return OlrConfig.defaults(settings).modelSettings();
     }
 
-    /** Reads {@code constant} or {@code invscaling}, any case. */
-    static final class ScheduleConverter implements picocli.CommandLine.ITypeConverter<LearningRateSchedule> {
+    /** The options' defaults: those of the settings they stand for. */
+    public static final class Defaults implements CommandLine.IDefaultValueProvider {
         @Override
-        public LearningRateSchedule convert(final String value) {
-            return LearningRateSchedule.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        public String defaultValue(final ArgSpec argSpec) {
+            if (argSpec instanceof OptionSpec option && SETTINGS.containsKey(option.longestName())) {
+                return OlrConfig.defaultSetting(SETTINGS.get(option.longestName())).toLowerCase(Locale.ROOT);
+            }
+            return null;
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -99,6 +98,15 @@ public final class OlrConfig {
         return new OlrConfig(values);
     }
 
+    /** The built-in default of a kafka-olr setting, such as {@code olr.model.learning-rate}. */
+    public static String defaultSetting(final String name) {
+        final String value = OLR_DEFAULTS.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("no setting " + name);
+        }
+        return value;
+    }
+
     /** The defaults alone (tests, and {@code demo}). */
     public static OlrConfig defaults(final Map<String, String> overrides) {
         try {
@@ -165,13 +173,13 @@ public final class OlrConfig {
 
     /** The model settings new models get. */
     public ModelSettings modelSettings() {
-        final ModelType type = ModelType.valueOf(values.get("olr.model.type").trim().toUpperCase(Locale.ROOT));
+        final ModelType type = enumValue("olr.model.type", ModelType.class);
         final String classText = values.get("olr.model.classes").trim();
         final List<String> classes = classText.isEmpty()
                 ? (type == ModelType.BINARY ? List.of("0", "1") : List.of())
                 : Arrays.stream(classText.split(",")).map(String::trim).toList();
         return new ModelSettings(type, intValue("olr.model.hash-bits"), doubleValue("olr.model.learning-rate"),
-                LearningRateSchedule.valueOf(values.get("olr.model.schedule").trim().toUpperCase(Locale.ROOT)),
+                enumValue("olr.model.schedule", LearningRateSchedule.class),
                 doubleValue("olr.model.power-t"), doubleValue("olr.model.l2"), classes,
                 type == ModelType.SOFTMAX && Boolean.parseBoolean(values.get("olr.model.allow-new-classes").trim()));
     }
@@ -179,7 +187,7 @@ public final class OlrConfig {
     /** The topology's configuration. */
     public TopologyConfig topologyConfig() {
         final String applicationId = values.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        final TopologyConfig.Role role = TopologyConfig.Role.parse(values.get("olr.role"));
+        final TopologyConfig.Role role = enumValue("olr.role", TopologyConfig.Role.class);
         final String modelsFrom = values.get("olr.models-from").isBlank() ? applicationId
                 : values.get("olr.models-from").trim();
         if (!role.trains() && modelsFrom.equals(applicationId)) {
@@ -188,18 +196,24 @@ public final class OlrConfig {
         }
         return new TopologyConfig(applicationId, role, modelsFrom, values.get("olr.topic.examples"),
                 values.get("olr.topic.events"), values.get("olr.topic.predictions"),
-                values.get("olr.topic.dead-letters"), RecordFormat.parse(values.get("olr.format")), modelSettings(),
+                values.get("olr.topic.dead-letters"), enumValue("olr.format", RecordFormat.class), modelSettings(),
                 intValue("olr.max-features"), intValue("olr.max-record-bytes"),
                 Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()), 0,
-                TopologyConfig.StoreKind.parse(values.get("olr.store.weights")),
-                TopologyConfig.StoreKind.parse(values.get("olr.store.models")),
+                enumValue("olr.store.weights", TopologyConfig.StoreKind.class),
+                enumValue("olr.store.models", TopologyConfig.StoreKind.class),
                 Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()));
     }
 
-    /** The topics the processor reads and writes. */
-    public Set<String> topics() {
-        final TopologyConfig t = topologyConfig();
-        return Set.of(t.examplesTopic(), t.eventsTopic(), t.predictionsTopic(), t.deadLettersTopic(), t.modelTopic());
+    /** A setting naming a constant of {@code type}, in any case: {@code olr.role=scoring}. */
+    private <E extends Enum<E>> E enumValue(final String name, final Class<E> type) {
+        final String text = values.get(name).trim();
+        for (final E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(text)) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException(name + " must be one of " + Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList() + ", got '" + text + "'");
     }
 
     /** An integer setting. */

@@ -65,13 +65,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final OlrConfig config = broker.load();
+        final OlrConfig config = broker.loadWithCluster();
         final PrintWriter err = spec.commandLine().getErr();
-        if (!config.hasBootstrapServers()) {
-            err.println("olr produce: no Kafka given: use --bootstrap-servers HOST:PORT (olr run prints the "
-                    + "embedded broker's address)");
-            return 3;
-        }
         final TopologyConfig t = config.topologyConfig();
         final TopicRole role = TopicRole.of(topic, t);
         final String kind = as != null ? as.toLowerCase(Locale.ROOT)
@@ -125,8 +120,7 @@ public final class ProduceCommand implements Callable<Integer> {
             producer.flush();
         }
         if (failure.get() != null) {
-            err.println("olr produce: Kafka refused a record: " + failure.get().getMessage());
-            return 3;
+            throw new KafkaUnavailableException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
         spec.commandLine().getOut().printf(Locale.ROOT, "sent %d %s to %s in %.2f s (%.0f records/s)%s%n", sent, kind,

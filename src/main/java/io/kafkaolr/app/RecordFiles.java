@@ -26,7 +26,22 @@ final class RecordFiles {
     record Result(List<Keyed> records, List<String> refused) {
     }
 
-    static boolean isCsv(final Path file) {
+    /** A CSV row as a labeled example of {@code modelId}. */
+    static LabeledExample example(final String modelId, final String id, final CsvDataset.Row row) {
+        return LabeledExample.newBuilder().setModelId(modelId).setId(id)
+                .setNumericFeatures(row.features().numeric())
+                .setCategoricalFeatures(row.features().categorical())
+                .setLabel(row.label()).build();
+    }
+
+    /** A CSV row, its label left out, as an event for {@code modelId}. */
+    static Event event(final String modelId, final String id, final CsvDataset.Row row) {
+        return Event.newBuilder().setId(id).setModelId(modelId)
+                .setNumericFeatures(row.features().numeric())
+                .setCategoricalFeatures(row.features().categorical()).build();
+    }
+
+    private static boolean isCsv(final Path file) {
         return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
     }
 
@@ -42,17 +57,9 @@ final class RecordFiles {
         if (isCsv(file)) {
             final CsvDataset data = CsvDataset.read(file, labelColumn);
             for (final CsvDataset.Row row : data.rows()) {
-                if (examples) {
-                    records.add(new Keyed(modelId, LabeledExample.newBuilder().setModelId(modelId)
-                            .setNumericFeatures(row.features().numeric())
-                            .setCategoricalFeatures(row.features().categorical())
-                            .setLabel(row.label()).setId(stem + ":" + row.line()).build()));
-                } else {
-                    final String id = stem + ":" + row.line();
-                    records.add(new Keyed(id, Event.newBuilder().setId(id).setModelId(modelId)
-                            .setNumericFeatures(row.features().numeric())
-                            .setCategoricalFeatures(row.features().categorical()).build()));
-                }
+                final String id = stem + ":" + row.line();
+                records.add(examples ? new Keyed(modelId, example(modelId, id, row))
+                        : new Keyed(id, event(modelId, id, row)));
             }
             return new Result(records, refused);
         }

@@ -15,9 +15,11 @@ import io.kafkaolr.serde.ModelJson;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -32,6 +34,7 @@ public final class Replay {
     private final int maxFeatures;
     private final HashMapWeights weights = new HashMapWeights();
     private final SortedMap<Integer, List<String>> names = new TreeMap<>();
+    private final Set<String> named = new HashSet<>();
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
     private final PrintWriter log;
     private long trainRows;
@@ -76,9 +79,8 @@ public final class Replay {
     }
 
     private void remember(final String name) {
-        final List<String> atIndex = names.computeIfAbsent(hasher.index(name), i -> new ArrayList<>(1));
-        if (!atIndex.contains(name)) {
-            atIndex.add(name);
+        if (named.add(name)) {
+            names.computeIfAbsent(hasher.index(name), i -> new ArrayList<>(1)).add(name);
         }
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code olr replay}: one online pass over a CSV file, outside Kafka, with the processor's numeric core. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, defaultValueProvider = ModelOptions.Defaults.class,
         description = {"Learn a CSV file in one online pass, row by row in file order, exactly as the training "
                 + "processor would learn the same rows sent to Kafka in that order (predict, then one SGD step).",
                 "Prints a JSON report on stdout; progress and rejected rows go to stderr.",

@@ -1,10 +1,13 @@
 package io.kafkaolr.app;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
@@ -42,9 +45,8 @@ public final class RunCommand implements Callable<Integer> {
                     out.println("created topics " + created);
                 }
             }
-        } catch (final Exception e) {
-            spec.commandLine().getErr().println("olr run: cannot set up Kafka: " + e.getMessage());
-            return 3;
+        } catch (final IOException | ExecutionException | TimeoutException e) {
+            throw new KafkaUnavailableException("cannot set up Kafka: " + e.getMessage(), e);
         }
         final OlrProcessor processor = OlrProcessor.start(config, cluster.bootstrapServers());
         final CountDownLatch shutdownDone = new CountDownLatch(1);

@@ -16,12 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
@@ -87,15 +85,14 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
 
     private static IndexedRecord readRecord(final JsonNode node, final Schema recordSchema, final String path) {
         final IndexedRecord record = (IndexedRecord) SpecificData.get().newRecord(null, recordSchema);
-        final Set<String> known = new HashSet<>();
-        recordSchema.getFields().forEach(field -> known.add(field.name()));
         // a misspelt field is reported as such, before the missing field it leaves
         final Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             final String name = names.next();
-            if (!known.contains(name)) {
+            if (recordSchema.getField(name) == null) {
                 throw new RejectedInputException(RejectReason.INVALID_VALUE, "unknown field '" + path + name
-                        + "' (fields of " + recordSchema.getName() + ": " + known + ")");
+                        + "' (fields of " + recordSchema.getName() + ": "
+                        + recordSchema.getFields().stream().map(Schema.Field::name).toList() + ")");
             }
         }
         for (final Schema.Field field : recordSchema.getFields()) {

@@ -45,8 +45,15 @@ public final class ModelStateCodec {
 
     /** The key of {@code index} in model {@code modelId}. */
     public static byte[] key(final String modelId, final int index) {
-        final byte[] id = modelId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(id.length + 5).put(id).put((byte) 0).putInt(index).array();
+        return key(modelPrefix(modelId), index);
+    }
+
+    /**
+     * The key of {@code index} in the model whose {@link #modelPrefix} is {@code prefix}: for
+     * callers that build many keys of one model, so that the id is encoded once.
+     */
+    public static byte[] key(final byte[] prefix, final int index) {
+        return ByteBuffer.allocate(prefix.length + 4).put(prefix).putInt(index).array();
     }
 
     /** The key of a model's header. */

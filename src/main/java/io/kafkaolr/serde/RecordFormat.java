@@ -1,6 +1,5 @@
 package io.kafkaolr.serde;
 
-import java.util.Locale;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /** The wire format of a topic's values; the processor writes its outputs in the format it reads. */
@@ -18,12 +17,4 @@ public enum RecordFormat {
         };
     }
 
-    /** Parses {@code avro} or {@code json}, any case. */
-    public static RecordFormat parse(final String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown record format '" + text + "': expected avro or json", e);
-        }
-    }
 }

@@ -1,11 +1,13 @@
 package io.kafkaolr.topology;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -139,36 +141,30 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public KeyValueIterator<Bytes, byte[]> range(final Bytes from, final Bytes to) {
-        return sorted(from, to, false);
+        return sorted(key -> inRange(key, from, to), false);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseRange(final Bytes from, final Bytes to) {
-        return sorted(from, to, true);
+        return sorted(key -> inRange(key, from, to), true);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return sorted(null, null, false);
+        return sorted(key -> true, false);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return sorted(null, null, true);
+        return sorted(key -> true, true);
     }
 
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(final P prefix,
                                                                                    final PS prefixKeySerializer) {
-        final Bytes from = Bytes.wrap(prefixKeySerializer.serialize(null, prefix));
-        final List<KeyValue<Bytes, byte[]>> matches = new ArrayList<>();
-        map.forEach((k, v) -> {
-            if (startsWith(k.bytes(), from.get())) {
-                matches.add(KeyValue.pair(Bytes.wrap(k.bytes()), v));
-            }
-        });
-        matches.sort(Comparator.comparing(kv -> kv.key));
-        return iterator(matches);
+        final byte[] start = prefixKeySerializer.serialize(null, prefix);
+        return sorted(key -> key.get().length >= start.length
+                && Arrays.equals(key.get(), 0, start.length, start, 0, start.length), false);
     }
 
     @Override
@@ -176,29 +172,22 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         return map.size();
     }
 
-    private KeyValueIterator<Bytes, byte[]> sorted(final Bytes from, final Bytes to, final boolean reverse) {
+    private static boolean inRange(final Bytes key, final Bytes from, final Bytes to) {
+        return (from == null || key.compareTo(from) >= 0) && (to == null || key.compareTo(to) <= 0);
+    }
+
+    /** A snapshot of the entries whose key passes {@code filter}, in key order. */
+    private KeyValueIterator<Bytes, byte[]> sorted(final Predicate<Bytes> filter, final boolean reverse) {
         final List<KeyValue<Bytes, byte[]>> entries = new ArrayList<>();
         map.forEach((k, v) -> {
             final Bytes key = Bytes.wrap(k.bytes());
-            if ((from == null || key.compareTo(from) >= 0) && (to == null || key.compareTo(to) <= 0)) {
+            if (filter.test(key)) {
                 entries.add(KeyValue.pair(key, v));
             }
         });
         final Comparator<KeyValue<Bytes, byte[]>> order = Comparator.comparing(kv -> kv.key);
         entries.sort(reverse ? order.reversed() : order);
         return iterator(entries);
-    }
-
-    private static boolean startsWith(final byte[] key, final byte[] prefix) {
-        if (key.length < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (key[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static KeyValueIterator<Bytes, byte[]> iterator(final List<KeyValue<Bytes, byte[]>> entries) {

@@ -23,10 +23,6 @@ record HashedKey(byte[] bytes, int hash) {
         return new HashedKey(bytes, MurmurHash3.hash32x86(bytes, 0, bytes.length, 0));
     }
 
-    Bytes toBytes() {
-        return Bytes.wrap(bytes);
-    }
-
     @Override
     public int hashCode() {
         return hash;
@@ -39,6 +35,6 @@ record HashedKey(byte[] bytes, int hash) {
 
     @Override
     public String toString() {
-        return toBytes().toString();
+        return Bytes.wrap(bytes).toString();
     }
 }

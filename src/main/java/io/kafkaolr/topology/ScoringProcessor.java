@@ -11,7 +11,6 @@ import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.SparseVector;
-import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +40,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private KeyValueStore<Bytes, byte[]> models;
     private DeadLetters deadLetters;
     private Sensor scored;
+    private ModelHeaders headers;
 
     ScoringProcessor(final TopologyConfig config) {
         this.config = config;
@@ -56,6 +56,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config.format(),
                 "scoring");
         this.scored = ProcessorMetrics.sensor(processorContext, "scoring", "events-scored");
+        this.headers = new ModelHeaders(hasher.bits());
     }
 
     @Override
@@ -78,17 +79,13 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         ModelIds.validate(modelId);
         final SparseVector x = hasher.vectorize(
                 new Features(event.getNumericFeatures(), event.getCategoricalFeatures()), config.maxFeatures());
-        final byte[] header = models.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
-        if (header == null) {
+        final StoreWeights weights = StoreWeights.readOnly(models, modelId);
+        final ModelState model = headers.read(modelId, models.get(weights.headerKey()));
+        if (model == null) {
             throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
                     "model '" + modelId + "' has not been trained (no example learned and committed yet)");
         }
-        final ModelState model = ModelStateCodec.decodeHeader(header);
-        if (model.settings().hashBits() != hasher.bits()) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
-                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hasher.bits());
-        }
-        final ModelOutput output = OnlineLogisticRegression.predict(model, x, StoreWeights.readOnly(models, modelId));
+        final ModelOutput output = OnlineLogisticRegression.predict(model, x, weights);
         final Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int k = 0; k < output.classes().size(); k++) {
             probabilities.put(output.classes().get(k), output.probabilities()[k]);

@@ -15,14 +15,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class StoreWeights implements WeightAccess {
     private final ReadOnlyKeyValueStore<Bytes, byte[]> reads;
     private final KeyValueStore<Bytes, byte[]> writes;
-    private final String modelId;
-
+    // the model id is encoded once per record, not once per feature
+    private final byte[] prefix;
 
     private StoreWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> reads, final KeyValueStore<Bytes, byte[]> writes,
                          final String modelId) {
         this.reads = reads;
         this.writes = writes;
-        this.modelId = modelId;
+        this.prefix = ModelStateCodec.modelPrefix(modelId);
     }
 
     /** Read-write access (the training side). */
@@ -35,9 +35,14 @@ final class StoreWeights implements WeightAccess {
         return new StoreWeights(store, null, modelId);
     }
 
+    /** The store key of the model's header. */
+    Bytes headerKey() {
+        return Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.HEADER_INDEX));
+    }
+
     @Override
     public WeightRow read(final int index) {
-        final byte[] value = reads.get(Bytes.wrap(ModelStateCodec.key(modelId, index)));
+        final byte[] value = reads.get(Bytes.wrap(ModelStateCodec.key(prefix, index)));
         return value == null ? null : ModelStateCodec.decodeRow(value);
     }
 
@@ -46,6 +51,6 @@ final class StoreWeights implements WeightAccess {
         if (writes == null) {
             throw new UnsupportedOperationException("the scoring side never writes weights");
         }
-        writes.put(Bytes.wrap(ModelStateCodec.key(modelId, index)), ModelStateCodec.encodeRow(row));
+        writes.put(Bytes.wrap(ModelStateCodec.key(prefix, index)), ModelStateCodec.encodeRow(row));
     }
 }

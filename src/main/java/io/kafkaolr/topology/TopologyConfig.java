@@ -4,7 +4,6 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.RecordFormat;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -67,14 +66,6 @@ public record TopologyConfig(
         /** Only score, the models of another (training) application. */
         SCORING;
 
-        /** Parses {@code all}, {@code training} or {@code scoring}, any case. */
-        public static Role parse(final String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (final IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown role '" + text + "': expected all, training or scoring", e);
-            }
-        }
 
         /** Whether this role trains. */
         public boolean trains() {
@@ -94,14 +85,6 @@ public record TopologyConfig(
         /** A hash table on the heap: fastest; rebuilt from its changelog or the model topic at start. */
         MEMORY;
 
-        /** Parses {@code rocksdb} or {@code memory}, any case. */
-        public static StoreKind parse(final String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (final IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown store kind '" + text + "': expected rocksdb or memory", e);
-            }
-        }
     }
 
     /** Validates the configuration. */
@@ -146,8 +129,8 @@ public record TopologyConfig(
     /** The default topic names and stores, with the given application id, format and model settings. */
     public static TopologyConfig defaults(final String applicationId, final RecordFormat format,
                                           final ModelSettings modelDefaults) {
-        return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events", "olr-predictions", "olr-dead-letters",
-                format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
+        return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events",
+                "olr-predictions", "olr-dead-letters", format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
                 StoreKind.MEMORY, StoreKind.MEMORY, false);
     }
 
@@ -185,13 +168,6 @@ public record TopologyConfig(
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
                 weightsCache);
-    }
-
-    /** A copy with other stores. */
-    public TopologyConfig withStores(final StoreKind weights, final StoreKind models, final boolean cache) {
-        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, examplesPartitions, weights, models,
-                cache);
     }
 
     /** A copy with other limits. */

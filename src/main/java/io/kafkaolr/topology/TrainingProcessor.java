@@ -38,6 +38,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private KeyValueStore<Bytes, byte[]> store;
     private DeadLetters deadLetters;
     private Sensor learned;
+    private ModelHeaders headers;
 
     TrainingProcessor(final TopologyConfig config) {
         this.config = config;
@@ -52,6 +53,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.TRAINING_DEAD_LETTERS_SINK, config.format(),
                 "training");
         this.learned = ProcessorMetrics.sensor(processorContext, "training", "examples-learned");
+        this.headers = new ModelHeaders(hasher.bits());
     }
 
     @Override
@@ -91,17 +93,13 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final SparseVector x = hasher.vectorize(
                 new Features(example.getNumericFeatures(), example.getCategoricalFeatures()), config.maxFeatures());
 
-        final Bytes headerKey = Bytes.wrap(ModelStateCodec.headerKey(modelId));
-        final byte[] storedHeader = store.get(headerKey);
-        final ModelState model = storedHeader == null
-                ? ModelState.fresh(config.modelDefaults())
-                : ModelStateCodec.decodeHeader(storedHeader);
-        if (model.settings().hashBits() != hasher.bits()) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
-                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hasher.bits());
-        }
-        OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
-                StoreWeights.writable(store, modelId));
-        store.put(headerKey, ModelStateCodec.encodeHeader(model));
+        final StoreWeights weights = StoreWeights.writable(store, modelId);
+        final Bytes headerKey = weights.headerKey();
+        final ModelState stored = headers.take(modelId, store.get(headerKey));
+        final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
+        OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(), weights);
+        final byte[] header = ModelStateCodec.encodeHeader(model);
+        store.put(headerKey, header);
+        headers.written(modelId, header, model);
     }
 }

@@ -23,6 +23,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Helpers for tests against the real embedded broker: configs with unique names, producing, consuming, waiting. */
 final class KafkaFixture {
@@ -96,16 +98,13 @@ final class KafkaFixture {
     }
 
     /** Waits for {@code condition} with a deadline; never a fixed sleep. */
-    static void await(final BooleanSupplier condition, final Duration timeout, final Supplier<String> progress)
-            throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not true within " + timeout + ": " + progress.get());
-            }
-            synchronized (KafkaFixture.class) {
-                KafkaFixture.class.wait(50);
-            }
+    static void await(final BooleanSupplier condition, final Duration timeout, final Supplier<String> progress) {
+        try {
+            // in this thread: conditions may poll a Kafka consumer the test goes on using
+            Awaitility.await().atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(50))
+                    .until(condition::getAsBoolean);
+        } catch (final ConditionTimeoutException e) {
+            throw new AssertionError("not true within " + timeout + ": " + progress.get(), e);
         }
     }
 }

@@ -19,11 +19,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The real topology in a TopologyTestDriver, fed CSV rows as labeled examples: for comparisons with replay. */
@@ -70,17 +68,12 @@ public final class TopologyRun implements AutoCloseable {
 
     /** The model's weight rows by hashed index. */
     public Map<Integer, WeightRow> rows(final String modelId) {
-        final KeyValueStore<Bytes, byte[]> store = driver.getKeyValueStore(OlrTopology.WEIGHTS_STORE);
         final Map<Integer, WeightRow> rows = new TreeMap<>();
-        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                final KeyValue<Bytes, byte[]> e = all.next();
-                final ModelStateCodec.Key key = ModelStateCodec.decodeKey(e.key.get());
-                if (key.modelId().equals(modelId) && !key.isHeader()) {
-                    rows.put(key.index(), ModelStateCodec.decodeRow(e.value));
-                }
+        StoreEntries.of(driver.getKeyValueStore(OlrTopology.WEIGHTS_STORE), modelId).forEach((index, value) -> {
+            if (index != ModelStateCodec.HEADER_INDEX) {
+                rows.put(index, ModelStateCodec.decodeRow(value));
             }
-        }
+        });
         return rows;
     }
 

@@ -20,6 +20,7 @@ import io.kafkaolr.core.Numerics;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.testing.StoreEntries;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,8 +87,8 @@ class OlrTopologyTest {
                 final double b = random.nextGaussian();
                 h.learn(example("m", Map.of("a", a, "b", b), a - b > 0 ? "1" : "0"));
             }
-            final Map<Integer, byte[]> trained = TopologyHarness.entriesOf(h.weightsStore(), "m");
-            final Map<Integer, byte[]> served = TopologyHarness.entriesOf(h.globalStore(), "m");
+            final Map<Integer, byte[]> trained = StoreEntries.of(h.weightsStore(), "m");
+            final Map<Integer, byte[]> served = StoreEntries.of(h.globalStore(), "m");
             assertEquals(trained.keySet(), served.keySet());
             trained.forEach((index, value) -> assertArrayEquals(value, served.get(index), "entry " + index));
             // one row per feature plus the header (which holds the bias): the store is keyed per feature
@@ -226,7 +227,7 @@ class OlrTopologyTest {
             assertEquals(2, h.trainedModel("spam").version());
             assertEquals(0, h.readDeadLetters().size());
             // two weight rows (links, tld=biz) and the header
-            assertEquals(3, TopologyHarness.entriesOf(h.weightsStore(), "spam").size());
+            assertEquals(3, StoreEntries.of(h.weightsStore(), "spam").size());
         }
     }
 
@@ -248,19 +249,19 @@ class OlrTopologyTest {
         final Map<Integer, byte[]> betaAlone;
         try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("a"))) {
             a.forEach(h::learn);
-            alphaAlone = TopologyHarness.entriesOf(h.weightsStore(), "alpha");
+            alphaAlone = StoreEntries.of(h.weightsStore(), "alpha");
         }
         try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("b"))) {
             b.forEach(h::learn);
-            betaAlone = TopologyHarness.entriesOf(h.weightsStore(), "beta");
+            betaAlone = StoreEntries.of(h.weightsStore(), "beta");
         }
         try (TopologyHarness h = new TopologyHarness(config, stateDir.resolve("ab"))) {
             for (int i = 0; i < a.size(); i++) {
                 h.learn(a.get(i));
                 h.learn(b.get(i));
             }
-            assertSameEntries(alphaAlone, TopologyHarness.entriesOf(h.weightsStore(), "alpha"));
-            assertSameEntries(betaAlone, TopologyHarness.entriesOf(h.weightsStore(), "beta"));
+            assertSameEntries(alphaAlone, StoreEntries.of(h.weightsStore(), "alpha"));
+            assertSameEntries(betaAlone, StoreEntries.of(h.weightsStore(), "beta"));
             assertEquals(3, h.trainedModel("alpha").classes().size());
             assertEquals(2, h.trainedModel("beta").classes().size());
             assertEquals(300, h.trainedModel("alpha").version());

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -24,7 +23,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
@@ -107,21 +105,6 @@ final class TopologyHarness implements AutoCloseable {
     ModelState trainedModel(final String modelId) {
         final byte[] header = weightsStore().get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
         return header == null ? null : ModelStateCodec.decodeHeader(header);
-    }
-
-    /** Every store entry of one model, key index to raw value (header at index -1). */
-    static Map<Integer, byte[]> entriesOf(final KeyValueStore<Bytes, byte[]> store, final String modelId) {
-        final Map<Integer, byte[]> out = new TreeMap<>();
-        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                final KeyValue<Bytes, byte[]> e = all.next();
-                final ModelStateCodec.Key key = ModelStateCodec.decodeKey(e.key.get());
-                if (key.modelId().equals(modelId)) {
-                    out.put(key.index(), e.value);
-                }
-            }
-        }
-        return out;
     }
 
     /** The sum over all tags of a processor counter such as {@code dead-letters-unknown-label-total}. */
