@@ -144,11 +144,14 @@ public final class ConsumeCommand implements Callable<Integer> {
         } else {
             final WeightRow row = ModelStateCodec.decodeRow(r.value());
             node.put("index", key.index());
-            final var weights = node.putArray("stored_weights");
-            for (final double w : row.weights()) {
-                weights.add(w);
+            node.put("step", row.step());
+            final var slots = node.putArray("stored_state");
+            for (final double v : row.slots()) {
+                slots.add(v);
             }
-            node.put("log_scale", row.logScale());
+            if (row.seen() > 0) {
+                node.put("feature_scale", row.scale());
+            }
         }
         return node;
     }

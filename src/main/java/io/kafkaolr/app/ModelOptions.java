@@ -3,6 +3,7 @@ package io.kafkaolr.app;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,28 +21,46 @@ import picocli.CommandLine.Option;
 public final class ModelOptions {
     private static final Map<String, String> SETTINGS = Map.of(
             "--model", "olr.model.type",
-            "--learning-rate", "olr.model.learning-rate",
+            "--optimizer", "olr.model.optimizer",
             "--schedule", "olr.model.schedule",
             "--power-t", "olr.model.power-t",
+            "--l1", "olr.model.l1",
             "--l2", "olr.model.l2",
+            "--ftrl-beta", "olr.model.ftrl-beta",
             "--hash-bits", "olr.model.hash-bits");
 
     @Option(names = "--model", paramLabel = "binary|softmax",
             description = "binary logistic regression or softmax over many classes (default: ${DEFAULT-VALUE})")
     ModelType type;
 
-    @Option(names = "--learning-rate", paramLabel = "ETA0", description = "step size eta0 (default: ${DEFAULT-VALUE})")
-    double learningRate;
+    @Option(names = "--optimizer", paramLabel = "sgd|asgd|adagrad|ftrl",
+            description = "sgd, averaged sgd, adagrad or ftrl (FTRL-Proximal) (default: ${DEFAULT-VALUE})")
+    Optimizer optimizer;
 
-    @Option(names = "--schedule", paramLabel = "constant|invscaling",
-            description = "constant: eta0; invscaling: eta0 / t^power_t (default: ${DEFAULT-VALUE})")
+    @Option(names = "--learning-rate", paramLabel = "ETA0",
+            description = "step size eta0 (FTRL: alpha) (default: the optimizer's, EVALUATION.md)")
+    Double learningRate;
+
+    @Option(names = "--schedule", paramLabel = "constant|invscaling|optimal",
+            description = "sgd and asgd: constant eta0; invscaling eta0 / t^power_t; optimal 1 / (alpha (t0 + t))"
+                    + " with alpha = l1 + l2 (default: ${DEFAULT-VALUE})")
     LearningRateSchedule schedule;
 
     @Option(names = "--power-t", description = "exponent of invscaling (default: ${DEFAULT-VALUE})")
     double powerT;
 
+    @Option(names = "--l1", description = "L1 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
+    double l1;
+
     @Option(names = "--l2", description = "L2 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
     double l2;
+
+    @Option(names = "--ftrl-beta", description = "FTRL's beta (default: ${DEFAULT-VALUE})")
+    double ftrlBeta;
+
+    @Option(names = "--no-normalize", description = "learn on raw feature values instead of dividing each feature"
+            + " by its running root mean square")
+    boolean noNormalize;
 
     @Option(names = "--hash-bits", description = "features are hashed onto 2^BITS dimensions (default: ${DEFAULT-VALUE})")
     int hashBits;
@@ -59,10 +78,16 @@ public final class ModelOptions {
     public ModelSettings settings() {
         final Map<String, String> settings = new LinkedHashMap<>();
         settings.put("olr.model.type", type.name());
-        settings.put("olr.model.learning-rate", String.valueOf(learningRate));
+        settings.put("olr.model.optimizer", optimizer.name());
+        if (learningRate != null) {
+            settings.put("olr.model.learning-rate", String.valueOf(learningRate));
+        }
         settings.put("olr.model.schedule", schedule.name());
         settings.put("olr.model.power-t", String.valueOf(powerT));
+        settings.put("olr.model.l1", String.valueOf(l1));
         settings.put("olr.model.l2", String.valueOf(l2));
+        settings.put("olr.model.ftrl-beta", String.valueOf(ftrlBeta));
+        settings.put("olr.model.normalize", String.valueOf(!noNormalize));
         settings.put("olr.model.hash-bits", String.valueOf(hashBits));
         if (classes != null) {
             settings.put("olr.model.classes", String.join(",", classes));

@@ -4,6 +4,7 @@ import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
@@ -45,10 +46,14 @@ public final class OlrConfig {
             Map.entry("olr.topic.partitions", "3"),
             Map.entry("olr.topic.replication-factor", "1"),
             Map.entry("olr.model.type", "binary"),
-            Map.entry("olr.model.learning-rate", "0.1"),
+            Map.entry("olr.model.optimizer", "adagrad"),
+            Map.entry("olr.model.learning-rate", ""),
             Map.entry("olr.model.schedule", "invscaling"),
             Map.entry("olr.model.power-t", "0.5"),
+            Map.entry("olr.model.l1", "0"),
             Map.entry("olr.model.l2", "0"),
+            Map.entry("olr.model.ftrl-beta", "1"),
+            Map.entry("olr.model.normalize", "true"),
             Map.entry("olr.model.hash-bits", String.valueOf(FeatureHasher.DEFAULT_BITS)),
             Map.entry("olr.model.classes", ""),
             Map.entry("olr.model.allow-new-classes", "true"),
@@ -63,6 +68,10 @@ public final class OlrConfig {
             Map.entry("olr.data-dir", "olr-data"),
             Map.entry("olr.broker.port", "0"),
             Map.entry("olr.http.port", "-1")));
+
+    /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
+    public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(
+            Optimizer.SGD, 0.1, Optimizer.ASGD, 0.1, Optimizer.ADAGRAD, 0.5, Optimizer.FTRL, 0.5);
 
     private final Map<String, String> values;
 
@@ -178,10 +187,14 @@ public final class OlrConfig {
         final List<String> classes = classText.isEmpty()
                 ? (type == ModelType.BINARY ? List.of("0", "1") : List.of())
                 : Arrays.stream(classText.split(",")).map(String::trim).toList();
-        return new ModelSettings(type, intValue("olr.model.hash-bits"), doubleValue("olr.model.learning-rate"),
-                enumValue("olr.model.schedule", LearningRateSchedule.class),
-                doubleValue("olr.model.power-t"), doubleValue("olr.model.l2"), classes,
-                type == ModelType.SOFTMAX && Boolean.parseBoolean(values.get("olr.model.allow-new-classes").trim()));
+        final Optimizer optimizer = enumValue("olr.model.optimizer", Optimizer.class);
+        final double learningRate = values.get("olr.model.learning-rate").isBlank()
+                ? DEFAULT_LEARNING_RATES.get(optimizer) : doubleValue("olr.model.learning-rate");
+        return new ModelSettings(type, intValue("olr.model.hash-bits"), optimizer, learningRate,
+                enumValue("olr.model.schedule", LearningRateSchedule.class), doubleValue("olr.model.power-t"),
+                doubleValue("olr.model.l1"), doubleValue("olr.model.l2"), doubleValue("olr.model.ftrl-beta"),
+                booleanValue("olr.model.normalize"), classes,
+                type == ModelType.SOFTMAX && booleanValue("olr.model.allow-new-classes"));
     }
 
     /** The topology's configuration. */
@@ -223,6 +236,14 @@ public final class OlrConfig {
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, got '" + values.get(name) + "'", e);
         }
+    }
+
+    private boolean booleanValue(final String name) {
+        final String text = values.get(name).trim().toLowerCase(Locale.ROOT);
+        if (!text.equals("true") && !text.equals("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, got '" + values.get(name) + "'");
+        }
+        return text.equals("true");
     }
 
     private double doubleValue(final String name) {

@@ -17,10 +17,9 @@ public final class HashMapWeights implements WeightAccess {
         rows.put(index, row);
     }
 
-    /** The current (L2-caught-up) weight of logit {@code k} at {@code index} for {@code model}. */
+    /** The weight of logit {@code k} at {@code index} as {@code model} serves it now, in the feature's units. */
     public double current(final ModelState model, final int index, final int k) {
-        final WeightRow row = rows.get(index);
-        return row == null ? 0.0 : row.current(k, model.logScale());
+        return OnlineLogisticRegression.weight(model, rows.get(index), k);
     }
 
     /** Number of rows written. */

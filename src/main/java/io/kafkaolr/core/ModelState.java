@@ -2,45 +2,62 @@ package io.kafkaolr.core;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything about one model except its per-feature weight rows: settings, classes, the
- * update counter, the bias, the lazy-L2 scale and the progressive metrics. Its size is
- * O(number of classes), never O(dimension), so it can be read and written on every record.
+ * Everything about one model except its per-feature rows: settings, classes, the update
+ * counter, the optimizer's model-wide accumulators, the bias state, and the progressive metrics.
+ * Its size is O(number of classes), never O(dimension), so it can be read and written on every
+ * record.
  */
 public final class ModelState {
     /** Version of the stored form; readers refuse newer ones. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private final ModelSettings settings;
     private final List<String> classes;
     private long version;
-    private double logScale;
+    private double[] clock;
     private double[] bias;
     private ProgressiveMetrics metrics;
+    private long[] classCounts;
 
-    /** A state as stored. */
+    /**
+     * A state as stored.
+     *
+     * @param clock the optimizer's model-wide accumulators ({@link Optimizer#clockSize()})
+     * @param bias the bias state, {@link Optimizer#slotsPerLogit()} numbers per logit
+     * @param classCounts how many examples of each class were learned, in class order
+     */
     public ModelState(final ModelSettings settings, final List<String> classes, final long version,
-                      final double logScale, final double[] bias, final ProgressiveMetrics metrics) {
+                      final double[] clock, final double[] bias, final ProgressiveMetrics metrics,
+                      final long[] classCounts) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.classes = new ArrayList<>(classes);
         this.version = version;
-        this.logScale = logScale;
+        this.clock = clock.clone();
         this.bias = bias.clone();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        if (bias.length != settings.logitsFor(classes.size())) {
-            throw new IllegalArgumentException("bias has " + bias.length + " entries, expected "
-                    + settings.logitsFor(classes.size()) + " for " + classes.size() + " classes");
+        this.classCounts = Arrays.copyOf(classCounts, classes.size());
+        final int expected = settings.logitsFor(classes.size()) * settings.optimizer().slotsPerLogit();
+        if (bias.length != expected) {
+            throw new IllegalArgumentException("bias state has " + bias.length + " entries, expected " + expected
+                    + " for " + classes.size() + " classes and " + settings.optimizer());
+        }
+        if (clock.length != settings.optimizer().clockSize()) {
+            throw new IllegalArgumentException("clock has " + clock.length + " entries, expected "
+                    + settings.optimizer().clockSize() + " for " + settings.optimizer());
         }
     }
 
     /** A new, untrained model: zero bias, no updates. */
     public static ModelState fresh(final ModelSettings settings) {
         final List<String> classes = settings.initialClasses();
-        return new ModelState(settings, classes, 0, 0.0, new double[settings.logitsFor(classes.size())],
-                ProgressiveMetrics.EMPTY);
+        return new ModelState(settings, classes, 0, new double[settings.optimizer().clockSize()],
+                new double[settings.logitsFor(classes.size()) * settings.optimizer().slotsPerLogit()],
+                ProgressiveMetrics.EMPTY, new long[classes.size()]);
     }
 
     public ModelSettings settings() {
@@ -49,7 +66,7 @@ public final class ModelState {
 
     /** The class labels in index order (binary: negative, positive). Read-only view. */
     public List<String> classes() {
-        return java.util.Collections.unmodifiableList(classes);
+        return Collections.unmodifiableList(classes);
     }
 
     /** Number of updates applied. */
@@ -57,18 +74,27 @@ public final class ModelState {
         return version;
     }
 
-    /** Cumulative log of the L2 shrink factors applied so far. */
-    public double logScale() {
-        return logScale;
+    /** The optimizer's model-wide accumulators (a copy). */
+    public double[] clock() {
+        return clock.clone();
     }
 
-    /** The bias of each logit (a copy). */
-    public double[] bias() {
+    double[] clockView() {
+        return clock;
+    }
+
+    /** The bias state (a copy): {@link Optimizer#slotsPerLogit()} numbers per logit. */
+    public double[] biasState() {
         return bias.clone();
     }
 
-    double biasAt(final int k) {
-        return k < bias.length ? bias[k] : 0.0;
+    double[] biasView() {
+        return bias;
+    }
+
+    /** How many examples of each class were learned, in class order (a copy). */
+    public long[] classCounts() {
+        return classCounts.clone();
     }
 
     public ProgressiveMetrics metrics() {
@@ -80,13 +106,15 @@ public final class ModelState {
         return settings.logitsFor(classes.size());
     }
 
-    void applyStep(final long newVersion, final double newLogScale, final double[] newBias,
-                   final ProgressiveMetrics newMetrics, final String addedClass) {
+    void applyStep(final long newVersion, final double[] newClock, final double[] newBias,
+                   final ProgressiveMetrics newMetrics, final String addedClass, final int labelIndex) {
         if (addedClass != null) {
             classes.add(addedClass);
+            classCounts = Arrays.copyOf(classCounts, classes.size());
         }
+        classCounts[labelIndex]++;
         this.version = newVersion;
-        this.logScale = newLogScale;
+        this.clock = newClock;
         this.bias = newBias;
         this.metrics = newMetrics;
     }
@@ -97,19 +125,21 @@ public final class ModelState {
                 && settings.equals(other.settings)
                 && classes.equals(other.classes)
                 && version == other.version
-                && Double.compare(logScale, other.logScale) == 0
+                && Arrays.equals(clock, other.clock)
                 && Arrays.equals(bias, other.bias)
-                && metrics.equals(other.metrics);
+                && metrics.equals(other.metrics)
+                && Arrays.equals(classCounts, other.classCounts);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(settings, classes, version, logScale, Arrays.hashCode(bias), metrics);
+        return Objects.hash(settings, classes, version, Arrays.hashCode(clock), Arrays.hashCode(bias), metrics,
+                Arrays.hashCode(classCounts));
     }
 
     @Override
     public String toString() {
-        return "ModelState{" + settings.type() + ", classes=" + classes + ", version=" + version
-                + ", bias=" + Arrays.toString(bias) + ", metrics=" + metrics + '}';
+        return "ModelState{" + settings.type() + ", " + settings.optimizer() + ", classes=" + classes
+                + ", version=" + version + ", bias=" + Arrays.toString(bias) + ", metrics=" + metrics + '}';
     }
 }

@@ -1,14 +1,19 @@
 package io.kafkaolr.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Binary and softmax logistic regression trained by per-record SGD, exactly as MATH.md states:
- * predict first (progressive validation), then one step of
- * {@code w <- (1 - eta_t l2) w - eta_t s (p - y) x} on the coordinates present in {@code x}
- * and on the bias (never penalised). L2 is applied lazily: rows not in {@code x} are caught up
- * when next read, which gives the same weights as shrinking every weight at every step.
+ * Binary and softmax logistic regression learned one example at a time, as MATH.md states:
+ * predict first (progressive validation), then one step of the model's {@link Optimizer} on
+ * the coordinates present in {@code x} and on the bias (never penalised). Regularisation of
+ * the absent coordinates is lazy: a row is caught up when next read, to the value the eager
+ * computation would give ({@link CoordinateUpdates}).
+ *
+ * <p>With {@link ModelSettings#normalize()}, each feature value is divided by the root mean
+ * square of the values that feature has had (this one included), so that rescaling a feature
+ * does not change what the model predicts. The statistics live in the feature's row.
  *
  * <p>A step that would make a logit, the loss or a weight NaN or infinite is refused with
  * {@link RejectReason#NUMERIC_OVERFLOW} and leaves the model unchanged.
@@ -19,15 +24,31 @@ public final class OnlineLogisticRegression {
 
     /** Scores {@code x} with the model's current weights. Reads only the rows of {@code x}. */
     public static ModelOutput predict(final ModelState model, final SparseVector x, final WeightAccess weights) {
+        final ModelSettings s = model.settings();
         final int logits = model.logits();
-        final double[] current = currentWeights(model, x, weights, logits);
-        final double[] z = logits(model, x, current, logits, logits);
+        final int spl = s.optimizer().slotsPerLogit();
+        final long now = model.version();
+        final double[] z = new double[logits];
+        for (int k = 0; k < logits; k++) {
+            z[k] = CoordinateUpdates.served(s, model.biasView(), k * spl, now, 0, 0);
+        }
+        for (int j = 0; j < x.size(); j++) {
+            final WeightRow row = weights.read(x.indexAt(j));
+            if (row == null) {
+                continue;
+            }
+            final double xj = normalized(s, x.valueAt(j), row.scale());
+            final double[] slots = caughtUp(model, row, logits);
+            for (int k = 0; k < logits; k++) {
+                z[k] += CoordinateUpdates.served(s, slots, k * spl, now, s.l1(), s.l2()) * xj;
+            }
+        }
         requireFinite(z, "logit");
-        return output(model.settings().type(), model.classes(), z, model.version());
+        return output(s.type(), model.classes(), z, now);
     }
 
     /**
-     * Predicts the example, then takes one SGD step on it.
+     * Predicts the example, then takes one step on it.
      *
      * @param importance the importance weight {@code s >= 0}
      * @throws RejectedInputException for an unknown label the model may not add, an invalid
@@ -41,14 +62,14 @@ public final class OnlineLogisticRegression {
         if (importance < 0) {
             throw new RejectedInputException(RejectReason.INVALID_VALUE, "importance must be >= 0, got " + importance);
         }
-        final ModelSettings settings = model.settings();
+        final ModelSettings s = model.settings();
         List<String> classes = model.classes();
         int y = classes.indexOf(label);
         String added = null;
         if (y < 0) {
-            if (!settings.allowNewClasses()) {
+            if (!s.allowNewClasses()) {
                 throw new RejectedInputException(RejectReason.UNKNOWN_LABEL, "label '" + label + "' is not one of "
-                        + classes + (settings.type() == ModelType.BINARY ? " (binary model)" : " and this model does not add classes"));
+                        + classes + (s.type() == ModelType.BINARY ? " (binary model)" : " and this model does not add classes"));
             }
             added = label;
             final List<String> grown = new ArrayList<>(classes);
@@ -56,85 +77,130 @@ public final class OnlineLogisticRegression {
             classes = grown;
             y = classes.size() - 1;
         }
-        final int logits = settings.logitsFor(classes.size());
-        final int storedLogits = model.logits();
+        final int logits = s.logitsFor(classes.size());
+        final int spl = s.optimizer().slotsPerLogit();
+        final long now = model.version();
+        final long t = now + 1;
+        final boolean averaged = s.optimizer() == Optimizer.ASGD;
 
-        final double[] current = currentWeights(model, x, weights, logits);
-        final double[] z = logits(model, x, current, logits, storedLogits);
-        requireFinite(z, "logit");
-        final ModelOutput progressive = output(settings.type(), classes, z, model.version());
-        final double[] p = progressive.probabilities();
+        final double[] bias = Arrays.copyOf(model.biasView(), logits * spl);
+        final double[] served = new double[logits];
+        final double[] atIterate = averaged ? new double[logits] : served;
+        for (int k = 0; k < logits; k++) {
+            served[k] = CoordinateUpdates.served(s, bias, k * spl, now, 0, 0);
+            atIterate[k] = CoordinateUpdates.iterate(s, bias, k * spl, now, 0, 0);
+        }
+        final int n = x.size();
+        final double[][] slots = new double[n][];
+        final double[] values = new double[n];
+        final double[] seen = new double[n];
+        final double[] sumSquares = new double[n];
+        for (int j = 0; j < n; j++) {
+            final WeightRow row = weights.read(x.indexAt(j));
+            final double xj = x.valueAt(j);
+            seen[j] = row == null ? 0 : row.seen();
+            sumSquares[j] = row == null ? 0 : row.sumSquares();
+            if (s.normalize()) {
+                seen[j] += 1;
+                sumSquares[j] += xj * xj;
+                if (!Double.isFinite(sumSquares[j])) {
+                    throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW, "the sum of squares of feature "
+                            + x.indexAt(j) + " would overflow; the model is left unchanged");
+                }
+                values[j] = normalized(s, xj, Math.sqrt(sumSquares[j] / seen[j]));
+            } else {
+                values[j] = xj;
+            }
+            slots[j] = row == null ? new double[logits * spl] : caughtUp(model, row, logits);
+            for (int k = 0; k < logits; k++) {
+                served[k] += CoordinateUpdates.served(s, slots[j], k * spl, now, s.l1(), s.l2()) * values[j];
+                if (averaged) {
+                    atIterate[k] += CoordinateUpdates.iterate(s, slots[j], k * spl, now, s.l1(), s.l2()) * values[j];
+                }
+            }
+        }
+        requireFinite(served, "logit");
+        requireFinite(atIterate, "logit");
+        final ModelOutput progressive = output(s.type(), classes, served, now);
         final double loss = progressive.logLoss(y);
-
-        final long t = model.version() + 1;
-        final double eta = settings.schedule().rate(settings.learningRate(), settings.powerT(), t);
-        final double shrink = 1.0 - eta * settings.l2();
-        final double newLogScale = settings.l2() == 0 ? model.logScale() : model.logScale() + Math.log(shrink);
+        final double[] p = averaged ? output(s.type(), classes, atIterate, now).probabilities()
+                : progressive.probabilities();
 
         final double[] gradient = new double[logits];
-        if (settings.type() == ModelType.BINARY) {
+        if (s.type() == ModelType.BINARY) {
             gradient[0] = importance * (p[1] - y);
         } else {
             for (int k = 0; k < logits; k++) {
                 gradient[k] = importance * (p[k] - (k == y ? 1.0 : 0.0));
             }
         }
-        final double[] newBias = new double[logits];
+        final double eta = averaged || s.optimizer() == Optimizer.SGD ? s.rate(t) : s.learningRate();
+        final double[] clock = CoordinateUpdates.advanceClock(s, model.clockView(), eta);
         for (int k = 0; k < logits; k++) {
-            newBias[k] = model.biasAt(k) - eta * gradient[k];
+            CoordinateUpdates.step(s, bias, k * spl, gradient[k], eta, 0, 0);
         }
-        requireFinite(newBias, "bias");
-        final int n = x.size();
-        final double[] updated = new double[n * logits];
+        requireFinite(bias, "bias");
         for (int j = 0; j < n; j++) {
-            final double xj = x.valueAt(j);
             for (int k = 0; k < logits; k++) {
-                updated[j * logits + k] = shrink * current[j * logits + k] - eta * gradient[k] * xj;
+                CoordinateUpdates.step(s, slots[j], k * spl, gradient[k] * values[j], eta, s.l1(), s.l2());
             }
+            requireFinite(slots[j], "weight");
         }
-        requireFinite(updated, "weight");
-
         for (int j = 0; j < n; j++) {
-            final double[] row = new double[logits];
-            System.arraycopy(updated, j * logits, row, 0, logits);
-            weights.write(x.indexAt(j), new WeightRow(row, newLogScale));
+            weights.write(x.indexAt(j), new WeightRow(t, clock, seen[j], sumSquares[j], slots[j]));
         }
-        model.applyStep(t, newLogScale, newBias,
-                model.metrics().plus(loss, progressive.predicted() == y, importance), added);
+        model.applyStep(t, clock, bias, model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
         return new StepResult(progressive, y, loss);
     }
 
-    /** The current (caught-up) weights of the rows of {@code x}: {@code logits} per entry. */
-    private static double[] currentWeights(final ModelState model, final SparseVector x,
-                                           final WeightAccess weights, final int logits) {
-        final int n = x.size();
-        final double[] current = new double[n * logits];
-        final double scale = model.logScale();
-        for (int j = 0; j < n; j++) {
-            final WeightRow row = weights.read(x.indexAt(j));
-            if (row != null) {
-                for (int k = 0; k < logits; k++) {
-                    current[j * logits + k] = row.current(k, scale);
-                }
-            }
+    /**
+     * The weight of logit {@code k} of a row, as the model serves it now, in the feature's own
+     * units (a normalised model's weight divided by the feature's scale): what one unit of the
+     * feature adds to the logit.
+     */
+    public static double weight(final ModelState model, final WeightRow row, final int k) {
+        if (row == null || k >= model.logits()) {
+            return 0.0;
         }
-        return current;
+        final ModelSettings s = model.settings();
+        final int spl = s.optimizer().slotsPerLogit();
+        final double w = CoordinateUpdates.served(s, caughtUp(model, row, model.logits()), k * spl,
+                model.version(), s.l1(), s.l2());
+        if (!s.normalize()) {
+            return w;
+        }
+        final double scale = row.scale();
+        return scale > 0 ? w / scale : 0.0;
     }
 
-    private static double[] logits(final ModelState model, final SparseVector x, final double[] current,
-                                   final int logits, final int storedLogits) {
-        final double[] z = new double[logits];
-        for (int k = 0; k < logits; k++) {
-            z[k] = k < storedLogits ? model.biasAt(k) : 0.0;
+    /** The bias of each logit, as the model serves it now. */
+    public static double[] bias(final ModelState model) {
+        final ModelSettings s = model.settings();
+        final int spl = s.optimizer().slotsPerLogit();
+        final double[] b = new double[model.logits()];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = CoordinateUpdates.served(s, model.biasView(), k * spl, model.version(), 0, 0);
         }
-        final int n = x.size();
-        for (int j = 0; j < n; j++) {
-            final double xj = x.valueAt(j);
-            for (int k = 0; k < logits; k++) {
-                z[k] += current[j * logits + k] * xj;
-            }
+        return b;
+    }
+
+    /** The row's slots widened to {@code logits} and caught up to the model's step. */
+    private static double[] caughtUp(final ModelState model, final WeightRow row, final int logits) {
+        final ModelSettings s = model.settings();
+        final int spl = s.optimizer().slotsPerLogit();
+        final double[] slots = Arrays.copyOf(row.slots(), logits * spl);
+        final int stored = Math.min(logits, row.slots().length / spl);
+        for (int k = 0; k < stored; k++) {
+            CoordinateUpdates.catchUp(s, slots, k * spl, row.step(), row.clock(), model.version(), model.clockView());
         }
-        return z;
+        return slots;
+    }
+
+    private static double normalized(final ModelSettings s, final double value, final double scale) {
+        if (!s.normalize()) {
+            return value;
+        }
+        return scale > 0 ? value / scale : 0.0;
     }
 
     private static ModelOutput output(final ModelType type, final List<String> classes, final double[] z,

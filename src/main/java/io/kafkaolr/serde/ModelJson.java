@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
 import java.util.List;
@@ -20,8 +21,10 @@ import java.util.SortedMap;
  * softmax: {@code {"type":"softmax","classes":[...],"bias":{"class":b},
  * "weights":{"name":{"class":w}}}}. Both also carry {@code version}, {@code hash_bits},
  * {@code settings} (what is needed to rebuild the model), {@code metrics} and, for names
- * that share a hashed index, {@code collisions}. Weights are the current ones (lazy L2
- * caught up). A feature whose name is not known is written as {@code "#<index>"}.
+ * that share a hashed index, {@code collisions}. Weights are the ones the model serves now
+ * (lazy regularisation caught up; averaged SGD's mean), in each feature's own units: a
+ * normalised model's weights are divided by the feature's scale, which {@code feature_scales}
+ * gives. A feature whose name is not known is written as {@code "#<index>"}.
  */
 public final class ModelJson {
     /** The mapper used for exported models; fields in a stable order. */
@@ -47,16 +50,18 @@ public final class ModelJson {
         model.classes().forEach(classes::add);
         root.put("version", model.version());
         root.put("hash_bits", s.hashBits());
+        final double[] modelBias = OnlineLogisticRegression.bias(model);
         if (binary) {
-            root.put("bias", model.bias()[0]);
+            root.put("bias", modelBias[0]);
         } else {
             final ObjectNode bias = root.putObject("bias");
             for (int k = 0; k < model.classes().size(); k++) {
-                bias.put(model.classes().get(k), k < model.bias().length ? model.bias()[k] : 0.0);
+                bias.put(model.classes().get(k), k < modelBias.length ? modelBias[k] : 0.0);
             }
         }
         final ObjectNode out = root.putObject("weights");
         final ObjectNode collisions = MAPPER.createObjectNode();
+        final ObjectNode scales = MAPPER.createObjectNode();
         for (final Map.Entry<Integer, List<String>> entry : names.entrySet()) {
             final WeightRow row = weights.read(entry.getKey());
             if (row == null) {
@@ -67,15 +72,21 @@ public final class ModelJson {
                 entry.getValue().forEach(shared::add);
             }
             for (final String name : entry.getValue()) {
+                if (s.normalize()) {
+                    scales.put(name, row.scale());
+                }
                 if (binary) {
-                    out.put(name, row.current(0, model.logScale()));
+                    out.put(name, OnlineLogisticRegression.weight(model, row, 0));
                 } else {
                     final ObjectNode perClass = out.putObject(name);
                     for (int k = 0; k < model.classes().size(); k++) {
-                        perClass.put(model.classes().get(k), row.current(k, model.logScale()));
+                        perClass.put(model.classes().get(k), OnlineLogisticRegression.weight(model, row, k));
                     }
                 }
             }
+        }
+        if (s.normalize()) {
+            root.set("feature_scales", scales);
         }
         if (!collisions.isEmpty()) {
             root.set("collisions", collisions);
@@ -83,10 +94,14 @@ public final class ModelJson {
         final ObjectNode settings = root.putObject("settings");
         settings.put("type", s.type().name().toLowerCase(Locale.ROOT));
         settings.put("hash_bits", s.hashBits());
+        settings.put("optimizer", s.optimizer().name().toLowerCase(Locale.ROOT));
         settings.put("learning_rate", s.learningRate());
         settings.put("schedule", s.schedule().name().toLowerCase(Locale.ROOT));
         settings.put("power_t", s.powerT());
+        settings.put("l1", s.l1());
         settings.put("l2", s.l2());
+        settings.put("ftrl_beta", s.ftrlBeta());
+        settings.put("normalize", s.normalize());
         final var initial = settings.putArray("initial_classes");
         s.initialClasses().forEach(initial::add);
         settings.put("allow_new_classes", s.allowNewClasses());
@@ -94,6 +109,11 @@ public final class ModelJson {
         metrics.put("examples", model.metrics().examples());
         metrics.put("progressive_log_loss", model.metrics().meanLogLoss());
         metrics.put("progressive_accuracy", model.metrics().accuracy());
+        final ObjectNode counts = metrics.putObject("class_counts");
+        final long[] classCounts = model.classCounts();
+        for (int k = 0; k < classCounts.length; k++) {
+            counts.put(model.classes().get(k), classCounts[k]);
+        }
         return root;
     }
 }

@@ -4,6 +4,7 @@ import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.core.ProgressiveMetrics;
 import io.kafkaolr.core.WeightRow;
 import java.io.ByteArrayInputStream;
@@ -29,7 +30,7 @@ import java.util.List;
 public final class ModelStateCodec {
     /** The index under which a model's header is stored. */
     public static final int HEADER_INDEX = -1;
-    private static final byte ROW_FORMAT = 1;
+    private static final byte ROW_FORMAT = 2;
     private static final byte HEADER_FORMAT = (byte) ModelState.FORMAT_VERSION;
 
     private ModelStateCodec() {
@@ -78,55 +79,84 @@ public final class ModelStateCodec {
 
     /** Encodes a weight row. */
     public static byte[] encodeRow(final WeightRow row) {
-        final double[] w = row.weights();
-        final ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 4 + 8 * w.length);
-        buffer.put(ROW_FORMAT).putDouble(row.logScale()).putInt(w.length);
-        for (final double v : w) {
+        final double[] clock = row.clock();
+        final double[] slots = row.slots();
+        final boolean statistics = row.seen() != 0 || row.sumSquares() != 0;
+        final ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 1 + 8 * clock.length + 1 + (statistics ? 16 : 0)
+                + 4 + 8 * slots.length);
+        buffer.put(ROW_FORMAT).putLong(row.step()).put((byte) clock.length);
+        for (final double v : clock) {
+            buffer.putDouble(v);
+        }
+        buffer.put((byte) (statistics ? 1 : 0));
+        if (statistics) {
+            buffer.putDouble(row.seen()).putDouble(row.sumSquares());
+        }
+        buffer.putInt(slots.length);
+        for (final double v : slots) {
             buffer.putDouble(v);
         }
         return buffer.array();
     }
 
-    /** Decodes a weight row. */
+    /** Decodes a weight row, of this format or of format 1 (SGD weights with their L2 log-scale). */
     public static WeightRow decodeRow(final byte[] bytes) {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        checkFormat(buffer.get(), ROW_FORMAT, "weight row");
-        final double logScale = buffer.getDouble();
-        final double[] w = new double[buffer.getInt()];
-        for (int k = 0; k < w.length; k++) {
-            w[k] = buffer.getDouble();
+        final byte format = buffer.get();
+        if (format == 1) {
+            final double logScale = buffer.getDouble();
+            return new WeightRow(0, new double[] {logScale, 0.0}, 0, 0, readDoubles(buffer, buffer.getInt()));
         }
-        return new WeightRow(w, logScale);
+        checkFormat(format, ROW_FORMAT, "weight row");
+        final long step = buffer.getLong();
+        final double[] clock = readDoubles(buffer, buffer.get());
+        final boolean statistics = buffer.get() != 0;
+        final double seen = statistics ? buffer.getDouble() : 0;
+        final double sumSquares = statistics ? buffer.getDouble() : 0;
+        return new WeightRow(step, clock, seen, sumSquares, readDoubles(buffer, buffer.getInt()));
+    }
+
+    private static double[] readDoubles(final ByteBuffer buffer, final int count) {
+        final double[] values = new double[count];
+        for (int k = 0; k < count; k++) {
+            values[k] = buffer.getDouble();
+        }
+        return values;
     }
 
     /** Encodes a model header. */
     public static byte[] encodeHeader(final ModelState model) {
         try {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
             final DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(HEADER_FORMAT);
             final ModelSettings s = model.settings();
             out.writeUTF(s.type().name());
             out.writeInt(s.hashBits());
+            out.writeUTF(s.optimizer().name());
             out.writeDouble(s.learningRate());
             out.writeUTF(s.schedule().name());
             out.writeDouble(s.powerT());
+            out.writeDouble(s.l1());
             out.writeDouble(s.l2());
+            out.writeDouble(s.ftrlBeta());
+            out.writeBoolean(s.normalize());
             writeStrings(out, s.initialClasses());
             out.writeBoolean(s.allowNewClasses());
             writeStrings(out, model.classes());
             out.writeLong(model.version());
-            out.writeDouble(model.logScale());
-            final double[] bias = model.bias();
-            out.writeInt(bias.length);
-            for (final double b : bias) {
-                out.writeDouble(b);
-            }
+            writeDoubles(out, model.clock());
+            writeDoubles(out, model.biasState());
             final ProgressiveMetrics m = model.metrics();
             out.writeLong(m.examples());
             out.writeDouble(m.weightSum());
             out.writeDouble(m.lossSum());
             out.writeDouble(m.correctWeight());
+            final long[] counts = model.classCounts();
+            out.writeInt(counts.length);
+            for (final long c : counts) {
+                out.writeLong(c);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (final IOException e) {
@@ -134,34 +164,79 @@ public final class ModelStateCodec {
         }
     }
 
-    /** Decodes a model header. */
+    /** Decodes a model header, of this format or of format 1 (SGD models without L1 or normalisation). */
     public static ModelState decodeHeader(final byte[] bytes) {
         try {
             final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            checkFormat(in.readByte(), HEADER_FORMAT, "model header");
+            final byte format = in.readByte();
+            if (format == 1) {
+                return decodeHeaderFormat1(in);
+            }
+            checkFormat(format, HEADER_FORMAT, "model header");
             final ModelType type = ModelType.valueOf(in.readUTF());
             final int hashBits = in.readInt();
+            final Optimizer optimizer = Optimizer.valueOf(in.readUTF());
             final double learningRate = in.readDouble();
             final LearningRateSchedule schedule = LearningRateSchedule.valueOf(in.readUTF());
             final double powerT = in.readDouble();
+            final double l1 = in.readDouble();
             final double l2 = in.readDouble();
+            final double beta = in.readDouble();
+            final boolean normalize = in.readBoolean();
             final List<String> initialClasses = readStrings(in);
             final boolean allowNew = in.readBoolean();
-            final ModelSettings settings = new ModelSettings(type, hashBits, learningRate, schedule, powerT, l2,
-                    initialClasses, allowNew);
+            final ModelSettings settings = new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT,
+                    l1, l2, beta, normalize, initialClasses, allowNew);
             final List<String> classes = readStrings(in);
             final long version = in.readLong();
-            final double logScale = in.readDouble();
-            final double[] bias = new double[in.readInt()];
-            for (int k = 0; k < bias.length; k++) {
-                bias[k] = in.readDouble();
-            }
+            final double[] clock = readDoubles(in);
+            final double[] bias = readDoubles(in);
             final ProgressiveMetrics metrics = new ProgressiveMetrics(in.readLong(), in.readDouble(), in.readDouble(),
                     in.readDouble());
-            return new ModelState(settings, classes, version, logScale, bias, metrics);
+            final long[] counts = new long[in.readInt()];
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] = in.readLong();
+            }
+            return new ModelState(settings, classes, version, clock, bias, metrics, counts);
         } catch (final IOException e) {
             throw new IllegalArgumentException("corrupt model header: " + e, e);
         }
+    }
+
+    private static ModelState decodeHeaderFormat1(final DataInputStream in) throws IOException {
+        final ModelType type = ModelType.valueOf(in.readUTF());
+        final int hashBits = in.readInt();
+        final double learningRate = in.readDouble();
+        final LearningRateSchedule schedule = LearningRateSchedule.valueOf(in.readUTF());
+        final double powerT = in.readDouble();
+        final double l2 = in.readDouble();
+        final List<String> initialClasses = readStrings(in);
+        final boolean allowNew = in.readBoolean();
+        final ModelSettings settings = new ModelSettings(type, hashBits, Optimizer.SGD, learningRate, schedule, powerT,
+                0.0, l2, 1.0, false, initialClasses, allowNew);
+        final List<String> classes = readStrings(in);
+        final long version = in.readLong();
+        final double logScale = in.readDouble();
+        final double[] bias = readDoubles(in);
+        final ProgressiveMetrics metrics = new ProgressiveMetrics(in.readLong(), in.readDouble(), in.readDouble(),
+                in.readDouble());
+        return new ModelState(settings, classes, version, new double[] {logScale, 0.0}, bias, metrics,
+                new long[classes.size()]);
+    }
+
+    private static void writeDoubles(final DataOutputStream out, final double[] values) throws IOException {
+        out.writeInt(values.length);
+        for (final double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static double[] readDoubles(final DataInputStream in) throws IOException {
+        final double[] values = new double[in.readInt()];
+        for (int k = 0; k < values.length; k++) {
+            values[k] = in.readDouble();
+        }
+        return values;
     }
 
     private static void checkFormat(final byte found, final byte supported, final String what) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.testing.Cli;
 import io.kafkaolr.testing.Datasets;
@@ -31,7 +32,7 @@ class ReplayCommandTest {
         final Path model = dir.resolve("model.json");
         final Cli.Run run = Cli.olr("replay", "--train", Datasets.path("breast-cancer/train.csv").toString(),
                 "--test", Datasets.path("breast-cancer/test.csv").toString(),
-                "--learning-rate", "1e-5", "--schedule", "invscaling", "--l2", "0.01", "--hash-bits", "12",
+                "--optimizer", "ftrl", "--l1", "0.5", "--l2", "0.01", "--hash-bits", "12",
                 "--export-model", model.toString());
         assertEquals(0, run.exitCode(), run.err());
         final JsonNode report = JSON.readTree(run.out());
@@ -42,7 +43,9 @@ class ReplayCommandTest {
 
         final ModelState fromKafka;
         final Map<Integer, WeightRow> rows;
-        try (TopologyRun topology = TopologyRun.binary(1e-5, "invscaling", 0.01, 12, dir.resolve("state"))) {
+        try (TopologyRun topology = TopologyRun.of(OlrConfig.defaults(Map.of(
+                "olr.model.optimizer", "ftrl", "olr.model.l1", "0.5", "olr.model.l2", "0.01",
+                "olr.model.hash-bits", "12")).modelSettings(), dir.resolve("state"))) {
             topology.learnAll("bc", Datasets.read("breast-cancer/train.csv"));
             fromKafka = topology.model("bc");
             rows = topology.rows("bc");
@@ -52,16 +55,18 @@ class ReplayCommandTest {
 
         final JsonNode exported = JSON.readTree(Files.readString(model));
         assertEquals("binary", exported.get("type").asText());
-        assertEquals(fromKafka.bias()[0], exported.get("bias").asDouble(), 0.0);
+        assertEquals(OnlineLogisticRegression.bias(fromKafka)[0], exported.get("bias").asDouble(), 0.0);
         assertEquals(456, exported.get("version").asLong());
         assertEquals(0.01, exported.at("/settings/l2").asDouble(), 0.0);
+        assertEquals("ftrl", exported.at("/settings/optimizer").asText());
+        assertTrue(exported.at("/settings/normalize").asBoolean());
         final FeatureHasher hasher = new FeatureHasher(12);
         final JsonNode weights = exported.get("weights");
         assertEquals(30, weights.size(), "one weight per numeric column");
         for (Iterator<Map.Entry<String, JsonNode>> it = weights.fields(); it.hasNext(); ) {
             final Map.Entry<String, JsonNode> w = it.next();
             final WeightRow row = rows.get(hasher.index(w.getKey()));
-            assertEquals(row.current(0, fromKafka.logScale()), w.getValue().asDouble(), 0.0, w.getKey());
+            assertEquals(OnlineLogisticRegression.weight(fromKafka, row, 0), w.getValue().asDouble(), 0.0, w.getKey());
         }
     }
 

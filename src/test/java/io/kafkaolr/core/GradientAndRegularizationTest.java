@@ -20,9 +20,13 @@ class GradientAndRegularizationTest {
             for (int k = 0; k < logits; k++) {
                 row[k] = random.nextGaussian();
             }
-            weights.write(i, new WeightRow(row, 0.0));
+            weights.write(i, sgdRow(row));
         }
         return weights;
+    }
+
+    private static WeightRow sgdRow(final double[] weights) {
+        return new WeightRow(0, new double[2], 0, 0, weights);
     }
 
     private static double lossAt(final ModelState model, final SparseVector x, final HashMapWeights weights, final int y) {
@@ -34,7 +38,7 @@ class GradientAndRegularizationTest {
         final Random random = new Random(7);
         for (final ModelType type : ModelType.values()) {
             final List<String> classes = type == ModelType.BINARY ? List.of("0", "1") : List.of("a", "b", "c");
-            final ModelSettings settings = new ModelSettings(type, 18, 1e-3, LearningRateSchedule.CONSTANT, 0.5, 0.0,
+            final ModelSettings settings = new ModelSettings(type, 18, Optimizer.SGD, 1e-3, LearningRateSchedule.CONSTANT, 0.5, 0.0, 0.0, 1.0, false,
                     classes, false);
             final int logits = settings.logitsFor(classes.size());
             final int d = 5;
@@ -45,7 +49,7 @@ class GradientAndRegularizationTest {
                 bias[k] = random.nextGaussian();
             }
             final HashMapWeights weights = randomWeights(d, logits, random);
-            final ModelState before = new ModelState(settings, classes, 0, 0, bias, ProgressiveMetrics.EMPTY);
+            final ModelState before = new ModelState(settings, classes, 0, new double[2], bias, ProgressiveMetrics.EMPTY, new long[classes.size()]);
 
             // numerical gradient of the loss by central differences
             final double h = 1e-6;
@@ -53,16 +57,16 @@ class GradientAndRegularizationTest {
             for (int j = 0; j < x.size(); j++) {
                 for (int k = 0; k < logits; k++) {
                     final int index = x.indexAt(j);
-                    final double[] row = weights.read(index).weights().clone();
+                    final double[] row = weights.read(index).slots().clone();
                     final double original = row[k];
                     row[k] = original + h;
-                    weights.write(index, new WeightRow(row.clone(), 0));
+                    weights.write(index, sgdRow(row.clone()));
                     final double plus = lossAt(before, x, weights, y);
                     row[k] = original - h;
-                    weights.write(index, new WeightRow(row.clone(), 0));
+                    weights.write(index, sgdRow(row.clone()));
                     final double minus = lossAt(before, x, weights, y);
                     row[k] = original;
-                    weights.write(index, new WeightRow(row.clone(), 0));
+                    weights.write(index, sgdRow(row.clone()));
                     numerical[j][k] = (plus - minus) / (2 * h);
                 }
             }
@@ -70,31 +74,31 @@ class GradientAndRegularizationTest {
             for (int k = 0; k < logits; k++) {
                 final double[] b = bias.clone();
                 b[k] += h;
-                final double plus = lossAt(new ModelState(settings, classes, 0, 0, b, ProgressiveMetrics.EMPTY), x, weights, y);
+                final double plus = lossAt(new ModelState(settings, classes, 0, new double[2], b, ProgressiveMetrics.EMPTY, new long[classes.size()]), x, weights, y);
                 b[k] -= 2 * h;
-                final double minus = lossAt(new ModelState(settings, classes, 0, 0, b, ProgressiveMetrics.EMPTY), x, weights, y);
+                final double minus = lossAt(new ModelState(settings, classes, 0, new double[2], b, ProgressiveMetrics.EMPTY, new long[classes.size()]), x, weights, y);
                 numericalBias[k] = (plus - minus) / (2 * h);
             }
 
             final double[][] w0 = new double[x.size()][];
             for (int j = 0; j < x.size(); j++) {
-                w0[j] = weights.read(x.indexAt(j)).weights().clone();
+                w0[j] = weights.read(x.indexAt(j)).slots().clone();
             }
-            final double untouched = weights.read(1).weights()[0];
+            final double untouched = weights.read(1).slots()[0];
             final double eta = settings.learningRate();
             OnlineLogisticRegression.learn(before, x, classes.get(y), 1.0, weights);
 
             for (int j = 0; j < x.size(); j++) {
                 for (int k = 0; k < logits; k++) {
-                    final double step = (w0[j][k] - weights.read(x.indexAt(j)).weights()[k]) / eta;
+                    final double step = (w0[j][k] - weights.read(x.indexAt(j)).slots()[k]) / eta;
                     assertEquals(numerical[j][k], step, 1e-6, type + " gradient of w[" + x.indexAt(j) + "][" + k + "]");
                     assertTrue(Math.abs(step) > 1e-3, "a gradient to compare");
                 }
             }
             for (int k = 0; k < logits; k++) {
-                assertEquals(numericalBias[k], (bias[k] - before.bias()[k]) / eta, 1e-6, type + " gradient of bias " + k);
+                assertEquals(numericalBias[k], (bias[k] - OnlineLogisticRegression.bias(before)[k]) / eta, 1e-6, type + " gradient of bias " + k);
             }
-            assertEquals(untouched, weights.read(1).weights()[0], 0.0, "a feature absent from x is not touched");
+            assertEquals(untouched, weights.read(1).slots()[0], 0.0, "a feature absent from x is not touched");
         }
     }
 
@@ -103,8 +107,7 @@ class GradientAndRegularizationTest {
         final Random random = new Random(11);
         final int d = 40;
         final List<String> classes = List.of("x", "y", "z");
-        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, 0.5, LearningRateSchedule.INVSCALING,
-                0.5, 0.05, classes, false);
+        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, false, classes, false);
         final ModelState model = ModelState.fresh(settings);
         final HashMapWeights weights = new HashMapWeights();
 
@@ -145,7 +148,7 @@ class GradientAndRegularizationTest {
             }
         }
         for (int k = 0; k < 3; k++) {
-            assertEquals(b[k], model.bias()[k], 1e-10, "bias " + k);
+            assertEquals(b[k], OnlineLogisticRegression.bias(model)[k], 1e-10, "bias " + k);
             for (int i = 0; i < d; i++) {
                 assertEquals(w[k][i], weights.current(model, i, k), 1e-10, "w[" + k + "][" + i + "]");
             }
@@ -157,10 +160,8 @@ class GradientAndRegularizationTest {
         // softmax's two rows each move by eta*g, so their difference, the binary logit, moves by
         // 2*eta*g and shrinks by (1 - eta*l2): binary at 2*eta and l2/2 takes the same steps
         final Random random = new Random(3);
-        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, 0.2, LearningRateSchedule.INVSCALING,
-                0.5, 0.005, List.of("no", "yes"), false);
-        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, 0.1, LearningRateSchedule.INVSCALING,
-                0.5, 0.01, List.of("no", "yes"), false);
+        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, Optimizer.SGD, 0.2, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.005, 1.0, false, List.of("no", "yes"), false);
+        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, false, List.of("no", "yes"), false);
         final ModelState binary = ModelState.fresh(binarySettings);
         final ModelState softmax = ModelState.fresh(softmaxSettings);
         final HashMapWeights binaryWeights = new HashMapWeights();

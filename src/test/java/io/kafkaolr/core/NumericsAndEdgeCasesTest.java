@@ -38,7 +38,7 @@ class NumericsAndEdgeCasesTest {
         final SparseVector huge = SparseVector.of(new int[] {1}, new double[] {1e30});
         // learning rate 10 on a feature of 1e30: the first step is finite (w = -5e30)...
         OnlineLogisticRegression.learn(model, huge, "0", 1.0, weights);
-        assertTrue(Double.isFinite(weights.read(1).weights()[0]));
+        assertTrue(Double.isFinite(weights.read(1).slots()[0]));
         // ...the next logit is -5e60, still finite; a feature of 1e300 would overflow it
         final ModelState snapshot = copy(model);
         final WeightRow rowBefore = weights.read(1);
@@ -133,6 +133,6 @@ class NumericsAndEdgeCasesTest {
     }
 
     private static ModelState copy(final ModelState m) {
-        return new ModelState(m.settings(), m.classes(), m.version(), m.logScale(), m.bias(), m.metrics());
+        return new ModelState(m.settings(), m.classes(), m.version(), m.clock(), m.biasState(), m.metrics(), m.classCounts());
     }
 }

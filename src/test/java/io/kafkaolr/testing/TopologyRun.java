@@ -2,7 +2,6 @@ package io.kafkaolr.testing;
 
 import io.kafkaolr.app.CsvDataset;
 import io.kafkaolr.avro.LabeledExample;
-import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;
@@ -13,7 +12,6 @@ import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -41,12 +39,9 @@ public final class TopologyRun implements AutoCloseable {
         this.examples = driver.createInputTopic(config.examplesTopic(), ser, ser);
     }
 
-    /** A binary model with labels 0 and 1. */
-    public static TopologyRun binary(final double eta0, final String schedule, final double l2, final int hashBits,
-                                     final Path stateDir) {
-        return new TopologyRun(ModelSettings.binary(eta0,
-                LearningRateSchedule.valueOf(schedule.toUpperCase(Locale.ROOT))).withL2(l2).withHashBits(hashBits),
-                stateDir);
+    /** New models get {@code settings}. */
+    public static TopologyRun of(final ModelSettings settings, final Path stateDir) {
+        return new TopologyRun(settings, stateDir);
     }
 
     /** Sends every row, in order, as a labeled example of {@code modelId}. */
