@@ -22,6 +22,11 @@ public final class HashMapWeights implements WeightAccess {
         return OnlineLogisticRegression.weight(model, rows.get(index), k);
     }
 
+    /** The indices of the rows written. */
+    public java.util.Set<Integer> indices() {
+        return java.util.Collections.unmodifiableSet(rows.keySet());
+    }
+
     /** Number of rows written. */
     public int size() {
         return rows.size();
