@@ -184,7 +184,8 @@ public final class ThroughputHarness {
         createTopic("dead" + suffix, false);
         createTopic("pred" + suffix, false);
         return new TopologyConfig(app, TopologyConfig.Role.TRAINING, app, "examples", events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
-                settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"));
+                settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"),
+                new TopologyConfig.MetricsOutput("metrics" + suffix, java.time.Duration.ofSeconds(10), 1000));
     }
 
     /** Runs {@code topology} over the pre-filled input; records/s between 10% and 100% of it. */

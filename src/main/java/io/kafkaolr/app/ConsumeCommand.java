@@ -141,6 +141,10 @@ public final class ConsumeCommand implements Callable<Integer> {
             node.put("version", model.version());
             node.put("progressive_log_loss", model.metrics().meanLogLoss());
             node.put("progressive_accuracy", model.metrics().accuracy());
+        } else if (!ModelStateCodec.isRow(key.index())) {
+            node.put("auc_window_index", key.index());
+            node.put("progressive_probability", ModelStateCodec.windowProbability(r.value()));
+            node.put("positive", ModelStateCodec.windowPositive(r.value()));
         } else {
             final WeightRow row = ModelStateCodec.decodeRow(r.value());
             node.put("index", key.index());

@@ -6,6 +6,7 @@ import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.Numerics;
+import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
@@ -85,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean keepRunning;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a setting for the processor, "
-            + "e.g. --set olr.model.learning-rate=1e-4")
+            + "e.g. --set olr.model.optimizer=ftrl")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -100,9 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
         demo.put("olr.format", "json");
         demo.put("olr.data-dir", data.toString());
         demo.put("olr.topic.partitions", "1");
-        // plain SGD on raw, unscaled features needs a small step (see README, "Learning")
-        demo.put("olr.model.learning-rate", "1e-5");
-        demo.put("olr.model.schedule", "invscaling");
+        // the default model settings: normalised AdaGrad learns the raw, unscaled features as they are
         demo.put("commit.interval.ms", "100");
         demo.putAll(settings);
         say.println("kafka-olr demo: online logistic regression on " + train.rows().size()
@@ -311,7 +310,7 @@ public final class DemoCommand implements Callable<Integer> {
         say.printf(Locale.ROOT, "%nTest set (%d events scored by model version %d):%n", n,
                 predictions.get(0).getModelVersion());
         say.printf(Locale.ROOT, "  log loss %.4f   accuracy %.4f   ROC AUC %.4f%n", loss / n, (double) correct / n,
-                Metrics.rocAuc(scores, positive));
+                RocAuc.rocAuc(scores, positive));
         say.printf(Locale.ROOT, "  identical to 'olr replay' on the same rows: %s%n", same ? "yes, to the bit" : "NO");
         say.println();
         say.println("A few predictions (label 1 = malignant):");

@@ -43,6 +43,9 @@ public final class OlrConfig {
             Map.entry("olr.topic.events", "olr-events"),
             Map.entry("olr.topic.predictions", "olr-predictions"),
             Map.entry("olr.topic.dead-letters", "olr-dead-letters"),
+            Map.entry("olr.topic.metrics", "olr-metrics"),
+            Map.entry("olr.metrics.interval.ms", "10000"),
+            Map.entry("olr.metrics.auc-window", "1000"),
             Map.entry("olr.topic.partitions", "3"),
             Map.entry("olr.topic.replication-factor", "1"),
             Map.entry("olr.model.type", "binary"),
@@ -214,7 +217,10 @@ public final class OlrConfig {
                 Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()), 0,
                 enumValue("olr.store.weights", TopologyConfig.StoreKind.class),
                 enumValue("olr.store.models", TopologyConfig.StoreKind.class),
-                Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()));
+                Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()),
+                new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
+                        java.time.Duration.ofMillis(Long.parseLong(values.get("olr.metrics.interval.ms").trim())),
+                        intValue("olr.metrics.auc-window")));
     }
 
     /** A setting naming a constant of {@code type}, in any case: {@code olr.role=scoring}. */

@@ -10,6 +10,7 @@ import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -106,7 +107,7 @@ public final class OnePassEvaluation {
             scored++;
         }
         final double auc = settings.type() == ModelType.BINARY
-                ? Metrics.rocAuc(java.util.Arrays.copyOf(scores, scored), java.util.Arrays.copyOf(positive, scored))
+                ? RocAuc.rocAuc(java.util.Arrays.copyOf(scores, scored), java.util.Arrays.copyOf(positive, scored))
                 : Double.NaN;
         long nonZero = 0;
         long stored = 0;

@@ -46,7 +46,7 @@ public final class Topics {
         final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         final List<NewTopic> missing = new ArrayList<>();
         for (final String name : List.of(t.examplesTopic(), t.eventsTopic(), t.predictionsTopic(),
-                t.deadLettersTopic())) {
+                t.deadLettersTopic(), t.metrics().topic())) {
             if (!existing.contains(name)) {
                 missing.add(new NewTopic(name, partitions, replication));
             }

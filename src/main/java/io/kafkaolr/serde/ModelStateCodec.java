@@ -36,6 +36,35 @@ public final class ModelStateCodec {
     private ModelStateCodec() {
     }
 
+    /**
+     * The index of the AUC-window entry of a binary model's update {@code version}: the window
+     * of {@code window} entries occupies indices {@code -2} down to {@code -1 - window}, a ring
+     * in update order, so each update overwrites the entry of update {@code version - window}.
+     */
+    public static int windowIndex(final long version, final int window) {
+        return -2 - (int) ((version - 1) % window);
+    }
+
+    /** Whether {@code index} is that of a weight row (not the header or an AUC-window entry). */
+    public static boolean isRow(final int index) {
+        return index >= 0;
+    }
+
+    /** Encodes an AUC-window entry: the progressive probability of the positive class, and whether it was positive. */
+    public static byte[] encodeWindowEntry(final double positiveProbability, final boolean positive) {
+        return ByteBuffer.allocate(9).putDouble(positiveProbability).put((byte) (positive ? 1 : 0)).array();
+    }
+
+    /** The probability of an AUC-window entry. */
+    public static double windowProbability(final byte[] entry) {
+        return ByteBuffer.wrap(entry).getDouble();
+    }
+
+    /** Whether an AUC-window entry's example was positive. */
+    public static boolean windowPositive(final byte[] entry) {
+        return entry[8] != 0;
+    }
+
     /** A decoded key. */
     public record Key(String modelId, int index) {
         /** Whether this is the key of the model's header. */

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * examples --> [train] --> store "model-weights" --changelog--> model topic
- *                 '------> dead letters
+ *                 |------> dead letters
+ *                 '------> metrics (every olr.metrics.interval.ms)
  * model topic --> global model store (every instance)
  * events ---> [score] ---> predictions (keyed like the event)
  *                 '------> dead letters
@@ -37,6 +38,7 @@ public final class OlrTopology {
     static final String EXAMPLES_SOURCE = "examples-source";
     static final String TRAIN = "train";
     static final String TRAINING_DEAD_LETTERS_SINK = "training-dead-letters-sink";
+    static final String METRICS_SINK = "metrics-sink";
     static final String MODEL_SOURCE = "model-source";
     static final String MODEL_STORE_UPDATER = "model-store-updater";
     static final String EVENTS_SOURCE = "events-source";
@@ -73,6 +75,8 @@ public final class OlrTopology {
             topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
             topology.addStateStore(weights, TRAIN);
             topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), TRAIN);
+            topology.addSink(METRICS_SINK, config.metrics().topic(), new ByteArraySerializer(),
                     new ByteArraySerializer(), TRAIN);
         }
         if (config.role().scores()) {

@@ -37,12 +37,17 @@ final class StoreWeights implements WeightAccess {
 
     /** The store key of the model's header. */
     Bytes headerKey() {
-        return Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.HEADER_INDEX));
+        return key(ModelStateCodec.HEADER_INDEX);
+    }
+
+    /** The store key of {@code index} in this model. */
+    Bytes key(final int index) {
+        return Bytes.wrap(ModelStateCodec.key(prefix, index));
     }
 
     @Override
     public WeightRow read(final int index) {
-        final byte[] value = reads.get(Bytes.wrap(ModelStateCodec.key(prefix, index)));
+        final byte[] value = reads.get(key(index));
         return value == null ? null : ModelStateCodec.decodeRow(value);
     }
 
@@ -51,6 +56,6 @@ final class StoreWeights implements WeightAccess {
         if (writes == null) {
             throw new UnsupportedOperationException("the scoring side never writes weights");
         }
-        writes.put(Bytes.wrap(ModelStateCodec.key(prefix, index)), ModelStateCodec.encodeRow(row));
+        writes.put(key(index), ModelStateCodec.encodeRow(row));
     }
 }

@@ -4,6 +4,7 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.RecordFormat;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -33,6 +34,7 @@ import java.util.Objects;
  * @param weightsCache put Kafka Streams' record cache in front of the training store: fewer
  *     changelog records when the same features recur within a commit interval, more cost per
  *     access (see BENCHMARKS.md)
+ * @param metrics where and how often the training side publishes each model's progressive metrics
  */
 public record TopologyConfig(
         String applicationId,
@@ -50,7 +52,8 @@ public record TopologyConfig(
         int examplesPartitions,
         StoreKind weightsStore,
         StoreKind modelStore,
-        boolean weightsCache) {
+        boolean weightsCache,
+        MetricsOutput metrics) {
 
     /** Default maximum number of features per record. */
     public static final int DEFAULT_MAX_FEATURES = 10_000;
@@ -87,6 +90,31 @@ public record TopologyConfig(
 
     }
 
+    /**
+     * The metrics topic.
+     *
+     * @param topic progressive metrics out, one record per model that learned since the last
+     *     publication, keyed by model id
+     * @param interval how often (wall-clock time)
+     * @param aucWindow binary models' AUC covers the latest {@code aucWindow} progressive
+     *     predictions, kept in the training store (so exactly once, like the model)
+     */
+    public record MetricsOutput(String topic, Duration interval, int aucWindow) {
+        /** The default: {@code olr-metrics} every 10 s, AUC over the last 1000 examples. */
+        public static final MetricsOutput DEFAULT = new MetricsOutput("olr-metrics", Duration.ofSeconds(10), 1000);
+
+        /** Validates. */
+        public MetricsOutput {
+            Objects.requireNonNull(topic, "topic");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("the metrics interval must be positive, got " + interval);
+            }
+            if (aucWindow < 1 || aucWindow > 1_000_000) {
+                throw new IllegalArgumentException("the AUC window must be in [1, 1000000], got " + aucWindow);
+            }
+        }
+    }
+
     /** Validates the configuration. */
     public TopologyConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -100,6 +128,7 @@ public record TopologyConfig(
         Objects.requireNonNull(modelStore, "modelStore");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(modelsFrom, "modelsFrom");
+        Objects.requireNonNull(metrics, "metrics");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("application id must not be blank");
         }
@@ -131,7 +160,7 @@ public record TopologyConfig(
                                           final ModelSettings modelDefaults) {
         return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events",
                 "olr-predictions", "olr-dead-letters", format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
-                StoreKind.MEMORY, StoreKind.MEMORY, false);
+                StoreKind.MEMORY, StoreKind.MEMORY, false, MetricsOutput.DEFAULT);
     }
 
     /**
@@ -153,27 +182,34 @@ public record TopologyConfig(
     public TopologyConfig withRole(final Role newRole) {
         return new TopologyConfig(applicationId, newRole, applicationId, examplesTopic, eventsTopic,
                 predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache);
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, metrics);
     }
 
     /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
     public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
         return new TopologyConfig(scoringApplicationId, Role.SCORING, trainingApplicationId, examplesTopic, eventsTopic,
                 predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache);
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, metrics);
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
-                weightsCache);
+                weightsCache, metrics);
+    }
+
+    /** A copy that publishes metrics as {@code newMetrics} says. */
+    public TopologyConfig withMetrics(final MetricsOutput newMetrics) {
+        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
+                deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey,
+                examplesPartitions, weightsStore, modelStore, weightsCache, newMetrics);
     }
 
     /** A copy with other limits. */
     public TopologyConfig withLimits(final int features, final int recordBytes) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
-                weightsCache);
+                weightsCache, metrics);
     }
 }

@@ -1,20 +1,29 @@
 package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.core.StepResult;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,7 +36,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of the example's features and the model's header. O(nnz) store reads and writes per record.
  *
  * <p>Every write reaches the store's changelog, which is the model topic: scoring instances
- * see a change once the transaction that made it commits.
+ * see a change once the transaction that made it commits. A binary model also keeps its last
+ * progressive predictions there (the AUC window), and a wall-clock punctuation publishes the
+ * progressive metrics of the models that learned since the last one.
  */
 final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
@@ -39,11 +50,16 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private DeadLetters deadLetters;
     private Sensor learned;
     private ModelHeaders headers;
+    private final RecordCodec<ModelMetrics> metricsCodec;
+    // models whose metrics changed since the last publication; after a restart a model is
+    // published again once it learns
+    private final Set<String> learnedSincePublished = new LinkedHashSet<>();
 
     TrainingProcessor(final TopologyConfig config) {
         this.config = config;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
         this.codec = config.format().codec(LabeledExample.class);
+        this.metricsCodec = config.format().codec(ModelMetrics.class);
     }
 
     @Override
@@ -54,6 +70,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                 "training");
         this.learned = ProcessorMetrics.sensor(processorContext, "training", "examples-learned");
         this.headers = new ModelHeaders(hasher.bits());
+        processorContext.schedule(config.metrics().interval(), PunctuationType.WALL_CLOCK_TIME, this::publishMetrics);
     }
 
     @Override
@@ -97,9 +114,54 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final Bytes headerKey = weights.headerKey();
         final ModelState stored = headers.take(modelId, store.get(headerKey));
         final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
-        OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(), weights);
+        final StepResult step = OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
+                weights);
+        if (model.settings().type() == ModelType.BINARY) {
+            store.put(weights.key(ModelStateCodec.windowIndex(model.version(), config.metrics().aucWindow())),
+                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
+        }
+        // the header last: a reader of the model topic that sees it has seen the whole step
         final byte[] header = ModelStateCodec.encodeHeader(model);
         store.put(headerKey, header);
         headers.written(modelId, header, model);
+        learnedSincePublished.add(modelId);
+    }
+
+    /** Publishes the progressive metrics of every model that learned since the last publication. */
+    private void publishMetrics(final long now) {
+        for (final String modelId : learnedSincePublished) {
+            final StoreWeights weights = StoreWeights.writable(store, modelId);
+            final byte[] header = store.get(weights.headerKey());
+            if (header == null) {
+                continue;
+            }
+            final ModelState model = ModelStateCodec.decodeHeader(header);
+            final ModelMetrics.Builder metrics = ModelMetrics.newBuilder().setModelId(modelId)
+                    .setModelVersion(model.version()).setExamples(model.metrics().examples())
+                    .setProgressiveLogLoss(model.metrics().meanLogLoss())
+                    .setProgressiveAccuracy(model.metrics().accuracy()).setPublishedAt(now);
+            final Map<String, Long> counts = new LinkedHashMap<>();
+            final long[] classCounts = model.classCounts();
+            for (int k = 0; k < classCounts.length; k++) {
+                counts.put(model.classes().get(k), classCounts[k]);
+            }
+            metrics.setClassCounts(counts);
+            if (model.settings().type() == ModelType.BINARY) {
+                final int window = (int) Math.min(model.version(), config.metrics().aucWindow());
+                final double[] scores = new double[window];
+                final boolean[] positive = new boolean[window];
+                for (int i = 0; i < window; i++) {
+                    final byte[] entry = store.get(weights.key(ModelStateCodec.windowIndex(model.version() - i,
+                            config.metrics().aucWindow())));
+                    scores[i] = ModelStateCodec.windowProbability(entry);
+                    positive[i] = ModelStateCodec.windowPositive(entry);
+                }
+                final double auc = RocAuc.rocAuc(scores, positive);
+                metrics.setProgressiveAuc(Double.isNaN(auc) ? null : auc).setAucWindowExamples(window);
+            }
+            context.forward(new Record<>(modelId.getBytes(StandardCharsets.UTF_8),
+                    metricsCodec.encode(metrics.build()), now), OlrTopology.METRICS_SINK);
+        }
+        learnedSincePublished.clear();
     }
 }

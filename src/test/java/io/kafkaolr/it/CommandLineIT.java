@@ -33,7 +33,7 @@ class CommandLineIT extends BrokerIT {
     @Test
     void produceExamplesAndEventsThenConsumePredictionsAsJsonLines() throws Exception {
         final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), Map.of(
-                "olr.format", "json", "olr.model.learning-rate", "1e-5"));
+                "olr.format", "json"));
         KafkaFixture.createTopics(broker, config);
         final List<String> topicArgs = new ArrayList<>();
         for (final String role : List.of("examples", "events", "predictions", "dead-letters")) {

@@ -12,6 +12,7 @@ import io.kafkaolr.core.HashMapWeights;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.StepResult;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
@@ -56,7 +57,7 @@ class CrashRecoveryIT extends BrokerIT {
     void killedAndRestartedRepeatedlyTheModelIsBitwiseThatOfAnUninterruptedRun() throws Exception {
         final Map<String, String> settings = new HashMap<>(Map.of(
                 "olr.topic.partitions", "2",
-                "olr.model.learning-rate", "0.2",
+                "olr.model.optimizer", "ftrl", "olr.model.l1", "0.01", "olr.model.learning-rate", "0.2",
                 "olr.model.l2", "0.001",
                 "olr.model.hash-bits", "16",
                 "session.timeout.ms", "6000",
@@ -148,10 +149,14 @@ class CrashRecoveryIT extends BrokerIT {
         final HashMapWeights weights = new HashMapWeights();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         final Map<Integer, Boolean> touched = new HashMap<>();
+        final Map<Integer, byte[]> window = new HashMap<>();
+        final int windowSize = TopologyConfig.MetricsOutput.DEFAULT.aucWindow();
         for (final LabeledExample e : examples) {
             final var x = hasher.vectorize(new Features(e.getNumericFeatures(), e.getCategoricalFeatures()),
                     TopologyConfig.DEFAULT_MAX_FEATURES);
-            OnlineLogisticRegression.learn(reference, x, e.getLabel(), e.getImportance(), weights);
+            final StepResult step = OnlineLogisticRegression.learn(reference, x, e.getLabel(), e.getImportance(), weights);
+            window.put(ModelStateCodec.windowIndex(reference.version(), windowSize),
+                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
             for (int j = 0; j < x.size(); j++) {
                 touched.put(x.indexAt(j), true);
             }
@@ -161,7 +166,9 @@ class CrashRecoveryIT extends BrokerIT {
         assertEquals(examples.size(), header.metrics().examples(), modelId + ": examples counted");
         assertArrayEquals(ModelStateCodec.encodeHeader(reference), published.get(ModelStateCodec.HEADER_INDEX),
                 modelId + ": header (bias, scale, metrics) bitwise");
-        assertEquals(touched.size() + 1, published.size(), modelId + ": rows published");
+        assertEquals(touched.size() + 1 + window.size(), published.size(), modelId + ": rows and AUC window published");
+        window.forEach((index, entry) -> assertArrayEquals(entry, published.get(index),
+                modelId + ": AUC window entry " + index));
         for (final Integer index : touched.keySet()) {
             final WeightRow row = weights.read(index);
             assertArrayEquals(ModelStateCodec.encodeRow(row), published.get(index), modelId + ": row " + index);

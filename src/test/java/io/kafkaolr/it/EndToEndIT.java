@@ -45,7 +45,7 @@ class EndToEndIT extends BrokerIT {
     void predictionsForEventsEqualReplayToTheBitAndBadRecordsBecomeDeadLetters(final RecordFormat format)
             throws Exception {
         final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state-" + format), Map.of(
-                "olr.format", format.name(), "olr.model.learning-rate", "1e-5"));
+                "olr.format", format.name()));
         final TopologyConfig t = config.topologyConfig();
         KafkaFixture.createTopics(broker, config);
         final CsvDataset train = Datasets.read("breast-cancer/train.csv");

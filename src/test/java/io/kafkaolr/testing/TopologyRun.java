@@ -65,7 +65,7 @@ public final class TopologyRun implements AutoCloseable {
     public Map<Integer, WeightRow> rows(final String modelId) {
         final Map<Integer, WeightRow> rows = new TreeMap<>();
         StoreEntries.of(driver.getKeyValueStore(OlrTopology.WEIGHTS_STORE), modelId).forEach((index, value) -> {
-            if (index != ModelStateCodec.HEADER_INDEX) {
+            if (ModelStateCodec.isRow(index)) {
                 rows.put(index, ModelStateCodec.decodeRow(value));
             }
         });

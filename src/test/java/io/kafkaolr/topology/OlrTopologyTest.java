@@ -12,7 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
+import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.RocAuc;
+import io.kafkaolr.core.StepResult;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
@@ -23,6 +30,7 @@ import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.StoreEntries;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +100,8 @@ class OlrTopologyTest {
             assertEquals(trained.keySet(), served.keySet());
             trained.forEach((index, value) -> assertArrayEquals(value, served.get(index), "entry " + index));
             // one row per feature plus the header (which holds the bias): the store is keyed per feature
-            assertEquals(3, trained.size(), "rows of a and b, and the header: " + trained.keySet());
+            assertEquals(3, trained.keySet().stream().filter(i -> i >= ModelStateCodec.HEADER_INDEX).count(),
+                    "rows of a and b, and the header: " + trained.keySet());
         }
     }
 
@@ -227,7 +236,8 @@ class OlrTopologyTest {
             assertEquals(2, h.trainedModel("spam").version());
             assertEquals(0, h.readDeadLetters().size());
             // two weight rows (links, tld=biz) and the header
-            assertEquals(3, StoreEntries.of(h.weightsStore(), "spam").size());
+            assertEquals(3, StoreEntries.of(h.weightsStore(), "spam").keySet().stream()
+                    .filter(i -> i >= ModelStateCodec.HEADER_INDEX).count());
         }
     }
 
@@ -294,7 +304,7 @@ class OlrTopologyTest {
                 h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
             }
             final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
-            assertEquals(30, written.size(), "rows x and y and the header, once per example");
+            assertEquals(40, written.size(), "rows x and y, the AUC-window entry and the header, once per example");
             final TestRecord<byte[], byte[]> last = written.get(written.size() - 1);
             assertTrue(ModelStateCodec.decodeKey(last.key()).isHeader(), "the header is written after the rows");
             assertEquals(10, ModelStateCodec.decodeHeader(last.value()).version());
@@ -375,5 +385,67 @@ class OlrTopologyTest {
     private static void assertSameEntries(final Map<Integer, byte[]> expected, final Map<Integer, byte[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((index, value) -> assertArrayEquals(value, actual.get(index), "entry " + index));
+    }
+
+    @Test
+    void progressiveMetricsArePublishedPerModelWithTheExactAucOfTheLatestWindow() {
+        final TopologyConfig config = binaryConfig(RecordFormat.AVRO).withMetrics(
+                new TopologyConfig.MetricsOutput("olr-metrics", Duration.ofSeconds(10), 100));
+        final ModelSettings settings = config.modelDefaults();
+        // the same examples through the core: its progressive predictions give the expected AUC
+        final ModelState reference = ModelState.fresh(settings);
+        final HashMapWeights weights = new HashMapWeights();
+        final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
+        final List<Double> scores = new ArrayList<>();
+        final List<Boolean> positive = new ArrayList<>();
+        final Random random = new Random(17);
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            for (int i = 0; i < 250; i++) {
+                final double x = random.nextGaussian();
+                final String label = x + random.nextGaussian() > 0 ? "1" : "0";
+                h.learn(example("m", Map.of("x", x), label));
+                final StepResult step = OnlineLogisticRegression.learn(reference,
+                        hasher.vectorize(new Features(Map.of("x", x), Map.of()), 10), label, 1.0, weights);
+                scores.add(step.progressive().probabilities()[1]);
+                positive.add(label.equals("1"));
+            }
+            final List<ModelMetrics> published = h.metricsAfter(Duration.ofSeconds(11));
+            assertEquals(1, published.size());
+            final ModelMetrics m = published.get(0);
+            assertEquals("m", m.getModelId());
+            assertEquals(250L, m.getModelVersion());
+            assertEquals(250L, m.getExamples());
+            assertEquals(reference.metrics().meanLogLoss(), m.getProgressiveLogLoss(), 0.0);
+            assertEquals(reference.metrics().accuracy(), m.getProgressiveAccuracy(), 0.0);
+            assertEquals(100, m.getAucWindowExamples());
+            final double[] last = scores.subList(150, 250).stream().mapToDouble(Double::doubleValue).toArray();
+            final boolean[] lastPositive = new boolean[100];
+            for (int i = 0; i < 100; i++) {
+                lastPositive[i] = positive.get(150 + i);
+            }
+            assertEquals(RocAuc.rocAuc(last, lastPositive), m.getProgressiveAuc(), 0.0);
+            assertTrue(m.getProgressiveAuc() > 0.7, "the model learned: AUC " + m.getProgressiveAuc());
+            final long positives = positive.stream().filter(p -> p).count();
+            assertEquals(Map.of("0", 250 - positives, "1", positives), m.getClassCounts());
+
+            assertEquals(List.of(), h.metricsAfter(Duration.ofSeconds(11)), "nothing learned, nothing published");
+            h.learn(example("m", Map.of("x", 1.0), "1"));
+            assertEquals(251L, h.metricsAfter(Duration.ofSeconds(11)).get(0).getModelVersion());
+        }
+    }
+
+    @Test
+    void softmaxMetricsCountExamplesPerClassAndHaveNoAuc() {
+        final TopologyConfig config = TopologyConfig.defaults(APP, RecordFormat.JSON,
+                ModelSettings.softmax(0.5, LearningRateSchedule.CONSTANT));
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            for (int i = 0; i < 30; i++) {
+                h.learn(example("s", Map.of("x", (double) (i % 3)), "c" + (i % 3 == 2 ? 2 : i % 2)));
+            }
+            final ModelMetrics m = h.metricsAfter(Duration.ofSeconds(11)).get(0);
+            assertEquals(Map.of("c0", 10L, "c1", 10L, "c2", 10L), m.getClassCounts());
+            assertNull(m.getProgressiveAuc());
+            assertEquals(30L, m.getExamples());
+        }
     }
 }

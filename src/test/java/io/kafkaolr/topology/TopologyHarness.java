@@ -3,6 +3,7 @@ package io.kafkaolr.topology;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.serde.ModelStateCodec;
@@ -39,6 +40,8 @@ final class TopologyHarness implements AutoCloseable {
     final RecordCodec<Event> eventCodec;
     final RecordCodec<Prediction> predictionCodec;
     final RecordCodec<DeadLetter> deadLetterCodec;
+    final TestOutputTopic<byte[], byte[]> metrics;
+    final RecordCodec<ModelMetrics> metricsCodec;
 
     TopologyHarness(final TopologyConfig config, final Path stateDir) {
         this.config = config;
@@ -55,6 +58,8 @@ final class TopologyHarness implements AutoCloseable {
         this.predictions = driver.createOutputTopic(config.predictionsTopic(), de, de);
         this.deadLetters = driver.createOutputTopic(config.deadLettersTopic(), de, de);
         this.model = driver.createOutputTopic(config.modelTopic(), de, de);
+        this.metrics = config.role().trains() ? driver.createOutputTopic(config.metrics().topic(), de, de) : null;
+        this.metricsCodec = config.format().codec(ModelMetrics.class);
         this.exampleCodec = config.format().codec(LabeledExample.class);
         this.eventCodec = config.format().codec(Event.class);
         this.predictionCodec = config.format().codec(Prediction.class);
@@ -87,6 +92,12 @@ final class TopologyHarness implements AutoCloseable {
             out.add(KeyValue.pair(new String(r.key(), StandardCharsets.UTF_8), predictionCodec.decode(r.value())));
         }
         return out;
+    }
+
+    /** Lets wall-clock time pass (punctuations fire), then reads the metrics published. */
+    List<ModelMetrics> metricsAfter(final java.time.Duration wallClock) {
+        driver.advanceWallClockTime(wallClock);
+        return metrics.readRecordsToList().stream().map(r -> metricsCodec.decode(r.value())).toList();
     }
 
     List<TestRecord<byte[], byte[]>> readDeadLetters() {

@@ -1,4 +1,4 @@
-package io.kafkaolr.app;
+package io.kafkaolr.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class MetricsTest {
+class RocAucTest {
     @Test
     void aucCountsPairsWithTiesAsHalf() {
-        assertEquals(1.0, Metrics.rocAuc(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {false, false, true, true}));
-        assertEquals(0.0, Metrics.rocAuc(new double[] {0.9, 0.8, 0.2, 0.1}, new boolean[] {false, false, true, true}));
-        assertEquals(0.5, Metrics.rocAuc(new double[] {0.5, 0.5, 0.5, 0.5}, new boolean[] {false, true, false, true}));
+        assertEquals(1.0, RocAuc.rocAuc(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {false, false, true, true}));
+        assertEquals(0.0, RocAuc.rocAuc(new double[] {0.9, 0.8, 0.2, 0.1}, new boolean[] {false, false, true, true}));
+        assertEquals(0.5, RocAuc.rocAuc(new double[] {0.5, 0.5, 0.5, 0.5}, new boolean[] {false, true, false, true}));
         // pairs (p=0.4 vs n=0.1) win, (p=0.4 vs n=0.4) tie, (p=0.7 vs both) win: (1 + 0.5 + 2) / 4
-        assertEquals(0.875, Metrics.rocAuc(new double[] {0.1, 0.4, 0.4, 0.7}, new boolean[] {false, false, true, true}));
-        assertTrue(Double.isNaN(Metrics.rocAuc(new double[] {0.1, 0.2}, new boolean[] {true, true})));
+        assertEquals(0.875, RocAuc.rocAuc(new double[] {0.1, 0.4, 0.4, 0.7}, new boolean[] {false, false, true, true}));
+        assertTrue(Double.isNaN(RocAuc.rocAuc(new double[] {0.1, 0.2}, new boolean[] {true, true})));
     }
 
     @Test
@@ -37,6 +37,6 @@ class MetricsTest {
                 }
             }
         }
-        assertEquals(wins / pairs, Metrics.rocAuc(s, y), 1e-12);
+        assertEquals(wins / pairs, RocAuc.rocAuc(s, y), 1e-12);
     }
 }

@@ -1,17 +1,17 @@
-package io.kafkaolr.app;
+package io.kafkaolr.core;
 
 import java.util.Arrays;
 
-/** Offline evaluation figures of scored examples. */
-final class Metrics {
-    private Metrics() {
+/** ROC AUC of scored examples: offline evaluation and the progressive window of a binary model. */
+public final class RocAuc {
+    private RocAuc() {
     }
 
     /**
      * Exact ROC AUC: the probability that a random positive scores above a random negative,
      * ties counting one half (Mann-Whitney U with mid-ranks). NaN without both classes.
      */
-    static double rocAuc(final double[] scores, final boolean[] positive) {
+    public static double rocAuc(final double[] scores, final boolean[] positive) {
         final int n = scores.length;
         final Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
