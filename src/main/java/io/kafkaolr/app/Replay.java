@@ -7,10 +7,13 @@ import io.kafkaolr.core.HashMapWeights;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.core.StepResult;
 import io.kafkaolr.serde.ModelJson;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -38,6 +41,8 @@ public final class Replay {
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
     private final PrintWriter log;
     private long trainRows;
+    private final List<Double> progressiveScores = new ArrayList<>();
+    private final List<Boolean> progressivePositive = new ArrayList<>();
 
     /** A replay that starts from an untrained model with {@code settings}; messages go to {@code log}. */
     public Replay(final ModelSettings settings, final int maxFeatures, final PrintWriter log) {
@@ -55,7 +60,9 @@ public final class Replay {
             trainRows++;
             try {
                 final SparseVector x = hasher.vectorize(row.features(), maxFeatures);
-                OnlineLogisticRegression.learn(model, x, row.label(), 1.0, weights);
+                final StepResult step = OnlineLogisticRegression.learn(model, x, row.label(), 1.0, weights);
+                progressiveScores.add(step.progressive().probabilities()[step.progressive().probabilities().length - 1]);
+                progressivePositive.add(step.labelIndex() == 1);
                 rememberNames(row.features());
             } catch (final RejectedInputException e) {
                 trainRejected.merge(e.reason(), 1L, Long::sum);
@@ -100,6 +107,14 @@ public final class Replay {
         train.put("examples", model.metrics().examples());
         train.put("progressive_log_loss", model.metrics().meanLogLoss());
         train.put("progressive_accuracy", model.metrics().accuracy());
+        if (model.settings().type() == ModelType.BINARY) {
+            train.put("progressive_auc", auc(progressiveScores, progressivePositive));
+        }
+        final ObjectNode counts = train.putObject("class_counts");
+        final long[] classCounts = model.classCounts();
+        for (int k = 0; k < classCounts.length; k++) {
+            counts.put(model.classes().get(k), classCounts[k]);
+        }
         train.put("rows", trainRows);
         train.set("rejected", rejectedJson(trainRejected));
         final var classes = train.putArray("classes");
@@ -114,6 +129,8 @@ public final class Replay {
         double lossSum = 0;
         long correct = 0;
         long n = 0;
+        final List<Double> scores = new ArrayList<>();
+        final List<Boolean> positive = new ArrayList<>();
         for (final CsvDataset.Row row : test.rows()) {
             try {
                 final int y = model.classes().indexOf(row.label());
@@ -123,6 +140,8 @@ public final class Replay {
                 }
                 final ModelOutput out = predict(row.features());
                 lossSum += out.logLoss(y);
+                scores.add(out.probabilities()[out.probabilities().length - 1]);
+                positive.add(y == 1);
                 correct += out.predicted() == y ? 1 : 0;
                 n++;
             } catch (final RejectedInputException e) {
@@ -134,6 +153,9 @@ public final class Replay {
         report.put("examples", n);
         report.put("log_loss", n == 0 ? Double.NaN : lossSum / n);
         report.put("accuracy", n == 0 ? Double.NaN : (double) correct / n);
+        if (model.settings().type() == ModelType.BINARY) {
+            report.put("auc", auc(scores, positive));
+        }
         report.set("rejected", rejectedJson(rejected));
         return report;
     }
@@ -141,6 +163,14 @@ public final class Replay {
     /** The model as JSON, weights by the feature names seen in training. */
     public ObjectNode export() {
         return ModelJson.export(model, names, weights);
+    }
+
+    private static double auc(final List<Double> scores, final List<Boolean> positive) {
+        final boolean[] labels = new boolean[positive.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = positive.get(i);
+        }
+        return RocAuc.rocAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(), labels);
     }
 
     private static ObjectNode rejectedJson(final Map<RejectReason, Long> counts) {
