@@ -135,7 +135,7 @@ public final class EvaluationReport {
             final double sk = r.sklearn() == null ? Double.NaN : r.sklearn().at("/best/test_log_loss").asDouble();
             final double tuned = r.bestTuned();
             final double defaults = r.defaultModel().outcome().testLogLoss();
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s: %.4f vs %.4f | %s | %s: %.4f (%+.1f%%) |%n", r.name(),
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s: %.4f vs %.4g | %s | %s: %.4f (%+.1f%%) |%n", r.name(),
                     r.rows(), Double.isNaN(sk) ? "not run" : tuned <= sk ? "met" : "**not met**", tuned, sk,
                     r.rows() < 3000 ? "n/a" : String.format(Locale.ROOT, "%s: %.4f (%+.1f%%)",
                             r.gap(tuned) <= 10 ? "met" : "**not met**", tuned, r.gap(tuned)),
