@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.app.CsvDataset;
 import io.kafkaolr.app.ShippedDatasets;
+import io.kafkaolr.core.Numerics;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -215,7 +216,7 @@ public final class BatchOptimum {
         final double[][] g = new double[w.length][w[0].length];
         final double[][] z = logits(w, x, k);
         for (int i = 0; i < n; i++) {
-            final double lse = Design.logSumExp(z[i]);
+            final double lse = Numerics.logSumExp(z[i], z[i].length);
             for (int r = 0; r < w.length; r++) {
                 final int c = freeClass(r, k);
                 final double err = Math.exp(z[i][c] - lse) - (y[i] == c ? 1.0 : 0.0);

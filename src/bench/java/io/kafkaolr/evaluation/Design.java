@@ -1,9 +1,10 @@
 package io.kafkaolr.evaluation;
 
 import io.kafkaolr.app.CsvDataset;
+import io.kafkaolr.core.Numerics;
+import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.Features;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,24 +182,11 @@ final class Design {
 
     // ---- metrics, from one logit per class and row (the probabilities are their softmax) ----
 
-    /** log sum_j exp(z_j), stably. */
-    static double logSumExp(final double[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (final double v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (final double v : z) {
-            sum += Math.exp(v - max);
-        }
-        return max + Math.log(sum);
-    }
-
     /** Mean of -log softmax(z)_y over the rows; no probability is clipped. */
     static double logLoss(final double[][] logits, final int[] y) {
         double sum = 0;
         for (int i = 0; i < y.length; i++) {
-            sum += logSumExp(logits[i]) - logits[i][y[i]];
+            sum += Numerics.logSumExp(logits[i], logits[i].length) - logits[i][y[i]];
         }
         return sum / y.length;
     }
@@ -227,35 +215,13 @@ final class Design {
      * class 1): the Mann-Whitney statistic, tied scores counted half (mid-ranks).
      */
     static double auc(final double[][] logits, final int[] y) {
-        final int n = y.length;
-        final Integer[] order = new Integer[n];
-        final double[] score = new double[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        final double[] score = new double[y.length];
+        final boolean[] positive = new boolean[y.length];
+        for (int i = 0; i < y.length; i++) {
             score[i] = logits[i][1] - logits[i][0];
+            positive[i] = y[i] == 1;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(score[a], score[b]));
-        double rankSumPositive = 0;
-        long positives = 0;
-        for (int start = 0; start < n; ) {
-            int end = start;
-            while (end + 1 < n && score[order[end + 1]] == score[order[start]]) {
-                end++;
-            }
-            final double midRank = (start + end) / 2.0 + 1.0;
-            for (int k = start; k <= end; k++) {
-                if (y[order[k]] == 1) {
-                    rankSumPositive += midRank;
-                    positives++;
-                }
-            }
-            start = end + 1;
-        }
-        final long negatives = n - positives;
-        if (positives == 0 || negatives == 0) {
-            return Double.NaN;
-        }
-        return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        return RocAuc.rocAuc(score, positive);
     }
 
     /** The log grid of L2 strengths per training row: 10^-6 .. 10^2 in steps of 10^(2/3), 13 values. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.app.CsvDataset;
 import io.kafkaolr.app.EvaluateCommand;
 import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OnePassEvaluation;
 import io.kafkaolr.app.ShippedDatasets;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Optimizer;
@@ -33,6 +32,7 @@ public final class EvaluationReport {
             + "-Dexec.mainClass=io.kafkaolr.evaluation.EvaluationReport";
     private static final String PYTHON = "/usr/bin/python3";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Optimizer DEFAULT_OPTIMIZER = OlrConfig.defaults(Map.of()).modelSettings().optimizer();
 
     private EvaluationReport() {
     }
@@ -45,9 +45,10 @@ public final class EvaluationReport {
                     .mapToDouble(e -> e.outcome().testLogLoss()).min().orElseThrow();
         }
 
+        /** The default optimizer with its default settings: what a model gets when nothing is configured. */
         EvaluateCommand.Entry defaultModel() {
-            final Optimizer optimizer = OlrConfig.defaults(Map.of()).modelSettings().optimizer();
-            return online.stream().filter(e -> !e.tuned() && e.optimizer() == optimizer).findFirst().orElseThrow();
+            return online.stream().filter(e -> !e.tuned() && e.optimizer() == DEFAULT_OPTIMIZER).findFirst()
+                    .orElseThrow();
         }
 
         double gap(final double loss) {
@@ -153,20 +154,7 @@ public final class EvaluationReport {
         for (final DatasetResult r : results) {
             md.append("\n## ").append(r.name()).append(String.format(Locale.ROOT, " (%d rows, %s)%n%n", r.rows(),
                     r.binary() ? "binary" : r.batch().classes().size() + " classes"));
-            md.append("| learner | settings | chosen by | progressive log loss | test log loss | gap to batch | test accuracy |")
-                    .append(r.binary() ? " test AUC |" : "").append(" non-zero weights |\n");
-            md.append("|---|---|---|---:|---:|---:|---:|").append(r.binary() ? "---:|" : "").append("---:|\n");
-            for (final EvaluateCommand.Entry e : r.online()) {
-                final OnePassEvaluation.Outcome o = e.outcome();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f | %.4f | %+.1f%% | %.4f |",
-                        e.optimizer().name().toLowerCase(Locale.ROOT), o.describe(),
-                        e.tuned() ? "progressive validation" : "defaults", o.progressiveLogLoss(), o.testLogLoss(),
-                        r.gap(o.testLogLoss()), o.testAccuracy()));
-                if (r.binary()) {
-                    md.append(String.format(Locale.ROOT, " %.4f |", o.testAuc()));
-                }
-                md.append(String.format(Locale.ROOT, " %d of %d |%n", o.nonZeroWeights(), o.weights()));
-            }
+            md.append(EvaluateCommand.table(r.online(), r.binary(), r.batch().testLogLoss()));
             for (final BatchOptimum.Result b : List.of(r.batch(), r.leastSquares())) {
                 md.append(String.format(Locale.ROOT, "| batch %s | lambda=%.3g%s | 5-fold CV | | %.4f | %+.1f%% | %.4f |",
                         b.method(), b.lambda(), Double.isNaN(b.eps()) ? "" : String.format(Locale.ROOT, " eps=%.3g", b.eps()),

@@ -75,18 +75,27 @@ public final class EvaluateCommand implements Callable<Integer> {
         return OlrConfig.defaults(settings).modelSettings();
     }
 
-    /** The entries as a Markdown table. */
-    public static String table(final List<Entry> entries, final boolean binary) {
+    /**
+     * The entries as a Markdown table; with a finite {@code reference} test log loss (a batch
+     * optimum), a column gives each entry's gap to it in percent.
+     */
+    public static String table(final List<Entry> entries, final boolean binary, final double reference) {
+        final boolean gap = Double.isFinite(reference);
         final StringBuilder out = new StringBuilder();
-        out.append("| optimizer | settings | chosen by | progressive log loss | test log loss | test accuracy |")
+        out.append("| learner | settings | chosen by | progressive log loss | test log loss |")
+                .append(gap ? " gap to batch |" : "").append(" test accuracy |")
                 .append(binary ? " test AUC |" : "").append(" non-zero weights |\n");
-        out.append("|---|---|---|---:|---:|---:|").append(binary ? "---:|" : "").append("---:|\n");
+        out.append("|---|---|---|---:|---:|").append(gap ? "---:|" : "").append("---:|")
+                .append(binary ? "---:|" : "").append("---:|\n");
         for (final Entry e : entries) {
             final OnePassEvaluation.Outcome o = e.outcome();
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f | %.4f | %.4f |",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f | %.4f |",
                     e.optimizer().name().toLowerCase(Locale.ROOT), o.describe(),
-                    e.tuned() ? "progressive validation" : "defaults", o.progressiveLogLoss(), o.testLogLoss(),
-                    o.testAccuracy()));
+                    e.tuned() ? "progressive validation" : "defaults", o.progressiveLogLoss(), o.testLogLoss()));
+            if (gap) {
+                out.append(String.format(Locale.ROOT, " %+.1f%% |", 100 * (o.testLogLoss() - reference) / reference));
+            }
+            out.append(String.format(Locale.ROOT, " %.4f |", o.testAccuracy()));
             if (binary) {
                 out.append(String.format(Locale.ROOT, " %.4f |", o.testAuc()));
             }
@@ -100,7 +109,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         final CsvDataset trainData = CsvDataset.read(train, labelColumn);
         final CsvDataset testData = CsvDataset.read(test, labelColumn, trainData.columns());
         final PrintWriter out = spec.commandLine().getOut();
-        out.print(table(evaluate(type, classes, trainData, testData), type == ModelType.BINARY));
+        out.print(table(evaluate(type, classes, trainData, testData), type == ModelType.BINARY, Double.NaN));
         out.flush();
         return 0;
     }

@@ -1,17 +1,11 @@
 package io.kafkaolr.app;
 
-import io.kafkaolr.core.FeatureHasher;
-import io.kafkaolr.core.HashMapWeights;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkaolr.core.LearningRateSchedule;
-import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelSettings;
-import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.ModelType;
-import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.Optimizer;
-import io.kafkaolr.core.RejectedInputException;
-import io.kafkaolr.core.RocAuc;
-import io.kafkaolr.core.SparseVector;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,60 +59,25 @@ public final class OnePassEvaluation {
         }
     }
 
-    /** One pass of a model with {@code settings} over {@code train}, then {@code test} scored. */
+    /** One pass of a model with {@code settings} over {@code train}, as {@code olr replay} makes it, then {@code test} scored. */
     public static Outcome run(final ModelSettings settings, final CsvDataset train, final CsvDataset test,
                               final int maxFeatures) {
-        final ModelState model = ModelState.fresh(settings);
-        final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
-        final HashMapWeights weights = new HashMapWeights();
-        long rejected = 0;
-        for (final CsvDataset.Row row : train.rows()) {
-            try {
-                OnlineLogisticRegression.learn(model, hasher.vectorize(row.features(), maxFeatures), row.label(), 1.0,
-                        weights);
-            } catch (final RejectedInputException e) {
-                rejected++;
-            }
+        final Replay replay = new Replay(settings, maxFeatures, new PrintWriter(Writer.nullWriter()));
+        replay.train(train);
+        final JsonNode trained = replay.trainReport();
+        final JsonNode tested = replay.test(test);
+        return new Outcome(settings, trained.get("progressive_log_loss").asDouble(),
+                tested.get("log_loss").asDouble(), tested.get("accuracy").asDouble(),
+                tested.has("auc") ? tested.get("auc").asDouble() : Double.NaN, replay.nonZeroWeights(),
+                replay.storedWeights(), count(trained.get("rejected")) + count(tested.get("rejected")));
+    }
+
+    private static long count(final JsonNode rejectedByReason) {
+        long total = 0;
+        for (final JsonNode n : rejectedByReason) {
+            total += n.asLong();
         }
-        final int n = test.rows().size();
-        final double[] scores = new double[n];
-        final boolean[] positive = new boolean[n];
-        double lossSum = 0;
-        long correct = 0;
-        int scored = 0;
-        for (final CsvDataset.Row row : test.rows()) {
-            final int y = model.classes().indexOf(row.label());
-            final SparseVector x;
-            try {
-                x = hasher.vectorize(row.features(), maxFeatures);
-            } catch (final RejectedInputException e) {
-                rejected++;
-                continue;
-            }
-            if (y < 0) {
-                rejected++;
-                continue;
-            }
-            final ModelOutput out = OnlineLogisticRegression.predict(model, x, weights);
-            lossSum += out.logLoss(y);
-            correct += out.predicted() == y ? 1 : 0;
-            scores[scored] = out.probabilities()[out.probabilities().length - 1];
-            positive[scored] = y == 1;
-            scored++;
-        }
-        final double auc = settings.type() == ModelType.BINARY
-                ? RocAuc.rocAuc(java.util.Arrays.copyOf(scores, scored), java.util.Arrays.copyOf(positive, scored))
-                : Double.NaN;
-        long nonZero = 0;
-        long stored = 0;
-        for (final int index : weights.indices()) {
-            for (int k = 0; k < model.logits(); k++) {
-                stored++;
-                nonZero += weights.current(model, index, k) != 0.0 ? 1 : 0;
-            }
-        }
-        return new Outcome(settings, model.metrics().meanLogLoss(), lossSum / scored, (double) correct / scored, auc,
-                nonZero, stored, rejected);
+        return total;
     }
 
     /** The settings this evaluation tries for {@code optimizer}: {@code base} (its defaults) and variations. */

@@ -96,6 +96,22 @@ public final class Replay {
         return model;
     }
 
+    /** The number of (feature, logit) weights the model serves that are not exactly zero. */
+    public long nonZeroWeights() {
+        long nonZero = 0;
+        for (final int index : weights.indices()) {
+            for (final double w : OnlineLogisticRegression.weights(model, weights.read(index))) {
+                nonZero += w != 0.0 ? 1 : 0;
+            }
+        }
+        return nonZero;
+    }
+
+    /** The number of (feature, logit) weights stored. */
+    public long storedWeights() {
+        return (long) weights.size() * model.logits();
+    }
+
     /** The current model's prediction for {@code features}. */
     public ModelOutput predict(final Features features) {
         return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures), weights);

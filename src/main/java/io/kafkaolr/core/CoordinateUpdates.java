@@ -66,10 +66,11 @@ final class CoordinateUpdates {
                 // constant schedule (checked by the settings): m_i = a m_(i-1) - c, clipped at 0
                 final double eta = s.learningRate();
                 final double q = eta * s.l2();
-                final Decay decay = new Decay(Math.abs(w), q, eta * s.l1());
-                final long positive = decay.positiveSteps(k);
-                slots[off] = positive == k ? Math.copySign(decay.after(k), w) : 0.0;
-                slots[off + 1] += Math.copySign(decay.sumUpTo(positive), w);
+                final double m = Math.abs(w);
+                final double c = eta * s.l1();
+                final long positive = positiveSteps(m, q, c, k);
+                slots[off] = positive == k ? Math.copySign(decayed(m, q, c, k), w) : 0.0;
+                slots[off + 1] += Math.copySign(decayedSum(m, q, c, positive), w);
             }
             case ADAGRAD -> {
                 final double w = slots[off];
@@ -79,8 +80,7 @@ final class CoordinateUpdates {
                 final double a = s.learningRate() / (Math.sqrt(slots[off + 1]) + ModelSettings.ADAGRAD_EPSILON);
                 // m_i = (m_(i-1) - a l1) / (1 + a l2) = r m_(i-1) - r a l1, with r = 1 - q
                 final double r = 1.0 / (1.0 + a * s.l2());
-                final Decay decay = new Decay(Math.abs(w), 1.0 - r, r * a * s.l1());
-                final double m = decay.after(k);
+                final double m = decayed(Math.abs(w), 1.0 - r, r * a * s.l1(), k);
                 slots[off] = m > 0 ? Math.copySign(m, w) : 0.0;
             }
             case FTRL -> {
@@ -146,45 +146,42 @@ final class CoordinateUpdates {
         return v > threshold ? v - threshold : v < -threshold ? v + threshold : 0.0;
     }
 
-    /**
-     * The magnitude sequence {@code m_i = (1 - q) m_(i-1) - c}, {@code m_0 = m}, of a weight
-     * regularised with no gradient, before clipping at zero, in closed form.
-     */
-    private record Decay(double m, double q, double c) {
-        /** {@code m_i}, unclipped. */
-        double after(final long i) {
-            if (q == 0) {
-                return m - i * c;
-            }
-            final double power = Math.exp(i * Math.log1p(-q));
-            return power * m - c * (1.0 - power) / q;
-        }
+    // The magnitude of a weight regularised with no gradient, m_i = (1 - q) m_(i-1) - c from
+    // m_0 = m, before clipping at zero, in closed form (static: called per coordinate per record).
 
-        /** The number of steps among the first {@code k} after which the magnitude is still positive. */
-        long positiveSteps(final long k) {
-            if (c == 0 || after(k) > 0) {
-                return m > 0 ? k : 0;
-            }
-            // the sequence decreases: estimate the crossing, then settle it on the computed values
-            final double estimate = q == 0 ? m / c : Math.log(c / (q * m + c)) / Math.log1p(-q);
-            long i = Math.max(0, Math.min(k, (long) Math.ceil(estimate) - 1));
-            while (i > 0 && after(i) <= 0) {
-                i--;
-            }
-            while (i < k && after(i + 1) > 0) {
-                i++;
-            }
-            return i;
+    /** {@code m_i}, unclipped. */
+    private static double decayed(final double m, final double q, final double c, final long i) {
+        if (q == 0) {
+            return m - i * c;
         }
+        final double power = Math.exp(i * Math.log1p(-q));
+        return power * m - c * (1.0 - power) / q;
+    }
 
-        /** {@code m_1 + ... + m_i}. */
-        double sumUpTo(final long i) {
-            if (q == 0) {
-                return i * m - c * (double) i * (i + 1) / 2.0;
-            }
-            final double power = Math.exp(i * Math.log1p(-q));
-            final double geometric = (1.0 - q) * (1.0 - power) / q; // (1-q) + ... + (1-q)^i
-            return m * geometric - c / q * (i - geometric);
+    /** The number of steps among the first {@code k} after which the magnitude is still positive. */
+    private static long positiveSteps(final double m, final double q, final double c, final long k) {
+        if (c == 0 || decayed(m, q, c, k) > 0) {
+            return m > 0 ? k : 0;
         }
+        // the sequence decreases: estimate the crossing, then settle it on the computed values
+        final double estimate = q == 0 ? m / c : Math.log(c / (q * m + c)) / Math.log1p(-q);
+        long i = Math.max(0, Math.min(k, (long) Math.ceil(estimate) - 1));
+        while (i > 0 && decayed(m, q, c, i) <= 0) {
+            i--;
+        }
+        while (i < k && decayed(m, q, c, i + 1) > 0) {
+            i++;
+        }
+        return i;
+    }
+
+    /** {@code m_1 + ... + m_i}. */
+    private static double decayedSum(final double m, final double q, final double c, final long i) {
+        if (q == 0) {
+            return i * m - c * (double) i * (i + 1) / 2.0;
+        }
+        final double power = Math.exp(i * Math.log1p(-q));
+        final double geometric = (1.0 - q) * (1.0 - power) / q; // (1-q) + ... + (1-q)^i
+        return m * geometric - c / q * (i - geometric);
     }
 }

@@ -120,7 +120,9 @@ public final class OnlineLogisticRegression {
             }
         }
         requireFinite(served, "logit");
-        requireFinite(atIterate, "logit");
+        if (averaged) {
+            requireFinite(atIterate, "logit");
+        }
         final ModelOutput progressive = output(s.type(), classes, served, now);
         final double loss = progressive.logLoss(y);
         final double[] p = averaged ? output(s.type(), classes, atIterate, now).probabilities()
@@ -159,18 +161,22 @@ public final class OnlineLogisticRegression {
      * feature adds to the logit.
      */
     public static double weight(final ModelState model, final WeightRow row, final int k) {
-        if (row == null || k >= model.logits()) {
-            return 0.0;
-        }
+        return row == null || k >= model.logits() ? 0.0 : weights(model, row)[k];
+    }
+
+    /** The weights of every logit of a row, as {@link #weight} gives each. */
+    public static double[] weights(final ModelState model, final WeightRow row) {
         final ModelSettings s = model.settings();
         final int spl = s.optimizer().slotsPerLogit();
-        final double w = CoordinateUpdates.served(s, caughtUp(model, row, model.logits()), k * spl,
-                model.version(), s.l1(), s.l2());
-        if (!s.normalize()) {
-            return w;
+        final int logits = model.logits();
+        final double[] slots = caughtUp(model, row, logits);
+        final double scale = s.normalize() ? row.scale() : 1.0;
+        final double[] w = new double[logits];
+        for (int k = 0; k < logits; k++) {
+            final double served = CoordinateUpdates.served(s, slots, k * spl, model.version(), s.l1(), s.l2());
+            w[k] = scale > 0 ? served / scale : 0.0;
         }
-        final double scale = row.scale();
-        return scale > 0 ? w / scale : 0.0;
+        return w;
     }
 
     /** The bias of each logit, as the model serves it now. */

@@ -71,16 +71,17 @@ public final class ModelJson {
                 final var shared = collisions.putArray(String.valueOf(entry.getKey()));
                 entry.getValue().forEach(shared::add);
             }
+            final double[] w = OnlineLogisticRegression.weights(model, row);
             for (final String name : entry.getValue()) {
                 if (s.normalize()) {
                     scales.put(name, row.scale());
                 }
                 if (binary) {
-                    out.put(name, OnlineLogisticRegression.weight(model, row, 0));
+                    out.put(name, w[0]);
                 } else {
                     final ObjectNode perClass = out.putObject(name);
                     for (int k = 0; k < model.classes().size(); k++) {
-                        perClass.put(model.classes().get(k), OnlineLogisticRegression.weight(model, row, k));
+                        perClass.put(model.classes().get(k), w[k]);
                     }
                 }
             }
