@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.app.CsvDataset;
 import io.kafkaolr.app.EvaluateCommand;
 import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.OnePassEvaluation;
 import io.kafkaolr.app.ShippedDatasets;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Optimizer;
@@ -40,9 +41,14 @@ public final class EvaluationReport {
     /** One dataset's figures. */
     record DatasetResult(String name, int rows, boolean binary, List<EvaluateCommand.Entry> online,
                          BatchOptimum.Result batch, BatchOptimum.Result leastSquares, JsonNode sklearn) {
-        double bestTuned() {
-            return online.stream().filter(EvaluateCommand.Entry::tuned)
-                    .mapToDouble(e -> e.outcome().testLogLoss()).min().orElseThrow();
+        /** Among the learners with settings chosen by progressive validation, the one with the lowest progressive log loss. */
+        EvaluateCommand.Entry tuned() {
+            return tuned(e -> true);
+        }
+
+        EvaluateCommand.Entry tuned(final java.util.function.Predicate<EvaluateCommand.Entry> among) {
+            return online.stream().filter(EvaluateCommand.Entry::tuned).filter(among)
+                    .min(java.util.Comparator.comparingDouble(e -> e.outcome().progressiveLogLoss())).orElseThrow();
         }
 
         /** The default optimizer with its default settings: what a model gets when nothing is configured. */
@@ -130,26 +136,38 @@ public final class EvaluationReport {
 
                 """);
         md.append("## Targets\n\n");
-        md.append("| dataset | rows | tuned one pass <= best scikit-learn one pass | within 10% of batch (>= 3000 rows) | defaults within 25% of batch |\n");
-        md.append("|---|---:|---|---|---|\n");
+        md.append("The tuned one pass is the learner whose pass, with its settings chosen by progressive validation,\n"
+                + "had the lowest progressive log loss; the defaults are those of a model configured with nothing ("
+                + DEFAULT_OPTIMIZER.name().toLowerCase(Locale.ROOT) + ", features standardised).\n\n");
+        md.append("| dataset | rows | tuned learner | tuned one pass <= best scikit-learn one pass | within 10% of batch (>= 3000 rows) | defaults within 25% of batch |\n");
+        md.append("|---|---:|---|---|---|---|\n");
         for (final DatasetResult r : results) {
             final double sk = r.sklearn() == null ? Double.NaN : r.sklearn().at("/best/test_log_loss").asDouble();
-            final double tuned = r.bestTuned();
+            final EvaluateCommand.Entry best = r.tuned();
+            final double tuned = best.outcome().testLogLoss();
             final double defaults = r.defaultModel().outcome().testLogLoss();
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s: %.4f vs %.4g | %s | %s: %.4f (%+.1f%%) |%n", r.name(),
-                    r.rows(), Double.isNaN(sk) ? "not run" : tuned <= sk ? "met" : "**not met**", tuned, sk,
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s: %.4f vs %.4g | %s | %s: %.4f (%+.1f%%) |%n", r.name(),
+                    r.rows(), best.optimizer().name().toLowerCase(Locale.ROOT),
+                    Double.isNaN(sk) ? "not run" : tuned <= sk ? "met" : "**not met**", tuned, sk,
                     r.rows() < 3000 ? "n/a" : String.format(Locale.ROOT, "%s: %.4f (%+.1f%%)",
                             r.gap(tuned) <= 10 ? "met" : "**not met**", tuned, r.gap(tuned)),
                     r.gap(defaults) <= 25 ? "met" : "**not met**", defaults, r.gap(defaults)));
         }
-        md.append("\n## MLE against logit least squares (batch, same data, same cross-validation)\n\n");
-        md.append("| dataset | MLE test log loss | least squares test log loss | MLE accuracy | least squares accuracy | better by log loss |\n");
-        md.append("|---|---:|---:|---:|---:|---|\n");
+        md.append("\n## MLE against logit least squares\n\n");
+        md.append("Test log loss (accuracy). Batch: the same cross-validation for both. One pass: maximum likelihood\n"
+                + "by the gradient learner, and least squares by recursive least squares (`rls`), each with the\n"
+                + "settings its progressive validation chose.\n\n");
+        md.append("| dataset | batch MLE | batch least squares | better in batch | one-pass MLE | one-pass least squares (rls) | better in one pass |\n");
+        md.append("|---|---:|---:|---|---:|---:|---|\n");
         for (final DatasetResult r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %s |%n", r.name(),
-                    r.batch().testLogLoss(), r.leastSquares().testLogLoss(), r.batch().testAccuracy(),
+            final OnePassEvaluation.Outcome mle = r.tuned(e -> e.optimizer() != Optimizer.RLS).outcome();
+            final OnePassEvaluation.Outcome rls = r.tuned(e -> e.optimizer() == Optimizer.RLS).outcome();
+            md.append(String.format(Locale.ROOT, "| %s | %.4f (%.4f) | %.4f (%.4f) | %s | %.4f (%.4f) | %.4f (%.4f) | %s |%n",
+                    r.name(), r.batch().testLogLoss(), r.batch().testAccuracy(), r.leastSquares().testLogLoss(),
                     r.leastSquares().testAccuracy(),
-                    r.batch().testLogLoss() <= r.leastSquares().testLogLoss() ? "MLE" : "least squares"));
+                    r.batch().testLogLoss() <= r.leastSquares().testLogLoss() ? "MLE" : "least squares",
+                    mle.testLogLoss(), mle.testAccuracy(), rls.testLogLoss(), rls.testAccuracy(),
+                    mle.testLogLoss() <= rls.testLogLoss() ? "MLE" : "least squares"));
         }
         for (final DatasetResult r : results) {
             md.append("\n## ").append(r.name()).append(String.format(Locale.ROOT, " (%d rows, %s)%n%n", r.rows(),
@@ -193,6 +211,18 @@ public final class EvaluationReport {
                   saturates every probability and happens to be right on all 35 test rows.
                 - satellite's rows are overlapping 3x3 pixel neighbourhoods: test rows share pixels with
                   training rows (see the datasets README).
+                - Standardising dense features online (`olr.model.normalize=standardize`, the default) is what
+                  brings one pass close to the batch optimum on dense data: on satellite, whose 36 features lie
+                  in 27..157 with a small spread (nearly collinear with the bias), the previous version of this
+                  file, whose learners could only scale features, had the defaults at +116.4% and the tuned pass
+                  at +56.8%.
+                - Choosing among learners by progressive log loss is not choosing by test loss: on satellite,
+                  averaged SGD has the lowest progressive loss but FTRL the lowest test loss.
+                - digits has 1,437 training rows for 640 weights: no one-pass learner here comes within 25% of
+                  the batch optimum, tuned or not, and neither does scikit-learn's best.
+                - MLE against logit least squares: MLE has the lower test log loss on four datasets of five,
+                  in batch and in one pass, by a wide margin on satellite and digits (more than "slightly");
+                  wine, 35 test rows, is the exception.
                 """);
         return md.toString();
     }

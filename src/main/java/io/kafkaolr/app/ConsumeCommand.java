@@ -156,6 +156,10 @@ public final class ConsumeCommand implements Callable<Integer> {
             if (row.seen() > 0) {
                 node.put("feature_scale", row.scale());
             }
+            if (!Double.isNaN(row.mean())) {
+                node.put("feature_mean", row.mean());
+                node.put("feature_deviation", row.deviation());
+            }
         }
         return node;
     }

@@ -101,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
         demo.put("olr.format", "json");
         demo.put("olr.data-dir", data.toString());
         demo.put("olr.topic.partitions", "1");
-        // the default model settings: normalised AdaGrad learns the raw, unscaled features as they are
+        // the default model settings: standardised FTRL-Proximal learns the raw, unscaled features as they are
         demo.put("commit.interval.ms", "100");
         demo.putAll(settings);
         say.println("kafka-olr demo: online logistic regression on " + train.rows().size()

@@ -3,6 +3,7 @@ package io.kafkaolr.app;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,22 +20,26 @@ import picocli.CommandLine.Option;
  * are {@link OlrConfig}'s, so a model built from options equals one built from configuration.
  */
 public final class ModelOptions {
-    private static final Map<String, String> SETTINGS = Map.of(
-            "--model", "olr.model.type",
-            "--optimizer", "olr.model.optimizer",
-            "--schedule", "olr.model.schedule",
-            "--power-t", "olr.model.power-t",
-            "--l1", "olr.model.l1",
-            "--l2", "olr.model.l2",
-            "--ftrl-beta", "olr.model.ftrl-beta",
-            "--hash-bits", "olr.model.hash-bits");
+    private static final Map<String, String> SETTINGS = Map.ofEntries(
+            Map.entry("--model", "olr.model.type"),
+            Map.entry("--optimizer", "olr.model.optimizer"),
+            Map.entry("--schedule", "olr.model.schedule"),
+            Map.entry("--power-t", "olr.model.power-t"),
+            Map.entry("--l1", "olr.model.l1"),
+            Map.entry("--ftrl-beta", "olr.model.ftrl-beta"),
+            Map.entry("--normalize", "olr.model.normalize"),
+            Map.entry("--batch-size", "olr.model.batch-size"),
+            Map.entry("--label-clip", "olr.model.label-clip"),
+            Map.entry("--max-dimension", "olr.model.max-dimension"),
+            Map.entry("--hash-bits", "olr.model.hash-bits"));
 
     @Option(names = "--model", paramLabel = "binary|softmax",
             description = "binary logistic regression or softmax over many classes (default: ${DEFAULT-VALUE})")
     ModelType type;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|asgd|adagrad|ftrl",
-            description = "sgd, averaged sgd, adagrad or ftrl (FTRL-Proximal) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--optimizer", paramLabel = "sgd|asgd|adagrad|ftrl|rls",
+            description = "sgd, averaged sgd, adagrad, ftrl (FTRL-Proximal), or rls: least squares on clipped logit"
+                    + " labels by recursive least squares, for dense inputs of modest dimension (default: ${DEFAULT-VALUE})")
     Optimizer optimizer;
 
     @Option(names = "--learning-rate", paramLabel = "ETA0",
@@ -52,15 +57,30 @@ public final class ModelOptions {
     @Option(names = "--l1", description = "L1 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
     double l1;
 
-    @Option(names = "--l2", description = "L2 penalty on the weights, not the bias (default: ${DEFAULT-VALUE})")
-    double l2;
+    @Option(names = "--l2", description = "L2 penalty on the weights, not the bias; rls: its ridge, on the bias too"
+            + " (default: 0; rls: 1)")
+    Double l2;
+
+    @Option(names = "--label-clip", paramLabel = "EPS", description = "rls: labels are clipped to [EPS, 1 - EPS] before"
+            + " their logit is taken (default: ${DEFAULT-VALUE})")
+    double labelClip;
+
+    @Option(names = "--max-dimension", paramLabel = "D", description = "rls: refuse examples that bring the number of"
+            + " features above D (default: ${DEFAULT-VALUE})")
+    int maxDimension;
 
     @Option(names = "--ftrl-beta", description = "FTRL's beta (default: ${DEFAULT-VALUE})")
     double ftrlBeta;
 
-    @Option(names = "--no-normalize", description = "learn on raw feature values instead of dividing each feature"
-            + " by its running root mean square")
-    boolean noNormalize;
+    @Option(names = "--normalize", paramLabel = "none|scale|standardize",
+            description = "none: raw values; scale: each feature divided by the root mean square of its values;"
+                    + " standardize: as scale, but features present in every example are standardised (default:"
+                    + " ${DEFAULT-VALUE})")
+    Normalization normalization;
+
+    @Option(names = "--batch-size", paramLabel = "B",
+            description = "average the gradients of B examples into one step (default: ${DEFAULT-VALUE}, a step per example)")
+    int batchSize;
 
     @Option(names = "--hash-bits", description = "features are hashed onto 2^BITS dimensions (default: ${DEFAULT-VALUE})")
     int hashBits;
@@ -85,9 +105,14 @@ public final class ModelOptions {
         settings.put("olr.model.schedule", schedule.name());
         settings.put("olr.model.power-t", String.valueOf(powerT));
         settings.put("olr.model.l1", String.valueOf(l1));
-        settings.put("olr.model.l2", String.valueOf(l2));
+        if (l2 != null) {
+            settings.put("olr.model.l2", String.valueOf(l2));
+        }
+        settings.put("olr.model.label-clip", String.valueOf(labelClip));
+        settings.put("olr.model.max-dimension", String.valueOf(maxDimension));
         settings.put("olr.model.ftrl-beta", String.valueOf(ftrlBeta));
-        settings.put("olr.model.normalize", String.valueOf(!noNormalize));
+        settings.put("olr.model.normalize", normalization.name());
+        settings.put("olr.model.batch-size", String.valueOf(batchSize));
         settings.put("olr.model.hash-bits", String.valueOf(hashBits));
         if (classes != null) {
             settings.put("olr.model.classes", String.join(",", classes));

@@ -4,6 +4,7 @@ import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
@@ -49,14 +50,17 @@ public final class OlrConfig {
             Map.entry("olr.topic.partitions", "3"),
             Map.entry("olr.topic.replication-factor", "1"),
             Map.entry("olr.model.type", "binary"),
-            Map.entry("olr.model.optimizer", "adagrad"),
+            Map.entry("olr.model.optimizer", "ftrl"),
             Map.entry("olr.model.learning-rate", ""),
             Map.entry("olr.model.schedule", "invscaling"),
             Map.entry("olr.model.power-t", "0.5"),
             Map.entry("olr.model.l1", "0"),
-            Map.entry("olr.model.l2", "0"),
+            Map.entry("olr.model.l2", ""),
             Map.entry("olr.model.ftrl-beta", "1"),
-            Map.entry("olr.model.normalize", "true"),
+            Map.entry("olr.model.normalize", "standardize"),
+            Map.entry("olr.model.batch-size", "1"),
+            Map.entry("olr.model.label-clip", String.valueOf(ModelSettings.DEFAULT_LABEL_CLIP)),
+            Map.entry("olr.model.max-dimension", String.valueOf(ModelSettings.DEFAULT_MAX_DIMENSION)),
             Map.entry("olr.model.hash-bits", String.valueOf(FeatureHasher.DEFAULT_BITS)),
             Map.entry("olr.model.classes", ""),
             Map.entry("olr.model.allow-new-classes", "true"),
@@ -74,7 +78,8 @@ public final class OlrConfig {
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(
-            Optimizer.SGD, 0.1, Optimizer.ASGD, 0.1, Optimizer.ADAGRAD, 0.5, Optimizer.FTRL, 0.5);
+            Optimizer.SGD, 0.1, Optimizer.ASGD, 0.1, Optimizer.ADAGRAD, 0.5, Optimizer.FTRL, 0.5,
+            Optimizer.RLS, 1.0); // recursive least squares has no step size: 1.0 is stored, never used
 
     private final Map<String, String> values;
 
@@ -193,10 +198,14 @@ public final class OlrConfig {
         final Optimizer optimizer = enumValue("olr.model.optimizer", Optimizer.class);
         final double learningRate = values.get("olr.model.learning-rate").isBlank()
                 ? DEFAULT_LEARNING_RATES.get(optimizer) : doubleValue("olr.model.learning-rate");
+        // recursive least squares needs a ridge; the gradient methods default to none
+        final double l2 = values.get("olr.model.l2").isBlank()
+                ? (optimizer == Optimizer.RLS ? 1.0 : 0.0) : doubleValue("olr.model.l2");
         return new ModelSettings(type, intValue("olr.model.hash-bits"), optimizer, learningRate,
                 enumValue("olr.model.schedule", LearningRateSchedule.class), doubleValue("olr.model.power-t"),
-                doubleValue("olr.model.l1"), doubleValue("olr.model.l2"), doubleValue("olr.model.ftrl-beta"),
-                booleanValue("olr.model.normalize"), classes,
+                doubleValue("olr.model.l1"), l2, doubleValue("olr.model.ftrl-beta"),
+                enumValue("olr.model.normalize", Normalization.class), intValue("olr.model.batch-size"),
+                doubleValue("olr.model.label-clip"), intValue("olr.model.max-dimension"), classes,
                 type == ModelType.SOFTMAX && booleanValue("olr.model.allow-new-classes"));
     }
 

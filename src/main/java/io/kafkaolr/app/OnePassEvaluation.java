@@ -3,6 +3,7 @@ package io.kafkaolr.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -20,6 +21,8 @@ public final class OnePassEvaluation {
     private static final double[] RATES = {0.003, 0.01, 0.03, 0.1, 0.3, 1, 3};
     private static final double[] PENALTIES = {0, 1e-5, 1e-4, 1e-3};
     private static final double[] FTRL_PENALTIES = {0, 0.1, 1};
+    private static final double[] RIDGES = {0.01, 0.1, 1, 10, 100};
+    private static final double[] LABEL_CLIPS = {0.01, 0.05, 0.1, 0.2};
 
     private OnePassEvaluation() {
     }
@@ -47,13 +50,20 @@ public final class OnePassEvaluation {
                 if (s.schedule() != LearningRateSchedule.OPTIMAL) {
                     text.append(String.format(Locale.ROOT, " eta0=%s", s.learningRate()));
                 }
+            } else if (s.optimizer() == Optimizer.RLS) {
+                text.append(String.format(Locale.ROOT, "ridge=%s label_clip=%s", s.l2(), s.labelClip()));
             } else {
                 text.append(String.format(Locale.ROOT, "%s=%s", s.optimizer() == Optimizer.FTRL ? "alpha" : "eta",
                         s.learningRate()));
             }
-            text.append(String.format(Locale.ROOT, " l1=%s l2=%s", s.l1(), s.l2()));
-            if (!s.normalize()) {
-                text.append(" raw");
+            if (s.optimizer() != Optimizer.RLS) {
+                text.append(String.format(Locale.ROOT, " l1=%s l2=%s", s.l1(), s.l2()));
+            }
+            if (s.normalization() != Normalization.STANDARDIZE) {
+                text.append(s.normalize() ? " scaled" : " raw");
+            }
+            if (rejected > 0) {
+                text.append(String.format(Locale.ROOT, " (%d rows refused)", rejected));
             }
             return text.toString();
         }
@@ -84,8 +94,8 @@ public final class OnePassEvaluation {
     public static List<ModelSettings> grid(final ModelSettings base, final Optimizer optimizer) {
         final List<ModelSettings> grid = new ArrayList<>();
         grid.add(base);
-        for (final boolean normalize : new boolean[] {true, false}) {
-            final ModelSettings b = base.withNormalize(normalize);
+        for (final Normalization normalization : Normalization.values()) {
+            final ModelSettings b = base.withNormalization(normalization);
             switch (optimizer) {
                 case SGD, ASGD -> {
                     for (final double l2 : PENALTIES) {
@@ -111,6 +121,13 @@ public final class OnePassEvaluation {
                     for (final double l2 : PENALTIES) {
                         for (final double rate : RATES) {
                             grid.add(b.withOptimizer(optimizer, rate).withPenalties(0, l2));
+                        }
+                    }
+                }
+                case RLS -> {
+                    for (final double ridge : RIDGES) {
+                        for (final double clip : LABEL_CLIPS) {
+                            grid.add(b.withPenalties(0, ridge).withLeastSquares(clip, b.maxDimension()));
                         }
                     }
                 }

@@ -83,8 +83,8 @@ final class CoordinateUpdates {
                 final double m = decayed(Math.abs(w), 1.0 - r, r * a * s.l1(), k);
                 slots[off] = m > 0 ? Math.copySign(m, w) : 0.0;
             }
-            case FTRL -> {
-                // the weight is a function of (z, n), which only a gradient changes
+            case FTRL, RLS -> {
+                // FTRL's weight is a function of (z, n), which only a gradient changes; RLS rewrites every row
             }
         }
     }
@@ -112,6 +112,7 @@ final class CoordinateUpdates {
                 slots[off] = z + g - sigma * w;
                 slots[off + 1] = n + g * g;
             }
+            case RLS -> throw new IllegalStateException("recursive least squares takes no gradient steps");
         }
     }
 
@@ -119,7 +120,7 @@ final class CoordinateUpdates {
     static double served(final ModelSettings s, final double[] slots, final int off, final long now,
                          final double l1, final double l2) {
         return switch (s.optimizer()) {
-            case SGD, ADAGRAD -> slots[off];
+            case SGD, ADAGRAD, RLS -> slots[off];
             case ASGD -> now == 0 ? slots[off] : slots[off + 1] / now;
             case FTRL -> ftrlWeight(s, slots[off], slots[off + 1], l1, l2);
         };

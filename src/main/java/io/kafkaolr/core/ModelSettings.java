@@ -15,8 +15,14 @@ import java.util.Objects;
  * @param l1 the L1 penalty {@code lambda1} (the bias is never penalised)
  * @param l2 the L2 penalty {@code lambda2}
  * @param ftrlBeta FTRL's {@code beta} (smooths the first steps of each coordinate)
- * @param normalize whether each feature is divided by its running root mean square (over the
- *     examples where it appears), so that learning does not depend on the feature's units
+ * @param normalization how feature values are transformed before learning ({@link Normalization})
+ * @param batchSize the number of examples whose gradients are averaged into one step (1: a
+ *     step per example); the weights a batch's examples are predicted with are those of the
+ *     steps before it
+ * @param labelClip the logit least-squares trainer's {@code eps}: labels are clipped to
+ *     {@code [eps, 1 - eps]} before their logit is taken
+ * @param maxDimension the logit least-squares trainer's limit on the number of features: an
+ *     example bringing more is refused
  * @param initialClasses for binary models exactly {@code [negative, positive]}; for softmax
  *     models the classes known from the start (possibly none)
  * @param allowNewClasses softmax only: whether a label never seen adds a class
@@ -31,18 +37,26 @@ public record ModelSettings(
         double l1,
         double l2,
         double ftrlBeta,
-        boolean normalize,
+        Normalization normalization,
+        int batchSize,
+        double labelClip,
+        int maxDimension,
         List<String> initialClasses,
         boolean allowNewClasses) {
 
     /** AdaGrad's {@code eps}: keeps the first step of a coordinate finite when its gradient is 0. */
     public static final double ADAGRAD_EPSILON = 1e-8;
+    /** The logit least-squares trainer's label clip when none is configured. */
+    public static final double DEFAULT_LABEL_CLIP = 0.05;
+    /** The logit least-squares trainer's feature limit when none is configured. */
+    public static final int DEFAULT_MAX_DIMENSION = 256;
 
     /** Validates the settings. */
     public ModelSettings {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(normalization, "normalization");
         initialClasses = List.copyOf(initialClasses);
         if (hashBits < 1 || hashBits > FeatureHasher.MAX_BITS) {
             throw new IllegalArgumentException("hash bits must be in [1, " + FeatureHasher.MAX_BITS + "], got " + hashBits);
@@ -52,6 +66,24 @@ public record ModelSettings(
         requireNonNegative(l1, "l1");
         requireNonNegative(l2, "l2");
         requireNonNegative(ftrlBeta, "ftrl beta");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (!(labelClip > 0 && labelClip < 0.5)) {
+            throw new IllegalArgumentException("the label clip must be in (0, 0.5), got " + labelClip);
+        }
+        if (maxDimension < 1) {
+            throw new IllegalArgumentException("the maximum dimension must be >= 1, got " + maxDimension);
+        }
+        if (optimizer == Optimizer.RLS) {
+            if (!(l2 > 0)) {
+                throw new IllegalArgumentException("recursive least squares needs a ridge l2 > 0 (the inverse of its"
+                        + " prior variance), got " + l2);
+            }
+            if (l1 > 0 || batchSize > 1) {
+                throw new IllegalArgumentException("recursive least squares takes no l1 and no mini-batches");
+            }
+        }
         final boolean decaying = optimizer == Optimizer.SGD || optimizer == Optimizer.ASGD;
         if (decaying && schedule == LearningRateSchedule.OPTIMAL && !(l1 + l2 > 0 && l1 + l2 < 1)) {
             throw new IllegalArgumentException("the optimal schedule needs 0 < l1 + l2 < 1 (its alpha), got " + (l1 + l2));
@@ -82,55 +114,72 @@ public record ModelSettings(
     /** Binary SGD model on raw features, labels "0" (negative) and "1" (positive), no regularisation. */
     public static ModelSettings binary(final double learningRate, final LearningRateSchedule schedule) {
         return new ModelSettings(ModelType.BINARY, FeatureHasher.DEFAULT_BITS, Optimizer.SGD, learningRate, schedule,
-                0.5, 0.0, 0.0, 1.0, false, List.of("0", "1"), false);
+                0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, DEFAULT_LABEL_CLIP, DEFAULT_MAX_DIMENSION, List.of("0", "1"), false);
     }
 
     /** Softmax SGD model on raw features that adds classes as they appear, no regularisation. */
     public static ModelSettings softmax(final double learningRate, final LearningRateSchedule schedule) {
         return new ModelSettings(ModelType.SOFTMAX, FeatureHasher.DEFAULT_BITS, Optimizer.SGD, learningRate, schedule,
-                0.5, 0.0, 0.0, 1.0, false, List.of(), true);
+                0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, DEFAULT_LABEL_CLIP, DEFAULT_MAX_DIMENSION, List.of(), true);
     }
 
     /** A copy with another L2 penalty. */
     public ModelSettings withL2(final double newL2) {
         return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, newL2, ftrlBeta,
-                normalize, initialClasses, allowNewClasses);
+                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
     }
 
     /** A copy with other L1 and L2 penalties. */
     public ModelSettings withPenalties(final double newL1, final double newL2) {
         return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, newL1, newL2, ftrlBeta,
-                normalize, initialClasses, allowNewClasses);
+                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
     }
 
     /** A copy with another optimizer and learning rate. */
     public ModelSettings withOptimizer(final Optimizer newOptimizer, final double newLearningRate) {
         return new ModelSettings(type, hashBits, newOptimizer, newLearningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalize, initialClasses, allowNewClasses);
+                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
     }
 
     /** A copy with another schedule. */
     public ModelSettings withSchedule(final LearningRateSchedule newSchedule, final double newPowerT) {
         return new ModelSettings(type, hashBits, optimizer, learningRate, newSchedule, newPowerT, l1, l2, ftrlBeta,
-                normalize, initialClasses, allowNewClasses);
+                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
     }
 
-    /** A copy with feature normalisation on or off. */
-    public ModelSettings withNormalize(final boolean on) {
+    /** A copy with another feature normalisation. */
+    public ModelSettings withNormalization(final Normalization newNormalization) {
         return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                on, initialClasses, allowNewClasses);
+                newNormalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+    }
+
+    /** A copy with another label clip and feature limit for the logit least-squares trainer. */
+    public ModelSettings withLeastSquares(final double newLabelClip, final int newMaxDimension) {
+        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
+                normalization, batchSize, newLabelClip, newMaxDimension, initialClasses, allowNewClasses);
+    }
+
+    /** A copy with another mini-batch size. */
+    public ModelSettings withBatchSize(final int newBatchSize) {
+        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
+                normalization, newBatchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+    }
+
+    /** Whether feature values are transformed at all (and their statistics kept). */
+    public boolean normalize() {
+        return normalization != Normalization.NONE;
     }
 
     /** A copy with another number of hash bits. */
     public ModelSettings withHashBits(final int bits) {
         return new ModelSettings(type, bits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalize, initialClasses, allowNewClasses);
+                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
     }
 
     /** A copy with other classes (and class growth). */
     public ModelSettings withClasses(final List<String> classes, final boolean allowNew) {
         return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalize, classes, allowNew);
+                normalization, batchSize, labelClip, maxDimension, classes, allowNew);
     }
 
     /** Number of logits per feature: 1 for binary, the number of classes for softmax. */

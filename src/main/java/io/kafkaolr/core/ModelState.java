@@ -8,37 +8,50 @@ import java.util.Objects;
 
 /**
  * Everything about one model except its per-feature rows: settings, classes, the update
- * counter, the optimizer's model-wide accumulators, the bias state, and the progressive metrics.
+ * counter, the optimizer's model-wide accumulators, the bias state (and, with mini-batches,
+ * the bias gradient of the open batch), and the progressive metrics.
  * Its size is O(number of classes), never O(dimension), so it can be read and written on every
  * record.
  */
 public final class ModelState {
     /** Version of the stored form; readers refuse newer ones. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     private final ModelSettings settings;
     private final List<String> classes;
     private long version;
     private double[] clock;
     private double[] bias;
+    private double[] pendingBias;
     private ProgressiveMetrics metrics;
     private long[] classCounts;
+
+    /** A state as stored, with no open mini-batch. */
+    public ModelState(final ModelSettings settings, final List<String> classes, final long version,
+                      final double[] clock, final double[] bias, final ProgressiveMetrics metrics,
+                      final long[] classCounts) {
+        this(settings, classes, version, clock, bias, new double[0], metrics, classCounts);
+    }
 
     /**
      * A state as stored.
      *
+     * @param version the number of examples learned
      * @param clock the optimizer's model-wide accumulators ({@link Optimizer#clockSize()})
      * @param bias the bias state, {@link Optimizer#slotsPerLogit()} numbers per logit
+     * @param pendingBias the sum of the bias gradients of the open mini-batch, per logit (empty
+     *     when no batch is open)
      * @param classCounts how many examples of each class were learned, in class order
      */
     public ModelState(final ModelSettings settings, final List<String> classes, final long version,
-                      final double[] clock, final double[] bias, final ProgressiveMetrics metrics,
-                      final long[] classCounts) {
+                      final double[] clock, final double[] bias, final double[] pendingBias,
+                      final ProgressiveMetrics metrics, final long[] classCounts) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.classes = new ArrayList<>(classes);
         this.version = version;
         this.clock = clock.clone();
         this.bias = bias.clone();
+        this.pendingBias = pendingBias.clone();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.classCounts = Arrays.copyOf(classCounts, classes.size());
         final int expected = settings.logitsFor(classes.size()) * settings.optimizer().slotsPerLogit();
@@ -69,9 +82,14 @@ public final class ModelState {
         return Collections.unmodifiableList(classes);
     }
 
-    /** Number of updates applied. */
+    /** Number of examples learned (updates applied). */
     public long version() {
         return version;
+    }
+
+    /** Number of optimizer steps taken: one per completed mini-batch. */
+    public long steps() {
+        return version / settings.batchSize();
     }
 
     /** The optimizer's model-wide accumulators (a copy). */
@@ -92,6 +110,15 @@ public final class ModelState {
         return bias;
     }
 
+    /** The summed bias gradients of the open mini-batch (a copy; empty when none is open). */
+    public double[] pendingBias() {
+        return pendingBias.clone();
+    }
+
+    double[] pendingBiasView() {
+        return pendingBias;
+    }
+
     /** How many examples of each class were learned, in class order (a copy). */
     public long[] classCounts() {
         return classCounts.clone();
@@ -106,7 +133,7 @@ public final class ModelState {
         return settings.logitsFor(classes.size());
     }
 
-    void applyStep(final long newVersion, final double[] newClock, final double[] newBias,
+    void applyStep(final long newVersion, final double[] newClock, final double[] newBias, final double[] newPendingBias,
                    final ProgressiveMetrics newMetrics, final String addedClass, final int labelIndex) {
         if (addedClass != null) {
             classes.add(addedClass);
@@ -116,6 +143,7 @@ public final class ModelState {
         this.version = newVersion;
         this.clock = newClock;
         this.bias = newBias;
+        this.pendingBias = newPendingBias;
         this.metrics = newMetrics;
     }
 
@@ -127,13 +155,14 @@ public final class ModelState {
                 && version == other.version
                 && Arrays.equals(clock, other.clock)
                 && Arrays.equals(bias, other.bias)
+                && Arrays.equals(pendingBias, other.pendingBias)
                 && metrics.equals(other.metrics)
                 && Arrays.equals(classCounts, other.classCounts);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(settings, classes, version, Arrays.hashCode(clock), Arrays.hashCode(bias), metrics,
+        return Objects.hash(settings, classes, version, Arrays.hashCode(clock), Arrays.hashCode(bias), Arrays.hashCode(pendingBias), metrics,
                 Arrays.hashCode(classCounts));
     }
 

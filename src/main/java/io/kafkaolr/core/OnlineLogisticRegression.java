@@ -11,9 +11,10 @@ import java.util.List;
  * the absent coordinates is lazy: a row is caught up when next read, to the value the eager
  * computation would give ({@link CoordinateUpdates}).
  *
- * <p>With {@link ModelSettings#normalize()}, each feature value is divided by the root mean
- * square of the values that feature has had (this one included), so that rescaling a feature
- * does not change what the model predicts. The statistics live in the feature's row.
+ * <p>With {@link ModelSettings#normalization()}, each feature value is divided by the root mean
+ * square of the values that feature has had (this one included), or standardised while the
+ * feature has been present in every example ({@link Normalization}), so that rescaling a
+ * feature does not change what the model predicts. The statistics live in the feature's row.
  *
  * <p>A step that would make a logit, the loss or a weight NaN or infinite is refused with
  * {@link RejectReason#NUMERIC_OVERFLOW} and leaves the model unchanged.
@@ -25,9 +26,14 @@ public final class OnlineLogisticRegression {
     /** Scores {@code x} with the model's current weights. Reads only the rows of {@code x}. */
     public static ModelOutput predict(final ModelState model, final SparseVector x, final WeightAccess weights) {
         final ModelSettings s = model.settings();
+        if (s.optimizer() == Optimizer.RLS) {
+            final double[] z = LogitLeastSquares.logits(model, x, weights);
+            requireFinite(z, "logit");
+            return output(s.type(), model.classes(), z, model.version());
+        }
         final int logits = model.logits();
         final int spl = s.optimizer().slotsPerLogit();
-        final long now = model.version();
+        final long now = model.steps();
         final double[] z = new double[logits];
         for (int k = 0; k < logits; k++) {
             z[k] = CoordinateUpdates.served(s, model.biasView(), k * spl, now, 0, 0);
@@ -37,14 +43,14 @@ public final class OnlineLogisticRegression {
             if (row == null) {
                 continue;
             }
-            final double xj = normalized(s, x.valueAt(j), row.scale());
+            final double xj = transformed(s, x.valueAt(j), row, model.version());
             final double[] slots = caughtUp(model, row, logits);
             for (int k = 0; k < logits; k++) {
                 z[k] += CoordinateUpdates.served(s, slots, k * spl, now, s.l1(), s.l2()) * xj;
             }
         }
         requireFinite(z, "logit");
-        return output(s.type(), model.classes(), z, now);
+        return output(s.type(), model.classes(), z, model.version());
     }
 
     /**
@@ -77,10 +83,18 @@ public final class OnlineLogisticRegression {
             classes = grown;
             y = classes.size() - 1;
         }
+        if (s.optimizer() == Optimizer.RLS) {
+            return LogitLeastSquares.learn(model, x, classes, y, added, importance, weights);
+        }
         final int logits = s.logitsFor(classes.size());
         final int spl = s.optimizer().slotsPerLogit();
-        final long now = model.version();
-        final long t = now + 1;
+        final long examples = model.version();
+        final long t = examples + 1;
+        final long now = model.steps();
+        final int batch = s.batchSize();
+        // with mini-batches, the gradient is summed per coordinate until the B-th example, which
+        // takes the step; coordinates it does not touch take theirs when next read (caughtUp)
+        final boolean closesBatch = t % batch == 0;
         final boolean averaged = s.optimizer() == Optimizer.ASGD;
 
         final double[] bias = Arrays.copyOf(model.biasView(), logits * spl);
@@ -93,25 +107,14 @@ public final class OnlineLogisticRegression {
         final int n = x.size();
         final double[][] slots = new double[n][];
         final double[] values = new double[n];
-        final double[] seen = new double[n];
-        final double[] sumSquares = new double[n];
+        final double[][] stats = new double[n][STATISTICS];
+        final double[][] pending = new double[n][];
         for (int j = 0; j < n; j++) {
             final WeightRow row = weights.read(x.indexAt(j));
             final double xj = x.valueAt(j);
-            seen[j] = row == null ? 0 : row.seen();
-            sumSquares[j] = row == null ? 0 : row.sumSquares();
-            if (s.normalize()) {
-                seen[j] += 1;
-                sumSquares[j] += xj * xj;
-                if (!Double.isFinite(sumSquares[j])) {
-                    throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW, "the sum of squares of feature "
-                            + x.indexAt(j) + " would overflow; the model is left unchanged");
-                }
-                values[j] = normalized(s, xj, Math.sqrt(sumSquares[j] / seen[j]));
-            } else {
-                values[j] = xj;
-            }
+            values[j] = learnedValue(s, row, xj, examples, x.indexAt(j), stats[j]);
             slots[j] = row == null ? new double[logits * spl] : caughtUp(model, row, logits);
+            pending[j] = openBatchGradient(s, row, now, logits);
             for (int k = 0; k < logits; k++) {
                 served[k] += CoordinateUpdates.served(s, slots[j], k * spl, now, s.l1(), s.l2()) * values[j];
                 if (averaged) {
@@ -123,9 +126,9 @@ public final class OnlineLogisticRegression {
         if (averaged) {
             requireFinite(atIterate, "logit");
         }
-        final ModelOutput progressive = output(s.type(), classes, served, now);
+        final ModelOutput progressive = output(s.type(), classes, served, examples);
         final double loss = progressive.logLoss(y);
-        final double[] p = averaged ? output(s.type(), classes, atIterate, now).probabilities()
+        final double[] p = averaged ? output(s.type(), classes, atIterate, examples).probabilities()
                 : progressive.probabilities();
 
         final double[] gradient = new double[logits];
@@ -136,29 +139,42 @@ public final class OnlineLogisticRegression {
                 gradient[k] = importance * (p[k] - (k == y ? 1.0 : 0.0));
             }
         }
-        final double eta = averaged || s.optimizer() == Optimizer.SGD ? s.rate(t) : s.learningRate();
-        final double[] clock = CoordinateUpdates.advanceClock(s, model.clockView(), eta);
+        final double eta = stepSize(s, now + 1);
+        final double[] clock = closesBatch ? CoordinateUpdates.advanceClock(s, model.clockView(), eta) : model.clockView();
+        final double[] biasGradient = batch == 1 ? gradient : plus(model.pendingBiasView(), gradient);
+        // a step is taken, or checked to be finite when its batch is still open
+        final double[] biasAfter = closesBatch ? bias : bias.clone();
         for (int k = 0; k < logits; k++) {
-            CoordinateUpdates.step(s, bias, k * spl, gradient[k], eta, 0, 0);
+            CoordinateUpdates.step(s, biasAfter, k * spl, biasGradient[k] / batch, eta, 0, 0);
         }
-        requireFinite(bias, "bias");
+        requireFinite(biasAfter, "bias");
         for (int j = 0; j < n; j++) {
-            for (int k = 0; k < logits; k++) {
-                CoordinateUpdates.step(s, slots[j], k * spl, gradient[k] * values[j], eta, s.l1(), s.l2());
+            if (batch > 1) {
+                for (int k = 0; k < logits; k++) {
+                    pending[j][k] += gradient[k] * values[j];
+                }
             }
-            requireFinite(slots[j], "weight");
+            final double[] after = closesBatch ? slots[j] : slots[j].clone();
+            for (int k = 0; k < logits; k++) {
+                final double g = batch == 1 ? gradient[k] * values[j] : pending[j][k] / batch;
+                CoordinateUpdates.step(s, after, k * spl, g, eta, s.l1(), s.l2());
+            }
+            requireFinite(after, "weight");
         }
+        final double[] noGradient = new double[0];
         for (int j = 0; j < n; j++) {
-            weights.write(x.indexAt(j), new WeightRow(t, clock, seen[j], sumSquares[j], slots[j]));
+            weights.write(x.indexAt(j), new WeightRow(t, clock, stats[j][0], stats[j][1], stats[j][2], stats[j][3],
+                    slots[j], closesBatch ? noGradient : pending[j]));
         }
-        model.applyStep(t, clock, bias, model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
+        model.applyStep(t, clock, bias, closesBatch ? noGradient : biasGradient,
+                model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
         return new StepResult(progressive, y, loss);
     }
 
     /**
      * The weight of logit {@code k} of a row, as the model serves it now, in the feature's own
-     * units (a normalised model's weight divided by the feature's scale): what one unit of the
-     * feature adds to the logit.
+     * units (a normalised model's weight divided by the feature's scale, or by its standard
+     * deviation when standardised): what one unit of the feature adds to the logit.
      */
     public static double weight(final ModelState model, final WeightRow row, final int k) {
         return row == null || k >= model.logits() ? 0.0 : weights(model, row)[k];
@@ -169,11 +185,13 @@ public final class OnlineLogisticRegression {
         final ModelSettings s = model.settings();
         final int spl = s.optimizer().slotsPerLogit();
         final int logits = model.logits();
-        final double[] slots = caughtUp(model, row, logits);
-        final double scale = s.normalize() ? row.scale() : 1.0;
+        final boolean leastSquares = s.optimizer() == Optimizer.RLS;
+        final double[] slots = leastSquares ? row.slots() : caughtUp(model, row, logits);
+        final double scale = !s.normalize() ? 1.0 : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
         final double[] w = new double[logits];
         for (int k = 0; k < logits; k++) {
-            final double served = CoordinateUpdates.served(s, slots, k * spl, model.version(), s.l1(), s.l2());
+            final double served = leastSquares ? LogitLeastSquares.weight(slots, k)
+                    : CoordinateUpdates.served(s, slots, k * spl, model.steps(), s.l1(), s.l2());
             w[k] = scale > 0 ? served / scale : 0.0;
         }
         return w;
@@ -185,31 +203,126 @@ public final class OnlineLogisticRegression {
         final int spl = s.optimizer().slotsPerLogit();
         final double[] b = new double[model.logits()];
         for (int k = 0; k < b.length; k++) {
-            b[k] = CoordinateUpdates.served(s, model.biasView(), k * spl, model.version(), 0, 0);
+            b[k] = CoordinateUpdates.served(s, model.biasView(), k * spl, model.steps(), 0, 0);
         }
         return b;
     }
 
-    /** The row's slots widened to {@code logits} and caught up to the model's step. */
+    /**
+     * The row's slots widened to {@code logits} and caught up to the model's step: the step of
+     * a closed mini-batch the row's gradient is pending for, then the regularisation of the steps
+     * since.
+     */
     private static double[] caughtUp(final ModelState model, final WeightRow row, final int logits) {
         final ModelSettings s = model.settings();
         final int spl = s.optimizer().slotsPerLogit();
+        final int batch = s.batchSize();
+        final long now = model.steps();
         final double[] slots = Arrays.copyOf(row.slots(), logits * spl);
         final int stored = Math.min(logits, row.slots().length / spl);
-        for (int k = 0; k < stored; k++) {
-            CoordinateUpdates.catchUp(s, slots, k * spl, row.step(), row.clock(), model.version(), model.clockView());
+        final double[] pending = row.pending();
+        long rowStep = pending.length == 0 ? row.step() / batch : (row.step() - 1) / batch;
+        double[] rowClock = row.clock();
+        if (pending.length > 0 && rowStep < now) {
+            rowStep++;
+            final double eta = stepSize(s, rowStep);
+            for (int k = 0; k < pending.length; k++) {
+                CoordinateUpdates.step(s, slots, k * spl, pending[k] / batch, eta, s.l1(), s.l2());
+            }
+            rowClock = CoordinateUpdates.advanceClock(s, rowClock, eta);
+        }
+        for (int k = 0; k < Math.max(stored, pending.length); k++) {
+            CoordinateUpdates.catchUp(s, slots, k * spl, rowStep, rowClock, now, model.clockView());
         }
         return slots;
     }
 
-    private static double normalized(final ModelSettings s, final double value, final double scale) {
+    /**
+     * The gradient a row has summed in the mini-batch still open at step {@code now}, widened to
+     * {@code logits}, to add this example's to (none without mini-batches).
+     */
+    private static double[] openBatchGradient(final ModelSettings s, final WeightRow row, final long now,
+                                              final int logits) {
+        if (s.batchSize() == 1) {
+            return null;
+        }
+        final boolean open = row != null && row.pending().length > 0 && (row.step() - 1) / s.batchSize() == now;
+        return open ? Arrays.copyOf(row.pending(), logits) : new double[logits];
+    }
+
+    /** The step size of step {@code step}: the schedule's for SGD and averaged SGD, the constant {@code eta} otherwise. */
+    private static double stepSize(final ModelSettings s, final long step) {
+        return s.optimizer() == Optimizer.SGD || s.optimizer() == Optimizer.ASGD ? s.rate(step) : s.learningRate();
+    }
+
+    private static double[] plus(final double[] sum, final double[] terms) {
+        final double[] total = Arrays.copyOf(sum, Math.max(sum.length, terms.length));
+        for (int k = 0; k < terms.length; k++) {
+            total[k] += terms[k];
+        }
+        return total;
+    }
+
+    /** The number of statistics {@link #learnedValue} keeps per feature. */
+    static final int STATISTICS = 4;
+
+    /**
+     * The value a feature enters learning with, in the example after {@code examples}: its
+     * normalisation statistics, this value included, go into {@code stats} (count, sum of
+     * squares, mean, squared deviations; the mean and deviations NaN unless standardised).
+     *
+     * @param row the feature's row, or null when the feature is new
+     */
+    static double learnedValue(final ModelSettings s, final WeightRow row, final double xj, final long examples,
+                               final int index, final double[] stats) {
+        double seen = row == null ? 0 : row.seen();
+        double sumSquares = row == null ? 0 : row.sumSquares();
+        stats[2] = Double.NaN;
+        stats[3] = Double.NaN;
+        double value = xj;
+        if (s.normalize()) {
+            seen += 1;
+            sumSquares += xj * xj;
+            final boolean standardized = s.normalization() == Normalization.STANDARDIZE
+                    && (row == null ? examples == 0 : row.standardizedAt(examples));
+            if (standardized) {
+                // Welford: no cancellation when the mean is large against the deviation
+                final double mean = row == null ? 0.0 : row.mean();
+                final double delta = xj - mean;
+                stats[2] = mean + delta / seen;
+                stats[3] = (row == null ? 0.0 : row.squaredDeviations()) + delta * (xj - stats[2]);
+                value = standardized(xj, stats[2], Math.sqrt(stats[3] / seen));
+            } else {
+                value = scaled(xj, Math.sqrt(sumSquares / seen));
+            }
+            if (!Double.isFinite(sumSquares) || standardized && !Double.isFinite(stats[3])) {
+                throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW, "the sum of squares of feature "
+                        + index + " would overflow; the model is left unchanged");
+            }
+        }
+        stats[0] = seen;
+        stats[1] = sumSquares;
+        return value;
+    }
+
+    /** The value the model learns from, for a feature whose row is {@code row}, at step {@code now}. */
+    static double transformed(final ModelSettings s, final double value, final WeightRow row, final long now) {
         if (!s.normalize()) {
             return value;
         }
+        return row.standardizedAt(now) ? standardized(value, row.mean(), row.deviation()) : scaled(value, row.scale());
+    }
+
+    private static double scaled(final double value, final double scale) {
         return scale > 0 ? value / scale : 0.0;
     }
 
-    private static ModelOutput output(final ModelType type, final List<String> classes, final double[] z,
+    /** A feature that has had one value only carries nothing the bias does not. */
+    private static double standardized(final double value, final double mean, final double deviation) {
+        return deviation > 0 ? (value - mean) / deviation : 0.0;
+    }
+
+    static ModelOutput output(final ModelType type, final List<String> classes, final double[] z,
                                       final long version) {
         final double[] p;
         final double logit;
@@ -231,7 +344,7 @@ public final class OnlineLogisticRegression {
         return new ModelOutput(List.copyOf(classes), p, best, logit, version, z.clone());
     }
 
-    private static void requireFinite(final double[] values, final String what) {
+    static void requireFinite(final double[] values, final String what) {
         for (final double v : values) {
             if (!Double.isFinite(v)) {
                 throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW,

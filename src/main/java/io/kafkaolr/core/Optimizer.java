@@ -18,7 +18,14 @@ public enum Optimizer {
     /** AdaGrad: per-coordinate steps {@code eta / (sqrt(G_j) + eps)}, with a proximal L1/L2 step. */
     ADAGRAD(2, 0),
     /** FTRL-Proximal (McMahan et al. 2013): per-coordinate state {@code (z, n)}; L1 gives exact zeros. */
-    FTRL(2, 0);
+    FTRL(2, 0),
+    /**
+     * Not a gradient method: MATH.md's second trainer, least squares on clipped logit labels,
+     * streamed by recursive least squares ({@link LogitLeastSquares}); {@code l2} is its ridge.
+     * O(d^2) per example in the number of features d the model has seen, so only for dense inputs
+     * of modest dimension ({@link ModelSettings#maxDimension()}).
+     */
+    RLS(1, 0);
 
     private final int slotsPerLogit;
     private final int clockSize;

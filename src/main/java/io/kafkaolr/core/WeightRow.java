@@ -14,12 +14,38 @@ package io.kafkaolr.core;
  * @param clock the model's lazy-regularisation accumulators at that step (SGD only)
  * @param seen the number of examples in which the feature appeared
  * @param sumSquares the sum of the squares of its values in those examples
+ * @param mean the mean of those values, kept (by Welford's update) only while the feature is
+ *     standardised ({@link Normalization#STANDARDIZE}); NaN otherwise
+ * @param squaredDeviations the sum of squared deviations from that mean; NaN when the mean is
  * @param slots the optimizer's state, as written (not to be modified)
+ * @param pending with mini-batches, the summed gradient per logit this feature received in the
+ *     batch that was open when the row was written, not yet applied (empty when none)
  */
-public record WeightRow(long step, double[] clock, double seen, double sumSquares, double[] slots) {
+public record WeightRow(long step, double[] clock, double seen, double sumSquares, double mean,
+                        double squaredDeviations, double[] slots, double[] pending) {
+
+    /** A row of a feature that is not standardised. */
+    public WeightRow(final long step, final double[] clock, final double seen, final double sumSquares,
+                     final double[] slots) {
+        this(step, clock, seen, sumSquares, Double.NaN, Double.NaN, slots, new double[0]);
+    }
 
     /** The feature's normalisation scale: the root mean square of its values, or 0 before any. */
     public double scale() {
         return seen > 0 ? Math.sqrt(sumSquares / seen) : 0.0;
+    }
+
+    /**
+     * Whether the feature is standardised when the model has taken {@code version} steps: it
+     * has its mean and appeared in every example up to then (a row newer than the caller's
+     * view of the model, as a scorer may read, counts as present).
+     */
+    public boolean standardizedAt(final long version) {
+        return !Double.isNaN(mean) && seen == step && step >= version;
+    }
+
+    /** The population standard deviation of the feature's values (when {@link #mean} is kept). */
+    public double deviation() {
+        return seen > 0 ? Math.sqrt(squaredDeviations / seen) : 0.0;
     }
 }

@@ -24,7 +24,10 @@ import java.util.SortedMap;
  * that share a hashed index, {@code collisions}. Weights are the ones the model serves now
  * (lazy regularisation caught up; averaged SGD's mean), in each feature's own units: a
  * normalised model's weights are divided by the feature's scale, which {@code feature_scales}
- * gives. A feature whose name is not known is written as {@code "#<index>"}.
+ * gives, or, for a standardised feature, by its standard deviation. A standardised feature's
+ * mean is in {@code feature_means}: the logit is the bias plus {@code w (x - mean)} for those
+ * features and {@code w x} for the others. A feature whose name is not known is written as
+ * {@code "#<index>"}.
  */
 public final class ModelJson {
     /** The mapper used for exported models; fields in a stable order. */
@@ -62,6 +65,7 @@ public final class ModelJson {
         final ObjectNode out = root.putObject("weights");
         final ObjectNode collisions = MAPPER.createObjectNode();
         final ObjectNode scales = MAPPER.createObjectNode();
+        final ObjectNode means = MAPPER.createObjectNode();
         for (final Map.Entry<Integer, List<String>> entry : names.entrySet()) {
             final WeightRow row = weights.read(entry.getKey());
             if (row == null) {
@@ -76,6 +80,9 @@ public final class ModelJson {
                 if (s.normalize()) {
                     scales.put(name, row.scale());
                 }
+                if (row.standardizedAt(model.version())) {
+                    means.put(name, row.mean());
+                }
                 if (binary) {
                     out.put(name, w[0]);
                 } else {
@@ -88,6 +95,9 @@ public final class ModelJson {
         }
         if (s.normalize()) {
             root.set("feature_scales", scales);
+        }
+        if (!means.isEmpty()) {
+            root.set("feature_means", means);
         }
         if (!collisions.isEmpty()) {
             root.set("collisions", collisions);
@@ -102,7 +112,10 @@ public final class ModelJson {
         settings.put("l1", s.l1());
         settings.put("l2", s.l2());
         settings.put("ftrl_beta", s.ftrlBeta());
-        settings.put("normalize", s.normalize());
+        settings.put("normalize", s.normalization().name().toLowerCase(Locale.ROOT));
+        settings.put("batch_size", s.batchSize());
+        settings.put("label_clip", s.labelClip());
+        settings.put("max_dimension", s.maxDimension());
         final var initial = settings.putArray("initial_classes");
         s.initialClasses().forEach(initial::add);
         settings.put("allow_new_classes", s.allowNewClasses());

@@ -4,6 +4,7 @@ import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.core.ProgressiveMetrics;
 import io.kafkaolr.core.WeightRow;
@@ -30,7 +31,7 @@ import java.util.List;
 public final class ModelStateCodec {
     /** The index under which a model's header is stored. */
     public static final int HEADER_INDEX = -1;
-    private static final byte ROW_FORMAT = 2;
+    private static final byte ROW_FORMAT = 3;
     private static final byte HEADER_FORMAT = (byte) ModelState.FORMAT_VERSION;
 
     private ModelStateCodec() {
@@ -110,25 +111,37 @@ public final class ModelStateCodec {
     public static byte[] encodeRow(final WeightRow row) {
         final double[] clock = row.clock();
         final double[] slots = row.slots();
-        final boolean statistics = row.seen() != 0 || row.sumSquares() != 0;
-        final ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 1 + 8 * clock.length + 1 + (statistics ? 16 : 0)
-                + 4 + 8 * slots.length);
+        final double[] pending = row.pending();
+        // 0: no statistics; 1: count and sum of squares; 2: and the mean and squared deviations
+        final int statistics = !Double.isNaN(row.mean()) ? 2 : row.seen() != 0 || row.sumSquares() != 0 ? 1 : 0;
+        final ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 1 + 8 * clock.length + 1 + 16 * statistics
+                + 4 + 8 * slots.length + 4 + 8 * pending.length);
         buffer.put(ROW_FORMAT).putLong(row.step()).put((byte) clock.length);
         for (final double v : clock) {
             buffer.putDouble(v);
         }
-        buffer.put((byte) (statistics ? 1 : 0));
-        if (statistics) {
+        buffer.put((byte) statistics);
+        if (statistics > 0) {
             buffer.putDouble(row.seen()).putDouble(row.sumSquares());
+        }
+        if (statistics > 1) {
+            buffer.putDouble(row.mean()).putDouble(row.squaredDeviations());
         }
         buffer.putInt(slots.length);
         for (final double v : slots) {
             buffer.putDouble(v);
         }
+        buffer.putInt(pending.length);
+        for (final double v : pending) {
+            buffer.putDouble(v);
+        }
         return buffer.array();
     }
 
-    /** Decodes a weight row, of this format or of format 1 (SGD weights with their L2 log-scale). */
+    /**
+     * Decodes a weight row, of this format, of format 2 (the same without standardisation
+     * statistics and mini-batch gradients) or of format 1 (SGD weights with their L2 log-scale).
+     */
     public static WeightRow decodeRow(final byte[] bytes) {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
         final byte format = buffer.get();
@@ -136,13 +149,19 @@ public final class ModelStateCodec {
             final double logScale = buffer.getDouble();
             return new WeightRow(0, new double[] {logScale, 0.0}, 0, 0, readDoubles(buffer, buffer.getInt()));
         }
-        checkFormat(format, ROW_FORMAT, "weight row");
+        if (format != 2) {
+            checkFormat(format, ROW_FORMAT, "weight row");
+        }
         final long step = buffer.getLong();
         final double[] clock = readDoubles(buffer, buffer.get());
-        final boolean statistics = buffer.get() != 0;
-        final double seen = statistics ? buffer.getDouble() : 0;
-        final double sumSquares = statistics ? buffer.getDouble() : 0;
-        return new WeightRow(step, clock, seen, sumSquares, readDoubles(buffer, buffer.getInt()));
+        final int statistics = buffer.get();
+        final double seen = statistics > 0 ? buffer.getDouble() : 0;
+        final double sumSquares = statistics > 0 ? buffer.getDouble() : 0;
+        final double mean = statistics > 1 ? buffer.getDouble() : Double.NaN;
+        final double squaredDeviations = statistics > 1 ? buffer.getDouble() : Double.NaN;
+        final double[] slots = readDoubles(buffer, buffer.getInt());
+        final double[] pending = format == 2 ? new double[0] : readDoubles(buffer, buffer.getInt());
+        return new WeightRow(step, clock, seen, sumSquares, mean, squaredDeviations, slots, pending);
     }
 
     private static double[] readDoubles(final ByteBuffer buffer, final int count) {
@@ -169,13 +188,17 @@ public final class ModelStateCodec {
             out.writeDouble(s.l1());
             out.writeDouble(s.l2());
             out.writeDouble(s.ftrlBeta());
-            out.writeBoolean(s.normalize());
+            out.writeUTF(s.normalization().name());
+            out.writeInt(s.batchSize());
+            out.writeDouble(s.labelClip());
+            out.writeInt(s.maxDimension());
             writeStrings(out, s.initialClasses());
             out.writeBoolean(s.allowNewClasses());
             writeStrings(out, model.classes());
             out.writeLong(model.version());
             writeDoubles(out, model.clock());
             writeDoubles(out, model.biasState());
+            writeDoubles(out, model.pendingBias());
             final ProgressiveMetrics m = model.metrics();
             out.writeLong(m.examples());
             out.writeDouble(m.weightSum());
@@ -193,7 +216,10 @@ public final class ModelStateCodec {
         }
     }
 
-    /** Decodes a model header, of this format or of format 1 (SGD models without L1 or normalisation). */
+    /**
+     * Decodes a model header, of this format, of format 2 (normalisation on or off) or of format 1
+     * (SGD models without L1 or normalisation).
+     */
     public static ModelState decodeHeader(final byte[] bytes) {
         try {
             final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -201,7 +227,9 @@ public final class ModelStateCodec {
             if (format == 1) {
                 return decodeHeaderFormat1(in);
             }
-            checkFormat(format, HEADER_FORMAT, "model header");
+            if (format != 2) {
+                checkFormat(format, HEADER_FORMAT, "model header");
+            }
             final ModelType type = ModelType.valueOf(in.readUTF());
             final int hashBits = in.readInt();
             final Optimizer optimizer = Optimizer.valueOf(in.readUTF());
@@ -211,22 +239,28 @@ public final class ModelStateCodec {
             final double l1 = in.readDouble();
             final double l2 = in.readDouble();
             final double beta = in.readDouble();
-            final boolean normalize = in.readBoolean();
+            final Normalization normalization = format == 2
+                    ? in.readBoolean() ? Normalization.SCALE : Normalization.NONE
+                    : Normalization.valueOf(in.readUTF());
+            final int batchSize = format == 2 ? 1 : in.readInt();
+            final double labelClip = format == 2 ? ModelSettings.DEFAULT_LABEL_CLIP : in.readDouble();
+            final int maxDimension = format == 2 ? ModelSettings.DEFAULT_MAX_DIMENSION : in.readInt();
             final List<String> initialClasses = readStrings(in);
             final boolean allowNew = in.readBoolean();
             final ModelSettings settings = new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT,
-                    l1, l2, beta, normalize, initialClasses, allowNew);
+                    l1, l2, beta, normalization, batchSize, labelClip, maxDimension, initialClasses, allowNew);
             final List<String> classes = readStrings(in);
             final long version = in.readLong();
             final double[] clock = readDoubles(in);
             final double[] bias = readDoubles(in);
+            final double[] pendingBias = format == 2 ? new double[0] : readDoubles(in);
             final ProgressiveMetrics metrics = new ProgressiveMetrics(in.readLong(), in.readDouble(), in.readDouble(),
                     in.readDouble());
             final long[] counts = new long[in.readInt()];
             for (int k = 0; k < counts.length; k++) {
                 counts[k] = in.readLong();
             }
-            return new ModelState(settings, classes, version, clock, bias, metrics, counts);
+            return new ModelState(settings, classes, version, clock, bias, pendingBias, metrics, counts);
         } catch (final IOException e) {
             throw new IllegalArgumentException("corrupt model header: " + e, e);
         }
@@ -242,7 +276,8 @@ public final class ModelStateCodec {
         final List<String> initialClasses = readStrings(in);
         final boolean allowNew = in.readBoolean();
         final ModelSettings settings = new ModelSettings(type, hashBits, Optimizer.SGD, learningRate, schedule, powerT,
-                0.0, l2, 1.0, false, initialClasses, allowNew);
+                0.0, l2, 1.0, Normalization.NONE, 1,
+                ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, initialClasses, allowNew);
         final List<String> classes = readStrings(in);
         final long version = in.readLong();
         final double logScale = in.readDouble();

@@ -38,7 +38,7 @@ class GradientAndRegularizationTest {
         final Random random = new Random(7);
         for (final ModelType type : ModelType.values()) {
             final List<String> classes = type == ModelType.BINARY ? List.of("0", "1") : List.of("a", "b", "c");
-            final ModelSettings settings = new ModelSettings(type, 18, Optimizer.SGD, 1e-3, LearningRateSchedule.CONSTANT, 0.5, 0.0, 0.0, 1.0, false,
+            final ModelSettings settings = new ModelSettings(type, 18, Optimizer.SGD, 1e-3, LearningRateSchedule.CONSTANT, 0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION,
                     classes, false);
             final int logits = settings.logitsFor(classes.size());
             final int d = 5;
@@ -107,7 +107,7 @@ class GradientAndRegularizationTest {
         final Random random = new Random(11);
         final int d = 40;
         final List<String> classes = List.of("x", "y", "z");
-        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, false, classes, false);
+        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, classes, false);
         final ModelState model = ModelState.fresh(settings);
         final HashMapWeights weights = new HashMapWeights();
 
@@ -160,8 +160,8 @@ class GradientAndRegularizationTest {
         // softmax's two rows each move by eta*g, so their difference, the binary logit, moves by
         // 2*eta*g and shrinks by (1 - eta*l2): binary at 2*eta and l2/2 takes the same steps
         final Random random = new Random(3);
-        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, Optimizer.SGD, 0.2, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.005, 1.0, false, List.of("no", "yes"), false);
-        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, false, List.of("no", "yes"), false);
+        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, Optimizer.SGD, 0.2, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.005, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false);
+        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false);
         final ModelState binary = ModelState.fresh(binarySettings);
         final ModelState softmax = ModelState.fresh(softmaxSettings);
         final HashMapWeights binaryWeights = new HashMapWeights();

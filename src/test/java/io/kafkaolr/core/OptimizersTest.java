@@ -20,7 +20,7 @@ class OptimizersTest {
 
     private static ModelSettings settings(final Optimizer optimizer, final double eta, final LearningRateSchedule schedule,
                                           final double l1, final double l2) {
-        return new ModelSettings(ModelType.BINARY, 18, optimizer, eta, schedule, 0.5, l1, l2, 1.0, false,
+        return new ModelSettings(ModelType.BINARY, 18, optimizer, eta, schedule, 0.5, l1, l2, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION,
                 List.of("0", "1"), false);
     }
 
@@ -106,22 +106,29 @@ class OptimizersTest {
      * A sparse stream over 30 features, of which each example has 1 to 3: most weights sit
      * untouched for many steps, so the lazy catch-up does most of the regularisation.
      */
-    @ParameterizedTest(name = "{0} {1} eta={2} l1={3} l2={4}")
+    @ParameterizedTest(name = "{0} {1} eta={2} l1={3} l2={4} batch={5}")
     @CsvSource({
-            "SGD, CONSTANT, 0.2, 0.002, 0.05",
-            "SGD, INVSCALING, 0.5, 0.01, 0.01",
-            "SGD, OPTIMAL, 1, 0.001, 0.01",
-            "SGD, INVSCALING, 0.5, 0.01, 0",
-            "ASGD, CONSTANT, 0.2, 0.002, 0.05",
-            "ASGD, CONSTANT, 0.2, 0.01, 0",
-            "ASGD, CONSTANT, 0.2, 0, 0.05",
-            "ASGD, INVSCALING, 0.5, 0, 0",
-            "ADAGRAD, CONSTANT, 0.5, 0.002, 0.05",
-            "ADAGRAD, CONSTANT, 0.5, 0.02, 0",
-            "FTRL, CONSTANT, 0.5, 0.5, 0.1"})
+            "SGD, CONSTANT, 0.2, 0.002, 0.05, 1",
+            "SGD, INVSCALING, 0.5, 0.01, 0.01, 1",
+            "SGD, OPTIMAL, 1, 0.001, 0.01, 1",
+            "SGD, INVSCALING, 0.5, 0.01, 0, 1",
+            "ASGD, CONSTANT, 0.2, 0.002, 0.05, 1",
+            "ASGD, CONSTANT, 0.2, 0.01, 0, 1",
+            "ASGD, CONSTANT, 0.2, 0, 0.05, 1",
+            "ASGD, INVSCALING, 0.5, 0, 0, 1",
+            "ADAGRAD, CONSTANT, 0.5, 0.002, 0.05, 1",
+            "ADAGRAD, CONSTANT, 0.5, 0.02, 0, 1",
+            "FTRL, CONSTANT, 0.5, 0.5, 0.1, 1",
+            "SGD, INVSCALING, 0.5, 0.01, 0.01, 7",
+            "SGD, OPTIMAL, 1, 0.001, 0.01, 4",
+            "ASGD, CONSTANT, 0.2, 0.002, 0.05, 7",
+            "ASGD, INVSCALING, 0.5, 0, 0, 3",
+            "ADAGRAD, CONSTANT, 0.5, 0.002, 0.05, 7",
+            "FTRL, CONSTANT, 0.5, 0.5, 0.1, 7"})
     void lazyRegularisationEqualsTheEagerComputation(final Optimizer optimizer, final LearningRateSchedule schedule,
-                                                      final double eta, final double l1, final double l2) {
-        final ModelSettings s = settings(optimizer, eta, schedule, l1, l2);
+                                                      final double eta, final double l1, final double l2,
+                                                      final int batchSize) {
+        final ModelSettings s = settings(optimizer, eta, schedule, l1, l2).withBatchSize(batchSize);
         final ModelState model = ModelState.fresh(s);
         final HashMapWeights weights = new HashMapWeights();
         final Eager eager = new Eager(s, 30);
@@ -152,9 +159,16 @@ class OptimizersTest {
         assertTrue(zeros < 30, "the weights moved");
     }
 
-    /** The eager reference: every coordinate takes every step (with gradient 0 when absent). */
+    /**
+     * The eager reference: every coordinate takes every step (with gradient 0 when absent); with
+     * mini-batches, a step every B examples on the mean of their gradients, each example
+     * predicted by the weights of the steps before its batch.
+     */
     private static final class Eager {
         private final ModelSettings s;
+        private final double[] batchGradient;
+        private double batchBiasGradient;
+        private long examples;
         private final double[] w;
         private final double[] state;
         private final double[] sum;
@@ -168,6 +182,7 @@ class OptimizersTest {
             this.w = new double[d];
             this.state = new double[d];
             this.sum = new double[d];
+            this.batchGradient = new double[d];
         }
 
         double served(final int i) {
@@ -199,11 +214,21 @@ class OptimizersTest {
                 iterate += (s.optimizer() == Optimizer.FTRL ? served(x.indexAt(j)) : w[x.indexAt(j)]) * x.valueAt(j);
             }
             final double z = s.optimizer() == Optimizer.ASGD ? iterate : served;
-            final double g = 1 / (1 + Math.exp(-z)) - y;
+            final double example = 1 / (1 + Math.exp(-z)) - y;
+            for (int i = 0; i < w.length; i++) {
+                batchGradient[i] += example * x.get(i);
+            }
+            batchBiasGradient += example;
+            if (++examples % s.batchSize() != 0) {
+                return served;
+            }
+            final double g = batchBiasGradient / s.batchSize();
+            batchBiasGradient = 0;
             t++;
             final double eta = s.schedule().rate(s.learningRate(), s.powerT(), s.l1() + s.l2(), t);
             for (int i = 0; i < w.length; i++) {
-                final double gi = g * x.get(i);
+                final double gi = batchGradient[i] / s.batchSize();
+                batchGradient[i] = 0;
                 switch (s.optimizer()) {
                     case SGD, ASGD -> {
                         w[i] = soft((1 - eta * s.l2()) * w[i] - eta * gi, eta * s.l1());
@@ -289,7 +314,8 @@ class OptimizersTest {
     @Test
     void aStepOnAWeightThatWouldOverflowIsRefusedForEveryOptimizer() {
         for (final Optimizer optimizer : Optimizer.values()) {
-            final ModelState model = ModelState.fresh(settings(optimizer, 10, LearningRateSchedule.CONSTANT, 0, 0));
+            final ModelState model = ModelState.fresh(settings(optimizer, 10, LearningRateSchedule.CONSTANT, 0,
+                    optimizer == Optimizer.RLS ? 1 : 0));
             final HashMapWeights weights = new HashMapWeights();
             OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {1}, new double[] {1e100}), "0", 1.0, weights);
             final double before = weights.current(model, 1, 0);
