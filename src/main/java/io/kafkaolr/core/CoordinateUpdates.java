@@ -43,7 +43,8 @@ final class CoordinateUpdates {
         switch (s.optimizer()) {
             case SGD -> {
                 final double w = slots[off];
-                if (w == 0 || (rowClock[0] == clock[0] && rowClock[1] == clock[1])) {
+                // a row newer than the caller's model (a scorer's copy between two updates) is current
+                if (w == 0 || k <= 0 || (rowClock[0] == clock[0] && rowClock[1] == clock[1])) {
                     return;
                 }
                 final double ratio = Math.exp(clock[0] - rowClock[0]);

@@ -96,6 +96,19 @@ class OptimizersTest {
     }
 
     @Test
+    void aRowNewerThanTheModelReadingItIsServedAsStored() {
+        // a scorer's copy of the model can see a row's update before the header's
+        final ModelState model = ModelState.fresh(settings(Optimizer.SGD, 0.1, LearningRateSchedule.CONSTANT, 0.01, 0.1));
+        final HashMapWeights weights = new HashMapWeights();
+        OnlineLogisticRegression.learn(model, X, "1", 1.0, weights);
+        final ModelState olderHeader = new ModelState(model.settings(), model.classes(), model.version(), model.clock(),
+                model.biasState(), model.metrics(), model.classCounts());
+        OnlineLogisticRegression.learn(model, X, "1", 1.0, weights);
+        final WeightRow newer = weights.read(0);
+        assertEquals(newer.slots()[0], OnlineLogisticRegression.weight(olderHeader, newer, 0), 0.0);
+    }
+
+    @Test
     void averagedSgdWithPenaltiesNeedsTheConstantSchedule() {
         assertThrows(IllegalArgumentException.class,
                 () -> settings(Optimizer.ASGD, 0.1, LearningRateSchedule.INVSCALING, 0, 0.1));
