@@ -120,11 +120,12 @@ public final class LogitLeastSquares {
         // the example over positions, its feature statistics updated
         final double[] xDense = new double[d + 1];
         xDense[0] = 1.0;
-        final double[][] stats = new double[x.size()][OnlineLogisticRegression.STATISTICS];
+        final int statistics = OnlineLogisticRegression.STATISTICS;
+        final double[] stats = new double[x.size() * statistics];
         for (int j = 0; j < x.size(); j++) {
             final WeightRow row = positionOf[j] <= known ? rows[positionOf[j] - 1] : null;
             xDense[positionOf[j]] = OnlineLogisticRegression.learnedValue(s, row, x.valueAt(j), examples,
-                    x.indexAt(j), stats[j]);
+                    x.indexAt(j), stats, j * statistics);
         }
         final double[] z = new double[logits];
         for (int k = 0; k < logits; k++) {
@@ -201,12 +202,13 @@ public final class LogitLeastSquares {
             final WeightRow before = p <= known ? rows[p - 1] : null;
             final WeightRow row;
             if (presentAt[p] >= 0) {
-                final double[] st = stats[presentAt[p]];
-                row = new WeightRow(t, noClock, st[0], st[1], st[2], st[3], slots, new double[0]);
+                final int at = presentAt[p] * statistics;
+                row = new WeightRow(t, noClock, stats[at], stats[at + 1], stats[at + 2], stats[at + 3], slots,
+                        WeightRow.NONE);
             } else {
                 // absent: its statistics are unchanged, and its row no longer marks it present in every example
                 row = new WeightRow(t, noClock, before.seen(), before.sumSquares(), before.mean(),
-                        before.squaredDeviations(), slots, new double[0]);
+                        before.squaredDeviations(), slots, WeightRow.NONE);
             }
             weights.write(indices[p - 1], row);
         }

@@ -107,12 +107,12 @@ public final class OnlineLogisticRegression {
         final int n = x.size();
         final double[][] slots = new double[n][];
         final double[] values = new double[n];
-        final double[][] stats = new double[n][STATISTICS];
+        final double[] stats = new double[n * STATISTICS];
         final double[][] pending = new double[n][];
         for (int j = 0; j < n; j++) {
             final WeightRow row = weights.read(x.indexAt(j));
             final double xj = x.valueAt(j);
-            values[j] = learnedValue(s, row, xj, examples, x.indexAt(j), stats[j]);
+            values[j] = learnedValue(s, row, xj, examples, x.indexAt(j), stats, j * STATISTICS);
             slots[j] = row == null ? new double[logits * spl] : caughtUp(model, row, logits);
             pending[j] = openBatchGradient(s, row, now, logits);
             for (int k = 0; k < logits; k++) {
@@ -161,12 +161,12 @@ public final class OnlineLogisticRegression {
             }
             requireFinite(after, "weight");
         }
-        final double[] noGradient = new double[0];
         for (int j = 0; j < n; j++) {
-            weights.write(x.indexAt(j), new WeightRow(t, clock, stats[j][0], stats[j][1], stats[j][2], stats[j][3],
-                    slots[j], closesBatch ? noGradient : pending[j]));
+            weights.write(x.indexAt(j), new WeightRow(t, clock, stats[j * STATISTICS], stats[j * STATISTICS + 1],
+                    stats[j * STATISTICS + 2], stats[j * STATISTICS + 3],
+                    slots[j], closesBatch ? WeightRow.NONE : pending[j]));
         }
-        model.applyStep(t, clock, bias, closesBatch ? noGradient : biasGradient,
+        model.applyStep(t, clock, bias, closesBatch ? WeightRow.NONE : biasGradient,
                 model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
         return new StepResult(progressive, y, loss);
     }
@@ -268,17 +268,18 @@ public final class OnlineLogisticRegression {
 
     /**
      * The value a feature enters learning with, in the example after {@code examples}: its
-     * normalisation statistics, this value included, go into {@code stats} (count, sum of
-     * squares, mean, squared deviations; the mean and deviations NaN unless standardised).
+     * normalisation statistics, this value included, go into {@code stats} from {@code at}
+     * (count, sum of squares, mean, squared deviations; the mean and deviations NaN unless
+     * standardised).
      *
      * @param row the feature's row, or null when the feature is new
      */
     static double learnedValue(final ModelSettings s, final WeightRow row, final double xj, final long examples,
-                               final int index, final double[] stats) {
+                               final int index, final double[] stats, final int at) {
         double seen = row == null ? 0 : row.seen();
         double sumSquares = row == null ? 0 : row.sumSquares();
-        stats[2] = Double.NaN;
-        stats[3] = Double.NaN;
+        stats[at + 2] = Double.NaN;
+        stats[at + 3] = Double.NaN;
         double value = xj;
         if (s.normalize()) {
             seen += 1;
@@ -289,19 +290,19 @@ public final class OnlineLogisticRegression {
                 // Welford: no cancellation when the mean is large against the deviation
                 final double mean = row == null ? 0.0 : row.mean();
                 final double delta = xj - mean;
-                stats[2] = mean + delta / seen;
-                stats[3] = (row == null ? 0.0 : row.squaredDeviations()) + delta * (xj - stats[2]);
-                value = standardized(xj, stats[2], Math.sqrt(stats[3] / seen));
+                stats[at + 2] = mean + delta / seen;
+                stats[at + 3] = (row == null ? 0.0 : row.squaredDeviations()) + delta * (xj - stats[at + 2]);
+                value = standardized(xj, stats[at + 2], Math.sqrt(stats[at + 3] / seen));
             } else {
                 value = scaled(xj, Math.sqrt(sumSquares / seen));
             }
-            if (!Double.isFinite(sumSquares) || standardized && !Double.isFinite(stats[3])) {
+            if (!Double.isFinite(sumSquares) || standardized && !Double.isFinite(stats[at + 3])) {
                 throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW, "the sum of squares of feature "
                         + index + " would overflow; the model is left unchanged");
             }
         }
-        stats[0] = seen;
-        stats[1] = sumSquares;
+        stats[at] = seen;
+        stats[at + 1] = sumSquares;
         return value;
     }
 

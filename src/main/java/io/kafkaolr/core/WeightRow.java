@@ -24,10 +24,13 @@ package io.kafkaolr.core;
 public record WeightRow(long step, double[] clock, double seen, double sumSquares, double mean,
                         double squaredDeviations, double[] slots, double[] pending) {
 
+    /** No pending gradient (shared: rows never modify their arrays). */
+    public static final double[] NONE = new double[0];
+
     /** A row of a feature that is not standardised. */
     public WeightRow(final long step, final double[] clock, final double seen, final double sumSquares,
                      final double[] slots) {
-        this(step, clock, seen, sumSquares, Double.NaN, Double.NaN, slots, new double[0]);
+        this(step, clock, seen, sumSquares, Double.NaN, Double.NaN, slots, NONE);
     }
 
     /** The feature's normalisation scale: the root mean square of its values, or 0 before any. */

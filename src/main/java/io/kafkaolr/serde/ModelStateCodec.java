@@ -160,11 +160,14 @@ public final class ModelStateCodec {
         final double mean = statistics > 1 ? buffer.getDouble() : Double.NaN;
         final double squaredDeviations = statistics > 1 ? buffer.getDouble() : Double.NaN;
         final double[] slots = readDoubles(buffer, buffer.getInt());
-        final double[] pending = format == 2 ? new double[0] : readDoubles(buffer, buffer.getInt());
+        final double[] pending = format == 2 ? WeightRow.NONE : readDoubles(buffer, buffer.getInt());
         return new WeightRow(step, clock, seen, sumSquares, mean, squaredDeviations, slots, pending);
     }
 
     private static double[] readDoubles(final ByteBuffer buffer, final int count) {
+        if (count == 0) {
+            return WeightRow.NONE;
+        }
         final double[] values = new double[count];
         for (int k = 0; k < count; k++) {
             values[k] = buffer.getDouble();
