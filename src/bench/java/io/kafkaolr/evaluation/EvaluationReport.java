@@ -17,10 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Writes EVALUATION.md: on every shipped dataset, one online pass of every optimizer with its
@@ -46,9 +48,9 @@ public final class EvaluationReport {
             return tuned(e -> true);
         }
 
-        EvaluateCommand.Entry tuned(final java.util.function.Predicate<EvaluateCommand.Entry> among) {
+        EvaluateCommand.Entry tuned(final Predicate<EvaluateCommand.Entry> among) {
             return online.stream().filter(EvaluateCommand.Entry::tuned).filter(among)
-                    .min(java.util.Comparator.comparingDouble(e -> e.outcome().progressiveLogLoss())).orElseThrow();
+                    .min(Comparator.comparingDouble(e -> e.outcome().progressiveLogLoss())).orElseThrow();
         }
 
         /** The default optimizer with its default settings: what a model gets when nothing is configured. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.HashMapWeights;
-import io.kafkaolr.core.LogitLeastSquares;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
@@ -100,10 +99,7 @@ public final class Replay {
     /** The number of (feature, logit) weights the model serves that are not exactly zero. */
     public long nonZeroWeights() {
         long nonZero = 0;
-        for (final int index : weights.indices()) {
-            if (index == LogitLeastSquares.COVARIANCE_ROW) {
-                continue;
-            }
+        for (final int index : weights.featureIndices()) {
             for (final double w : OnlineLogisticRegression.weights(model, weights.read(index))) {
                 nonZero += w != 0.0 ? 1 : 0;
             }
@@ -113,8 +109,7 @@ public final class Replay {
 
     /** The number of (feature, logit) weights stored. */
     public long storedWeights() {
-        final int features = weights.size() - (weights.read(LogitLeastSquares.COVARIANCE_ROW) == null ? 0 : 1);
-        return (long) features * model.logits();
+        return (long) weights.featureIndices().size() * model.logits();
     }
 
     /** The current model's prediction for {@code features}. */

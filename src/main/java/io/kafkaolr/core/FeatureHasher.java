@@ -19,6 +19,8 @@ public final class FeatureHasher {
     public static final int DEFAULT_BITS = 18;
     /** Largest supported number of bits. */
     public static final int MAX_BITS = 30;
+    /** The first index no feature hashes to, whatever the bits: rows from here on hold model-wide state. */
+    public static final int FIRST_MODEL_ROW = 1 << MAX_BITS;
 
     private final int bits;
     private final int mask;

@@ -1,6 +1,7 @@
 package io.kafkaolr.core;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Weight rows held in a hash map: the in-process store used by {@code replay} and by tests. */
@@ -22,12 +23,12 @@ public final class HashMapWeights implements WeightAccess {
         return OnlineLogisticRegression.weight(model, rows.get(index), k);
     }
 
-    /** The indices of the rows written. */
-    public java.util.Set<Integer> indices() {
-        return java.util.Collections.unmodifiableSet(rows.keySet());
+    /** The indices of the features' rows written (not those of model-wide state, such as least squares' covariance row). */
+    public List<Integer> featureIndices() {
+        return rows.keySet().stream().filter(index -> index < FeatureHasher.FIRST_MODEL_ROW).toList();
     }
 
-    /** Number of rows written. */
+    /** Number of rows written, model-wide ones included. */
     public int size() {
         return rows.size();
     }

@@ -28,7 +28,7 @@ import java.util.List;
  */
 public final class LogitLeastSquares {
     /** The index of the row that lists the model's features and holds the intercept's row of P: outside any hashed index. */
-    public static final int COVARIANCE_ROW = 1 << FeatureHasher.MAX_BITS;
+    public static final int COVARIANCE_ROW = FeatureHasher.FIRST_MODEL_ROW;
 
     private LogitLeastSquares() {
     }
@@ -178,7 +178,7 @@ public final class LogitLeastSquares {
         }
 
         final long t = examples + 1;
-        final double[] noClock = new double[0];
+        final double[] noClock = WeightRow.NONE;
         final double[] covarianceSlots = new double[1 + d + d + 1];
         covarianceSlots[0] = d;
         for (int p = 1; p <= d; p++) {

@@ -2,6 +2,7 @@ package io.kafkaolr.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a model learns: fixed when the model is created and stored with it.
@@ -119,50 +120,58 @@ public record ModelSettings(
 
     /** Softmax SGD model on raw features that adds classes as they appear, no regularisation. */
     public static ModelSettings softmax(final double learningRate, final LearningRateSchedule schedule) {
-        return new ModelSettings(ModelType.SOFTMAX, FeatureHasher.DEFAULT_BITS, Optimizer.SGD, learningRate, schedule,
-                0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, DEFAULT_LABEL_CLIP, DEFAULT_MAX_DIMENSION, List.of(), true);
+        return binary(learningRate, schedule).edit(b -> {
+            b.type = ModelType.SOFTMAX;
+            b.initialClasses = List.of();
+            b.allowNewClasses = true;
+        });
     }
 
     /** A copy with another L2 penalty. */
     public ModelSettings withL2(final double newL2) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, newL2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> b.l2 = newL2);
     }
 
     /** A copy with other L1 and L2 penalties. */
     public ModelSettings withPenalties(final double newL1, final double newL2) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, newL1, newL2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> {
+            b.l1 = newL1;
+            b.l2 = newL2;
+        });
     }
 
     /** A copy with another optimizer and learning rate. */
     public ModelSettings withOptimizer(final Optimizer newOptimizer, final double newLearningRate) {
-        return new ModelSettings(type, hashBits, newOptimizer, newLearningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> {
+            b.optimizer = newOptimizer;
+            b.learningRate = newLearningRate;
+        });
     }
 
     /** A copy with another schedule. */
     public ModelSettings withSchedule(final LearningRateSchedule newSchedule, final double newPowerT) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, newSchedule, newPowerT, l1, l2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> {
+            b.schedule = newSchedule;
+            b.powerT = newPowerT;
+        });
     }
 
     /** A copy with another feature normalisation. */
     public ModelSettings withNormalization(final Normalization newNormalization) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                newNormalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> b.normalization = newNormalization);
     }
 
     /** A copy with another label clip and feature limit for the logit least-squares trainer. */
     public ModelSettings withLeastSquares(final double newLabelClip, final int newMaxDimension) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalization, batchSize, newLabelClip, newMaxDimension, initialClasses, allowNewClasses);
+        return edit(b -> {
+            b.labelClip = newLabelClip;
+            b.maxDimension = newMaxDimension;
+        });
     }
 
     /** A copy with another mini-batch size. */
     public ModelSettings withBatchSize(final int newBatchSize) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalization, newBatchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> b.batchSize = newBatchSize);
     }
 
     /** Whether feature values are transformed at all (and their statistics kept). */
@@ -172,14 +181,64 @@ public record ModelSettings(
 
     /** A copy with another number of hash bits. */
     public ModelSettings withHashBits(final int bits) {
-        return new ModelSettings(type, bits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        return edit(b -> b.hashBits = bits);
     }
 
     /** A copy with other classes (and class growth). */
     public ModelSettings withClasses(final List<String> classes, final boolean allowNew) {
-        return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                normalization, batchSize, labelClip, maxDimension, classes, allowNew);
+        return edit(b -> {
+            b.initialClasses = classes;
+            b.allowNewClasses = allowNew;
+        });
+    }
+
+    /** A copy with the changes {@code change} makes to a draft of these settings (validated again). */
+    private ModelSettings edit(final Consumer<Draft> change) {
+        final Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.build();
+    }
+
+    /** The settings as mutable fields, so that each copy names only what it changes. */
+    private static final class Draft {
+        private ModelType type;
+        private int hashBits;
+        private Optimizer optimizer;
+        private double learningRate;
+        private LearningRateSchedule schedule;
+        private double powerT;
+        private double l1;
+        private double l2;
+        private double ftrlBeta;
+        private Normalization normalization;
+        private int batchSize;
+        private double labelClip;
+        private int maxDimension;
+        private List<String> initialClasses;
+        private boolean allowNewClasses;
+
+        private Draft(final ModelSettings s) {
+            type = s.type;
+            hashBits = s.hashBits;
+            optimizer = s.optimizer;
+            learningRate = s.learningRate;
+            schedule = s.schedule;
+            powerT = s.powerT;
+            l1 = s.l1;
+            l2 = s.l2;
+            ftrlBeta = s.ftrlBeta;
+            normalization = s.normalization;
+            batchSize = s.batchSize;
+            labelClip = s.labelClip;
+            maxDimension = s.maxDimension;
+            initialClasses = s.initialClasses;
+            allowNewClasses = s.allowNewClasses;
+        }
+
+        private ModelSettings build() {
+            return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
+                    normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+        }
     }
 
     /** Number of logits per feature: 1 for binary, the number of classes for softmax. */

@@ -149,9 +149,7 @@ public final class ModelStateCodec {
             final double logScale = buffer.getDouble();
             return new WeightRow(0, new double[] {logScale, 0.0}, 0, 0, readDoubles(buffer, buffer.getInt()));
         }
-        if (format != 2) {
-            checkFormat(format, ROW_FORMAT, "weight row");
-        }
+        checkFormat(format, ROW_FORMAT, "weight row");
         final long step = buffer.getLong();
         final double[] clock = readDoubles(buffer, buffer.get());
         final int statistics = buffer.get();
@@ -230,9 +228,7 @@ public final class ModelStateCodec {
             if (format == 1) {
                 return decodeHeaderFormat1(in);
             }
-            if (format != 2) {
-                checkFormat(format, HEADER_FORMAT, "model header");
-            }
+            checkFormat(format, HEADER_FORMAT, "model header");
             final ModelType type = ModelType.valueOf(in.readUTF());
             final int hashBits = in.readInt();
             final Optimizer optimizer = Optimizer.valueOf(in.readUTF());
@@ -256,7 +252,7 @@ public final class ModelStateCodec {
             final long version = in.readLong();
             final double[] clock = readDoubles(in);
             final double[] bias = readDoubles(in);
-            final double[] pendingBias = format == 2 ? new double[0] : readDoubles(in);
+            final double[] pendingBias = format == 2 ? WeightRow.NONE : readDoubles(in);
             final ProgressiveMetrics metrics = new ProgressiveMetrics(in.readLong(), in.readDouble(), in.readDouble(),
                     in.readDouble());
             final long[] counts = new long[in.readInt()];
@@ -306,10 +302,11 @@ public final class ModelStateCodec {
         return values;
     }
 
-    private static void checkFormat(final byte found, final byte supported, final String what) {
-        if (found != supported) {
+    /** Refuses a format other than {@code current} and 2 (format 1 is read before this check). */
+    private static void checkFormat(final byte found, final byte current, final String what) {
+        if (found != current && found != 2) {
             throw new IllegalArgumentException(what + " has format version " + found
-                    + "; this version of kafka-olr reads version " + supported);
+                    + "; this version of kafka-olr reads versions 1 to " + current);
         }
     }
 

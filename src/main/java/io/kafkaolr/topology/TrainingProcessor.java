@@ -131,11 +131,11 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private void publishMetrics(final long now) {
         for (final String modelId : learnedSincePublished) {
             final StoreWeights weights = StoreWeights.writable(store, modelId);
-            final byte[] header = store.get(weights.headerKey());
-            if (header == null) {
+            // the decoded header this processor last wrote, unless the store holds other bytes now
+            final ModelState model = headers.read(modelId, store.get(weights.headerKey()));
+            if (model == null) {
                 continue;
             }
-            final ModelState model = ModelStateCodec.decodeHeader(header);
             final ModelMetrics.Builder metrics = ModelMetrics.newBuilder().setModelId(modelId)
                     .setModelVersion(model.version()).setExamples(model.metrics().examples())
                     .setProgressiveLogLoss(model.metrics().meanLogLoss())
