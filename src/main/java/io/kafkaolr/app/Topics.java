@@ -11,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import io.kafkaolr.topology.TopologyConfig;
 
 /** Creates the processor's topics when they are missing; the model topic is compacted. */
@@ -71,6 +72,35 @@ public final class Topics {
                 }
             }
         }
+        awaitLeaders(admin, created);
         return created;
+    }
+
+    /**
+     * Waits until every partition of {@code topics} has a leader in the broker's metadata. A
+     * created topic can take a moment to appear there, and a global store that starts before it
+     * does fails at once ("no partitions available").
+     */
+    private static void awaitLeaders(final Admin admin, final List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!topics.isEmpty()) {
+            try {
+                final boolean ready = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                        .stream().allMatch(d -> !d.partitions().isEmpty()
+                                && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("topics created but without leaders after 30 s: " + topics);
+            }
+            Thread.sleep(50); // polling the broker's metadata, which has no notification
+        }
     }
 }
