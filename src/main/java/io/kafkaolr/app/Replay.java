@@ -15,6 +15,7 @@ import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.core.StepResult;
 import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelSnapshot;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -176,9 +177,17 @@ public final class Replay {
         return report;
     }
 
-    /** The model as JSON, weights by the feature names seen in training. */
+    /**
+     * The model as JSON, weights by the feature names seen in training, with the stored state
+     * that {@code olr model import} restores.
+     */
     public ObjectNode export() {
-        return ModelJson.export(model, names, weights);
+        return snapshot().toJson();
+    }
+
+    /** The model as the training processor would store it. */
+    public ModelSnapshot snapshot() {
+        return ModelSnapshot.of(model, weights.indices(), weights, names);
     }
 
     private static double auc(final List<Double> scores, final List<Boolean> positive) {

@@ -52,14 +52,18 @@ public final class Topics {
                 missing.add(new NewTopic(name, partitions, replication));
             }
         }
+        final int examplePartitions = existing.contains(t.examplesTopic())
+                ? partitions(admin, t.examplesTopic()) : partitions;
         if (!existing.contains(t.modelTopic())) {
             // the training store's changelog, created here rather than by Kafka Streams because every
             // instance's global store reads it from start-up on; it must have the examples topic's
             // partition count, and compaction keeps it O(model size)
-            final int examplePartitions = existing.contains(t.examplesTopic())
-                    ? partitions(admin, t.examplesTopic()) : partitions;
             missing.add(new NewTopic(t.modelTopic(), examplePartitions, replication)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        if (t.role().trains() && !existing.contains(t.controlTopic())) {
+            // co-partitioned with the examples: a model's commands reach the task that learns it
+            missing.add(new NewTopic(t.controlTopic(), examplePartitions, replication));
         }
         final List<String> created = new ArrayList<>();
         for (final NewTopic topic : missing) {

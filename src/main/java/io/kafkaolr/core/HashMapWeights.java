@@ -28,6 +28,11 @@ public final class HashMapWeights implements WeightAccess {
         return rows.keySet().stream().filter(index -> index < FeatureHasher.FIRST_MODEL_ROW).toList();
     }
 
+    /** The indices of every row written, model-wide ones included. */
+    public List<Integer> indices() {
+        return List.copyOf(rows.keySet());
+    }
+
     /** Number of rows written, model-wide ones included. */
     public int size() {
         return rows.size();

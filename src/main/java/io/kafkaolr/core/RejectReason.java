@@ -28,5 +28,7 @@ public enum RejectReason {
     /** A stored model whose hashing settings differ from this processor's. */
     MODEL_MISMATCH,
     /** The step would make a logit or a weight NaN or infinite: rejected, the model unchanged. */
-    NUMERIC_OVERFLOW
+    NUMERIC_OVERFLOW,
+    /** A control command that cannot be applied: an import with missing parts, or with corrupt or inconsistent entries. */
+    INVALID_COMMAND
 }

@@ -159,6 +159,11 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
                     throw invalid(path, "true or false", value);
                 }
                 return value.booleanValue();
+            case ENUM:
+                if (!value.isTextual() || !s.hasEnumSymbol(value.textValue())) {
+                    throw invalid(path, "one of " + s.getEnumSymbols(), value);
+                }
+                return SpecificData.get().createEnum(value.textValue(), s);
             case BYTES:
                 if (!value.isTextual()) {
                     throw invalid(path, "base64 text", value);
@@ -218,6 +223,7 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
                 }
                 return f.nullNode();
             case STRING:
+            case ENUM:
                 return f.textNode(value.toString());
             case DOUBLE:
                 return f.numberNode((Double) value);

@@ -31,6 +31,7 @@ import java.util.List;
 public final class ModelStateCodec {
     /** The index under which a model's header is stored. */
     public static final int HEADER_INDEX = -1;
+    private static final int FIRST_NAMES_OFFSET = 1 << 30;
     private static final byte ROW_FORMAT = 3;
     private static final byte HEADER_FORMAT = (byte) ModelState.FORMAT_VERSION;
 
@@ -49,6 +50,50 @@ public final class ModelStateCodec {
     /** Whether {@code index} is that of a weight row (not the header or an AUC-window entry). */
     public static boolean isRow(final int index) {
         return index >= 0;
+    }
+
+    /**
+     * The index of the entry that names the features of row {@code rowIndex}: the rows' indices
+     * shifted into {@code [-2^31, -2^30]}, below every AUC-window index (the window is at most
+     * 10^6 entries).
+     */
+    public static int namesIndex(final int rowIndex) {
+        if (rowIndex < 0 || rowIndex > FIRST_NAMES_OFFSET) {
+            throw new IllegalArgumentException("not a row index: " + rowIndex);
+        }
+        return Integer.MIN_VALUE + rowIndex;
+    }
+
+    /** Whether {@code index} is that of a names entry ({@link #namesIndex}). */
+    public static boolean isNames(final int index) {
+        return index <= Integer.MIN_VALUE + FIRST_NAMES_OFFSET;
+    }
+
+    /** The row that the names entry at {@code index} names. */
+    public static int namedRow(final int index) {
+        return index - Integer.MIN_VALUE;
+    }
+
+    /** Encodes the feature names of one row, in the order they were first seen. */
+    public static byte[] encodeNames(final List<String> names) {
+        try {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+            final DataOutputStream out = new DataOutputStream(bytes);
+            writeStrings(out, names);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+    }
+
+    /** Decodes a names entry. */
+    public static List<String> decodeNames(final byte[] bytes) {
+        try {
+            return readStrings(new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (final IOException e) {
+            throw new IllegalArgumentException("corrupt names entry: " + e, e);
+        }
     }
 
     /** Encodes an AUC-window entry: the progressive probability of the positive class, and whether it was positive. */

@@ -1,18 +1,37 @@
 package io.kafkaolr.topology;
 
+import io.kafkaolr.serde.ModelStateCodec;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps the global model store equal to the model topic: puts rows and headers, deletes on tombstones. */
+/**
+ * Keeps the global model store equal to the model topic: puts rows and headers, deletes on
+ * tombstones; and the directory's list of served models equal to the headers in the store.
+ */
 final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
+    private final ModelDirectory directory;
     private KeyValueStore<Bytes, byte[]> store;
+
+    ModelStoreUpdater(final ModelDirectory directory) {
+        this.directory = directory;
+    }
 
     @Override
     public void init(final ProcessorContext<Void, Void> context) {
         store = context.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
+        // the store is restored before its processor starts: list the models restored
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            all.forEachRemaining(entry -> {
+                final String modelId = headerOf(entry.key.get());
+                if (modelId != null) {
+                    directory.served(modelId);
+                }
+            });
+        }
     }
 
     @Override
@@ -25,5 +44,20 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
         } else {
             store.put(Bytes.wrap(record.key()), record.value());
         }
+        final String modelId = headerOf(record.key());
+        if (modelId != null && record.value() == null) {
+            directory.notServed(modelId);
+        } else if (modelId != null) {
+            directory.served(modelId);
+        }
+    }
+
+    /** The model id if {@code key} is a model's header key, else null (another entry, or not a kafka-olr key). */
+    static String headerOf(final byte[] key) {
+        if (key.length < 5 || key[key.length - 5] != 0) {
+            return null;
+        }
+        final ModelStateCodec.Key decoded = ModelStateCodec.decodeKey(key);
+        return decoded.isHeader() ? decoded.modelId() : null;
     }
 }

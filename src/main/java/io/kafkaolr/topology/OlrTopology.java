@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * examples --> [train] --> store "model-weights" --changelog--> model topic
- *                 |------> dead letters
+ * control ---'    |------> dead letters        (store "model-imports": parts of imports)
  *                 '------> metrics (every olr.metrics.interval.ms)
  * model topic --> global model store (every instance)
  * events ---> [score] ---> predictions (keyed like the event)
@@ -34,8 +34,11 @@ public final class OlrTopology {
     public static final String WEIGHTS_STORE = "model-weights";
     /** The global store fed by the model topic, read by scoring. */
     public static final String MODEL_GLOBAL_STORE = "model-global";
+    /** The training side's store of the parts of imports whose last part has not arrived. */
+    public static final String IMPORTS_STORE = "model-imports";
 
     static final String EXAMPLES_SOURCE = "examples-source";
+    static final String CONTROL_SOURCE = "control-source";
     static final String TRAIN = "train";
     static final String TRAINING_DEAD_LETTERS_SINK = "training-dead-letters-sink";
     static final String METRICS_SINK = "metrics-sink";
@@ -58,6 +61,14 @@ public final class OlrTopology {
 
     /** The topology for {@code config}. */
     public static Topology build(final TopologyConfig config) {
+        return build(config, new ModelDirectory());
+    }
+
+    /**
+     * The topology for {@code config}, whose processors keep {@code directory} current (the
+     * models this instance holds, for interactive queries).
+     */
+    public static Topology build(final TopologyConfig config, final ModelDirectory directory) {
         final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = Stores.keyValueStoreBuilder(
                         supplier(config.weightsStore(), WEIGHTS_STORE), Serdes.Bytes(), Serdes.ByteArray());
         if (config.weightsCache()) {
@@ -72,8 +83,14 @@ public final class OlrTopology {
         if (config.role().trains()) {
             topology.addSource(EXAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     config.examplesTopic());
-            topology.addProcessor(TRAIN, () -> new TrainingProcessor(config), EXAMPLES_SOURCE);
+            // commands share the examples' partitioning and task: applied in the same transactions
+            topology.addSource(CONTROL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    config.controlTopic());
+            topology.addProcessor(TRAIN, () -> new TrainingProcessor(config, directory), EXAMPLES_SOURCE,
+                    CONTROL_SOURCE);
             topology.addStateStore(weights, TRAIN);
+            topology.addStateStore(Stores.keyValueStoreBuilder(supplier(config.weightsStore(), IMPORTS_STORE),
+                    Serdes.Bytes(), Serdes.ByteArray()), TRAIN);
             topology.addSink(TRAINING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer(), TRAIN);
             topology.addSink(METRICS_SINK, config.metrics().topic(), new ByteArraySerializer(),
@@ -81,7 +98,7 @@ public final class OlrTopology {
         }
         if (config.role().scores()) {
             topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                    config.modelTopic(), MODEL_STORE_UPDATER, ModelStoreUpdater::new);
+                    config.modelTopic(), MODEL_STORE_UPDATER, () -> new ModelStoreUpdater(directory));
             topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     config.eventsTopic());
             topology.addProcessor(SCORE, () -> new ScoringProcessor(config), EVENTS_SOURCE);

@@ -17,6 +17,9 @@ final class StoreWeights implements WeightAccess {
     private final KeyValueStore<Bytes, byte[]> writes;
     // the model id is encoded once per record, not once per feature
     private final byte[] prefix;
+    // rows read and found absent: the rows this record creates (the training side names them)
+    private int[] absent = new int[0];
+    private int absentCount;
 
     private StoreWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> reads, final KeyValueStore<Bytes, byte[]> writes,
                          final String modelId) {
@@ -48,7 +51,27 @@ final class StoreWeights implements WeightAccess {
     @Override
     public WeightRow read(final int index) {
         final byte[] value = reads.get(key(index));
+        if (value == null && writes != null) {
+            if (absentCount == absent.length) {
+                absent = java.util.Arrays.copyOf(absent, Math.max(4, 2 * absentCount));
+            }
+            absent[absentCount++] = index;
+        }
         return value == null ? null : ModelStateCodec.decodeRow(value);
+    }
+
+    /** The rows read and found absent through this object (the rows this record creates); rarely non-empty. */
+    java.util.Set<Integer> absentRows() {
+        final java.util.Set<Integer> rows = new java.util.HashSet<>(2 * absentCount);
+        for (int i = 0; i < absentCount; i++) {
+            rows.add(absent[i]);
+        }
+        return rows;
+    }
+
+    /** Whether any row was read and found absent. */
+    boolean anyAbsent() {
+        return absentCount > 0;
     }
 
     @Override

@@ -173,6 +173,15 @@ public record TopologyConfig(
         return modelTopic(modelsFrom);
     }
 
+    /**
+     * The control topic: {@code <examples topic>-control}, with the examples topic's partition
+     * count and partitioning (key = model id), so that each model's commands reach the task that
+     * learns it (see {@code ModelCommand.avsc}).
+     */
+    public String controlTopic() {
+        return examplesTopic + "-control";
+    }
+
     /** The model topic of the training application {@code trainingApplicationId}. */
     public static String modelTopic(final String trainingApplicationId) {
         return trainingApplicationId + "-" + OlrTopology.WEIGHTS_STORE + "-changelog";

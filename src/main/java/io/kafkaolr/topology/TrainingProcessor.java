@@ -1,6 +1,7 @@
 package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
@@ -12,6 +13,7 @@ import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.core.StepResult;
+import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
+    private final ModelDirectory directory;
     private final FeatureHasher hasher;
     private final RecordCodec<LabeledExample> codec;
 
@@ -49,14 +52,19 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private KeyValueStore<Bytes, byte[]> store;
     private DeadLetters deadLetters;
     private Sensor learned;
+    private Sensor commandsApplied;
     private ModelHeaders headers;
+    private ModelCommands commands;
+    private String taskId;
+    private Set<String> taskModels;
     private final RecordCodec<ModelMetrics> metricsCodec;
     // models whose metrics changed since the last publication; after a restart a model is
     // published again once it learns
     private final Set<String> learnedSincePublished = new LinkedHashSet<>();
 
-    TrainingProcessor(final TopologyConfig config) {
+    TrainingProcessor(final TopologyConfig config, final ModelDirectory directory) {
         this.config = config;
+        this.directory = directory;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
         this.codec = config.format().codec(LabeledExample.class);
         this.metricsCodec = config.format().codec(ModelMetrics.class);
@@ -68,19 +76,48 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.store = processorContext.getStateStore(OlrTopology.WEIGHTS_STORE);
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.TRAINING_DEAD_LETTERS_SINK, config.format(),
                 "training");
-        this.learned = ProcessorMetrics.sensor(processorContext, "training", "examples-learned");
+        this.learned = ProcessorMetrics.latencySensor(processorContext, "training", "examples-learned");
+        this.commandsApplied = ProcessorMetrics.sensor(processorContext, "training", "commands-applied");
         this.headers = new ModelHeaders(hasher.bits());
+        this.commands = new ModelCommands(store, processorContext.getStateStore(OlrTopology.IMPORTS_STORE),
+                config.format().codec(ModelCommand.class), hasher.bits());
+        this.taskId = processorContext.taskId().toString();
+        // the store is restored before processors start: list its models once, then keep the list current
+        this.taskModels = directory.trainingTask(taskId);
+        ModelCommands.listModels(store, taskModels);
         processorContext.schedule(config.metrics().interval(), PunctuationType.WALL_CLOCK_TIME, this::publishMetrics);
     }
 
     @Override
+    public void close() {
+        directory.closeTrainingTask(taskId);
+    }
+
+    @Override
     public void process(final Record<byte[], byte[]> record) {
+        final boolean command = context.recordMetadata()
+                .map(m -> m.topic().equals(config.controlTopic())).orElse(false);
         try {
-            learn(record);
-            learned.record();
+            if (command) {
+                applyCommand(record);
+                commandsApplied.record();
+            } else {
+                final long start = System.nanoTime();
+                learn(record);
+                learned.record(System.nanoTime() - start);
+            }
         } catch (final RejectedInputException e) {
             deadLetters.send(record, e.reason(), e.getMessage());
         }
+    }
+
+    private void applyCommand(final Record<byte[], byte[]> record) {
+        final ModelCommand command = commands.decode(record.value());
+        final String modelId = command.getModelId();
+        ModelIds.validate(modelId);
+        checkRouting(record, modelId);
+        commands.apply(command, taskModels);
+        learnedSincePublished.remove(modelId);
     }
 
     private void learn(final Record<byte[], byte[]> record) {
@@ -88,6 +125,56 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final LabeledExample example = codec.decode(record.value());
         final String modelId = example.getModelId();
         ModelIds.validate(modelId);
+        checkRouting(record, modelId);
+        if (example.getLabel().isEmpty()) {
+            throw new RejectedInputException(RejectReason.MISSING_FIELD, "label is empty");
+        }
+        final Features features = new Features(example.getNumericFeatures(), example.getCategoricalFeatures());
+        final SparseVector x = hasher.vectorize(features, config.maxFeatures());
+
+        final StoreWeights weights = StoreWeights.writable(store, modelId);
+        final Bytes headerKey = weights.headerKey();
+        final ModelState stored = headers.take(modelId, store.get(headerKey));
+        final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
+        final StepResult step = OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
+                weights);
+        if (weights.anyAbsent()) {
+            nameNewRows(weights, features);
+        }
+        if (model.settings().type() == ModelType.BINARY) {
+            store.put(weights.key(ModelStateCodec.windowIndex(model.version(), config.metrics().aucWindow())),
+                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
+        }
+        // the header last: a reader of the model topic that sees it has seen the whole step
+        final byte[] header = ModelStateCodec.encodeHeader(model);
+        store.put(headerKey, header);
+        headers.written(modelId, header, model);
+        if (stored == null) {
+            taskModels.add(modelId);
+        }
+        learnedSincePublished.add(modelId);
+    }
+
+    /**
+     * Stores the names of the features whose rows this example created (one write per new row,
+     * none once a model has seen its features): what the weights endpoint and the export show.
+     */
+    private void nameNewRows(final StoreWeights weights, final Features features) {
+        final Set<Integer> created = weights.absentRows();
+        final Map<Integer, java.util.List<String>> names = new LinkedHashMap<>();
+        final java.util.function.Consumer<String> name = n -> {
+            final int index = hasher.index(n);
+            if (created.contains(index) && n.length() <= ModelSnapshot.MAX_NAME_CHARS) {
+                names.computeIfAbsent(index, i -> new java.util.ArrayList<>(1)).add(n);
+            }
+        };
+        features.numeric().keySet().forEach(name);
+        features.categorical().forEach((k, v) -> name.accept(FeatureHasher.categoricalName(k, v)));
+        names.forEach((index, list) -> store.put(weights.key(ModelStateCodec.namesIndex(index)),
+                ModelStateCodec.encodeNames(list)));
+    }
+
+    private void checkRouting(final Record<byte[], byte[]> record, final String modelId) {
         if (config.requireModelIdKey()
                 && (record.key() == null || !Arrays.equals(record.key(), modelId.getBytes(StandardCharsets.UTF_8)))) {
             throw new RejectedInputException(RejectReason.KEY_MISMATCH, "the record key ("
@@ -104,27 +191,6 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                         + "(murmur2 of the key; kcat: -X topic.partitioner=murmur2_random)");
             }
         }
-        if (example.getLabel().isEmpty()) {
-            throw new RejectedInputException(RejectReason.MISSING_FIELD, "label is empty");
-        }
-        final SparseVector x = hasher.vectorize(
-                new Features(example.getNumericFeatures(), example.getCategoricalFeatures()), config.maxFeatures());
-
-        final StoreWeights weights = StoreWeights.writable(store, modelId);
-        final Bytes headerKey = weights.headerKey();
-        final ModelState stored = headers.take(modelId, store.get(headerKey));
-        final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
-        final StepResult step = OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
-                weights);
-        if (model.settings().type() == ModelType.BINARY) {
-            store.put(weights.key(ModelStateCodec.windowIndex(model.version(), config.metrics().aucWindow())),
-                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
-        }
-        // the header last: a reader of the model topic that sees it has seen the whole step
-        final byte[] header = ModelStateCodec.encodeHeader(model);
-        store.put(headerKey, header);
-        headers.written(modelId, header, model);
-        learnedSincePublished.add(modelId);
     }
 
     /** Publishes the progressive metrics of every model that learned since the last publication. */
@@ -150,14 +216,18 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                 final int window = (int) Math.min(model.version(), config.metrics().aucWindow());
                 final double[] scores = new double[window];
                 final boolean[] positive = new boolean[window];
+                int n = 0;
                 for (int i = 0; i < window; i++) {
                     final byte[] entry = store.get(weights.key(ModelStateCodec.windowIndex(model.version() - i,
                             config.metrics().aucWindow())));
-                    scores[i] = ModelStateCodec.windowProbability(entry);
-                    positive[i] = ModelStateCodec.windowPositive(entry);
+                    if (entry == null) {
+                        break; // an imported model's window can be shorter (replay keeps none)
+                    }
+                    scores[n] = ModelStateCodec.windowProbability(entry);
+                    positive[n++] = ModelStateCodec.windowPositive(entry);
                 }
-                final double auc = RocAuc.rocAuc(scores, positive);
-                metrics.setProgressiveAuc(Double.isNaN(auc) ? null : auc).setAucWindowExamples(window);
+                final double auc = RocAuc.rocAuc(Arrays.copyOf(scores, n), Arrays.copyOf(positive, n));
+                metrics.setProgressiveAuc(Double.isNaN(auc) ? null : auc).setAucWindowExamples(n);
             }
             context.forward(new Record<>(modelId.getBytes(StandardCharsets.UTF_8),
                     metricsCodec.encode(metrics.build()), now), OlrTopology.METRICS_SINK);

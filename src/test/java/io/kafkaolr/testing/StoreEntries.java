@@ -27,4 +27,11 @@ public final class StoreEntries {
         }
         return out;
     }
+
+    /** The entries of a list, by index. */
+    public static Map<Integer, byte[]> ofEntries(final java.util.List<Map.Entry<Integer, byte[]>> entries) {
+        final Map<Integer, byte[]> out = new TreeMap<>();
+        entries.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
 }

@@ -304,7 +304,12 @@ class OlrTopologyTest {
                 h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
             }
             final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
-            assertEquals(40, written.size(), "rows x and y, the AUC-window entry and the header, once per example");
+            assertEquals(42, written.size(), "rows x and y, the AUC-window entry and the header, once per example, "
+                    + "and the names of x and y once, when their rows are created");
+            final List<String> named = written.stream()
+                    .filter(r -> ModelStateCodec.isNames(ModelStateCodec.decodeKey(r.key()).index()))
+                    .flatMap(r -> ModelStateCodec.decodeNames(r.value()).stream()).sorted().toList();
+            assertEquals(List.of("x", "y"), named);
             final TestRecord<byte[], byte[]> last = written.get(written.size() - 1);
             assertTrue(ModelStateCodec.decodeKey(last.key()).isHeader(), "the header is written after the rows");
             assertEquals(10, ModelStateCodec.decodeHeader(last.value()).version());

@@ -33,6 +33,8 @@ final class TopologyHarness implements AutoCloseable {
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> examples;
     final TestInputTopic<byte[], byte[]> events;
+    final TestInputTopic<byte[], byte[]> control;
+    final ModelDirectory directory = new ModelDirectory();
     final TestOutputTopic<byte[], byte[]> predictions;
     final TestOutputTopic<byte[], byte[]> deadLetters;
     final TestOutputTopic<byte[], byte[]> model;
@@ -50,11 +52,12 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        this.driver = new TopologyTestDriver(OlrTopology.build(config), props);
+        this.driver = new TopologyTestDriver(OlrTopology.build(config, directory), props);
         final ByteArraySerializer ser = new ByteArraySerializer();
         final ByteArrayDeserializer de = new ByteArrayDeserializer();
         this.examples = driver.createInputTopic(config.examplesTopic(), ser, ser);
         this.events = driver.createInputTopic(config.eventsTopic(), ser, ser);
+        this.control = driver.createInputTopic(config.controlTopic(), ser, ser);
         this.predictions = driver.createOutputTopic(config.predictionsTopic(), de, de);
         this.deadLetters = driver.createOutputTopic(config.deadLettersTopic(), de, de);
         this.model = driver.createOutputTopic(config.modelTopic(), de, de);

@@ -1,0 +1,174 @@
+package io.kafkaolr.topology;
+
+import io.kafkaolr.avro.ModelAction;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.avro.ModelEntry;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.serde.ModelSnapshot;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies the control topic's commands to the training store, inside the training task (so in
+ * the same transactions as the examples, and in the task's order with them).
+ *
+ * <ul>
+ *   <li>DELETE removes every entry of the model: its rows, names, AUC window and header
+ *       (tombstones on the model topic, so scoring forgets it too).</li>
+ *   <li>IMPORT replaces the model by the entries given, validated first: a header this
+ *       processor can use (same hashing), rows that decode, nothing else. An import in
+ *       several parts keeps its parts in {@link OlrTopology#IMPORTS_STORE} until the last one
+ *       arrives, then replaces the model whole, in one step.</li>
+ * </ul>
+ * Cost: O(model size) per command, never per example.
+ */
+final class ModelCommands {
+    private final KeyValueStore<Bytes, byte[]> weights;
+    private final KeyValueStore<Bytes, byte[]> imports;
+    private final RecordCodec<ModelCommand> codec;
+    private final int hashBits;
+
+    ModelCommands(final KeyValueStore<Bytes, byte[]> weights, final KeyValueStore<Bytes, byte[]> imports,
+                  final RecordCodec<ModelCommand> codec, final int hashBits) {
+        this.weights = weights;
+        this.imports = imports;
+        this.codec = codec;
+        this.hashBits = hashBits;
+    }
+
+    /** The command in {@code value}, decoded. */
+    ModelCommand decode(final byte[] value) {
+        return codec.decode(value);
+    }
+
+    /**
+     * Applies {@code command}; the models of the task ({@code taskModels}) follow.
+     *
+     * @throws RejectedInputException if it cannot be applied; nothing is changed then
+     */
+    void apply(final ModelCommand command, final Set<String> taskModels) {
+        final String modelId = command.getModelId();
+        if (command.getAction() == ModelAction.DELETE) {
+            delete(modelId);
+            taskModels.remove(modelId);
+            return;
+        }
+        final int parts = command.getParts();
+        final int part = command.getPart();
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw invalid("part " + part + " of " + parts);
+        }
+        if (parts > 1 && command.getImportId().isEmpty()) {
+            throw invalid("an import in " + parts + " parts needs an import_id");
+        }
+        if (part < parts - 1) {
+            imports.put(partKey(command.getImportId(), part), codec.encode(command));
+            return;
+        }
+        final List<ModelEntry> entries = new ArrayList<>();
+        final List<Bytes> staged = new ArrayList<>();
+        for (int p = 0; p < parts - 1; p++) {
+            final Bytes key = partKey(command.getImportId(), p);
+            final byte[] stored = imports.get(key);
+            if (stored == null) {
+                throw invalid("import " + command.getImportId() + " of model '" + modelId + "': part " + p + " of "
+                        + parts + " never arrived (or was applied already); the model is unchanged");
+            }
+            final ModelCommand earlier = codec.decode(stored);
+            if (!earlier.getModelId().equals(modelId)) {
+                throw invalid("import " + command.getImportId() + ": part " + p + " is for model '"
+                        + earlier.getModelId() + "', not '" + modelId + "'");
+            }
+            entries.addAll(earlier.getEntries());
+            staged.add(key);
+        }
+        entries.addAll(command.getEntries());
+        // the parts are used up whether or not the import is valid: a retry sends them again
+        staged.forEach(imports::delete);
+        replace(modelId, snapshotOf(modelId, entries));
+        taskModels.add(modelId);
+    }
+
+    private ModelSnapshot snapshotOf(final String modelId, final List<ModelEntry> entries) {
+        final Map<Integer, byte[]> stored = new HashMap<>();
+        for (final ModelEntry e : entries) {
+            final ByteBuffer value = e.getValue();
+            final byte[] bytes = new byte[value.remaining()];
+            value.duplicate().get(bytes);
+            if (stored.put(e.getIndex(), bytes) != null) {
+                throw invalid("model '" + modelId + "': entry " + e.getIndex() + " given twice");
+            }
+        }
+        final ModelSnapshot snapshot;
+        try {
+            snapshot = ModelSnapshot.fromStored(stored);
+        } catch (final IllegalArgumentException e) {
+            throw invalid("model '" + modelId + "': " + e.getMessage());
+        }
+        if (snapshot.model().settings().hashBits() != hashBits) {
+            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "the imported model '" + modelId
+                    + "' hashes onto 2^" + snapshot.model().settings().hashBits() + " dimensions, this processor onto 2^"
+                    + hashBits + " (olr.model.hash-bits)");
+        }
+        return snapshot;
+    }
+
+    private void replace(final String modelId, final ModelSnapshot snapshot) {
+        delete(modelId);
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        // the header last: a reader of the model topic that sees it has seen the whole model
+        for (final Map.Entry<Integer, byte[]> e : snapshot.storeEntries()) {
+            weights.put(Bytes.wrap(ModelStateCodec.key(prefix, e.getKey())), e.getValue());
+        }
+    }
+
+    /** Deletes every entry of the model: O(its entries), after a scan of the store for its prefix. */
+    private void delete(final String modelId) {
+        final List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(
+                Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        // the header first: a reader that no longer sees it ignores the rest
+        final Bytes header = Bytes.wrap(ModelStateCodec.headerKey(modelId));
+        if (keys.remove(header)) {
+            weights.delete(header);
+        }
+        keys.forEach(weights::delete);
+    }
+
+    private static Bytes partKey(final String importId, final int part) {
+        return Bytes.wrap(ByteBuffer.allocate(importId.getBytes(StandardCharsets.UTF_8).length + 5)
+                .put(importId.getBytes(StandardCharsets.UTF_8)).put((byte) 0).putInt(part).array());
+    }
+
+    private static RejectedInputException invalid(final String detail) {
+        return new RejectedInputException(RejectReason.INVALID_COMMAND, detail);
+    }
+
+    /** Lists the models whose headers are in {@code store} (a scan: at a task's start only). */
+    static void listModels(final KeyValueStore<Bytes, byte[]> store, final Set<String> into) {
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                final KeyValue<Bytes, byte[]> entry = all.next();
+                final String modelId = ModelStoreUpdater.headerOf(entry.key.get());
+                if (modelId != null) {
+                    into.add(modelId);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.kafkaolr.topology;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which models this instance holds, for interactive queries: the models of the training
+ * tasks it runs now (their partitions of the training store), and the models in its global
+ * store (all of them, as scoring sees them). Kafka Streams can list a store only by scanning
+ * every row; this keeps the ids, so that listing costs O(models).
+ *
+ * <p>Not state: an index of the stores, rebuilt from them whenever a task starts (a scan at
+ * initialisation, after restoration) and kept current by the processors as they write
+ * headers. Thread-safe: written by stream threads, read by the HTTP server.
+ */
+public final class ModelDirectory {
+    private final Map<String, Set<String>> trainingTasks = new ConcurrentHashMap<>();
+    private final Set<String> served = ConcurrentHashMap.newKeySet();
+
+    /** The models of the training tasks this instance runs, sorted. */
+    public SortedSet<String> trainedModels() {
+        final SortedSet<String> all = new TreeSet<>();
+        trainingTasks.values().forEach(all::addAll);
+        return all;
+    }
+
+    /** The models in this instance's global store, sorted (empty where it does not score). */
+    public SortedSet<String> servedModels() {
+        return new TreeSet<>(served);
+    }
+
+    /** The set of models of training task {@code taskId}, which the task's processors keep current. */
+    Set<String> trainingTask(final String taskId) {
+        return trainingTasks.computeIfAbsent(taskId, id -> ConcurrentHashMap.newKeySet());
+    }
+
+    /** The task moved away or closed: its models are no longer held here. */
+    void closeTrainingTask(final String taskId) {
+        trainingTasks.remove(taskId);
+    }
+
+    void served(final String modelId) {
+        served.add(modelId);
+    }
+
+    void notServed(final String modelId) {
+        served.remove(modelId);
+    }
+}

@@ -1,0 +1,210 @@
+package io.kafkaolr.topology;
+
+import static io.kafkaolr.topology.TopologyHarness.event;
+import static io.kafkaolr.topology.TopologyHarness.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.app.CsvDataset;
+import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.Replay;
+import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.ModelOutput;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.serde.ControlCommands;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelSnapshot;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.testing.Datasets;
+import io.kafkaolr.testing.StoreEntries;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Import and delete through the control topic: exact warm starts, whole replacement, refusals. */
+class ModelLifecycleTest {
+    @TempDir
+    Path stateDir;
+
+    private static final RecordCodec<ModelCommand> COMMANDS = RecordFormat.AVRO.codec(ModelCommand.class);
+
+    private static ModelSettings settings(final String optimizer) {
+        return OlrConfig.defaults(Map.of("olr.model.hash-bits", "12", "olr.model.optimizer", optimizer))
+                .modelSettings();
+    }
+
+    private static TopologyConfig config(final ModelSettings settings) {
+        return TopologyConfig.defaults("olr-lifecycle", RecordFormat.AVRO, settings);
+    }
+
+    private static Replay replay(final ModelSettings settings, final CsvDataset data) {
+        final Replay replay = new Replay(settings, 100, new PrintWriter(new StringWriter()));
+        replay.train(data);
+        return replay;
+    }
+
+    private static void send(final TopologyHarness h, final List<ModelCommand> commands) {
+        commands.forEach(c -> h.control.pipeInput(utf8(c.getModelId()), COMMANDS.encode(c)));
+    }
+
+    private static LabeledExample example(final String modelId, final CsvDataset.Row row) {
+        return LabeledExample.newBuilder().setModelId(modelId).setNumericFeatures(row.features().numeric())
+                .setCategoricalFeatures(row.features().categorical()).setLabel(row.label()).build();
+    }
+
+    private static ObjectNode exportFromStore(final TopologyHarness h, final String modelId) {
+        return ModelSnapshot.fromStored(StoreEntries.of(h.weightsStore(), modelId)).toJson();
+    }
+
+    private static ObjectNode withoutAucWindow(final ObjectNode exported) {
+        final ObjectNode copy = exported.deepCopy();
+        final ObjectNode state = (ObjectNode) copy.get("state");
+        final List<String> window = new java.util.ArrayList<>();
+        state.fieldNames().forEachRemaining(index -> {
+            if (Integer.parseInt(index) < ModelStateCodec.HEADER_INDEX) {
+                window.add(index);
+            }
+        });
+        state.remove(window);
+        return copy;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftrl", "asgd", "rls"})
+    void aModelTrainedByReplayAndImportedScoresAndGoesOnLearningExactlyAsReplay(final String optimizer) {
+        final ModelSettings settings = settings(optimizer);
+        final CsvDataset train = Datasets.read("breast-cancer/train.csv");
+        final CsvDataset test = Datasets.read("breast-cancer/test.csv");
+        final Replay replay = replay(settings, train);
+        final ObjectNode exported = replay.export();
+        try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
+            // small parts: the import spans many records, kept aside until the last
+            final List<ModelCommand> parts = ControlCommands.importParts("bc", ModelSnapshot.fromJson(exported), 256);
+            assertTrue(parts.size() > 5, parts.size() + " parts");
+            send(h, parts);
+            assertTrue(h.readDeadLetters().isEmpty());
+            assertEquals(456, h.trainedModel("bc").version());
+            assertTrue(h.directory.trainedModels().contains("bc"));
+
+            for (int i = 0; i < test.rows().size(); i++) {
+                h.score("k" + i, event("e" + i, "bc", test.rows().get(i).features().numeric()));
+            }
+            final List<Prediction> predictions = h.readPredictions().stream().map(kv -> kv.value).toList();
+            assertEquals(test.rows().size(), predictions.size());
+            for (int i = 0; i < predictions.size(); i++) {
+                final ModelOutput expected = replay.predict(test.rows().get(i).features());
+                assertEquals(expected.probabilities()[1], predictions.get(i).getProbabilities().get(expected.classes().get(1)),
+                        0.0, "event " + i + " scored to the bit as replay scored it");
+                assertEquals(456L, predictions.get(i).getModelVersion());
+            }
+
+            // warm start: learning on from the imported model is learning on from replay's
+            for (final CsvDataset.Row row : test.rows()) {
+                h.learn(example("bc", row));
+            }
+            final Replay continued = replay(settings, train);
+            continued.train(test);
+            assertEquals(withoutAucWindow(continued.export()), withoutAucWindow(exportFromStore(h, "bc")),
+                    "the same model after 113 more examples (replay keeps no AUC window in the model)");
+        }
+    }
+
+    @Test
+    void exportThenImportUnderAnotherIdIsEqualToTheBit() {
+        final ModelSettings settings = settings("ftrl");
+        try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
+            for (final CsvDataset.Row row : Datasets.read("breast-cancer/train.csv").rows()) {
+                h.learn(example("a", row));
+            }
+            final ObjectNode exported = exportFromStore(h, "a");
+            assertEquals(30, exported.get("weights").size(), "every feature by its name, as the processor stored it");
+            assertTrue(exported.get("weights").has("mean_radius"));
+            send(h, ControlCommands.importParts("b", ModelSnapshot.fromJson(exported), ControlCommands.DEFAULT_PART_BYTES));
+            assertEquals(ModelJson.MAPPER.valueToTree(exported), exportFromStore(h, "b"));
+            final Map<Integer, byte[]> a = StoreEntries.of(h.weightsStore(), "a");
+            final Map<Integer, byte[]> b = StoreEntries.of(h.weightsStore(), "b");
+            assertEquals(a.keySet(), b.keySet(), "every entry, AUC window included");
+            a.forEach((index, value) -> assertArrayEquals(value, b.get(index), "entry " + index));
+        }
+    }
+
+    @Test
+    void anImportReplacesTheWholeModelAndDeleteRemovesEveryEntry() {
+        final ModelSettings settings = settings("ftrl");
+        try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
+            h.learn(TopologyHarness.example("m", Map.of("only-before", 1.0), "1"));
+            final Replay replay = replay(settings, Datasets.read("breast-cancer/train.csv"));
+            send(h, ControlCommands.importParts("m", replay.snapshot(), ControlCommands.DEFAULT_PART_BYTES));
+            final Map<Integer, byte[]> stored = StoreEntries.of(h.weightsStore(), "m");
+            final Map<Integer, byte[]> imported = StoreEntries.ofEntries(replay.snapshot().storeEntries());
+            assertEquals(imported.keySet(), stored.keySet(), "the old model's rows are gone");
+            h.model.readRecordsToList();
+
+            send(h, List.of(ControlCommands.delete("m")));
+            assertTrue(StoreEntries.of(h.weightsStore(), "m").isEmpty());
+            final List<TestRecord<byte[], byte[]>> tombstones = h.model.readRecordsToList();
+            assertEquals(stored.size(), tombstones.size());
+            assertTrue(tombstones.stream().allMatch(r -> r.value() == null));
+            assertNull(h.globalStore().get(org.apache.kafka.common.utils.Bytes.wrap(ModelStateCodec.headerKey("m"))));
+            assertTrue(h.directory.trainedModels().isEmpty());
+            assertTrue(h.directory.servedModels().isEmpty());
+
+            h.score("k", event("e", "m", Map.of("x", 1.0)));
+            final List<TestRecord<byte[], byte[]>> letters = h.readDeadLetters();
+            assertEquals(1, letters.size());
+            assertEquals(RejectReason.UNKNOWN_MODEL.name(), h.deadLetterCodec.decode(letters.get(0).value()).getReason());
+            // learning again starts a new model
+            h.learn(TopologyHarness.example("m", Map.of("x", 1.0), "1"));
+            assertEquals(1, h.trainedModel("m").version());
+        }
+    }
+
+    @Test
+    void anIncompleteOrForeignImportIsRefusedWithItsReasonAndChangesNothing() {
+        final ModelSettings settings = settings("ftrl");
+        try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
+            h.learn(TopologyHarness.example("m", Map.of("x", 1.0), "1"));
+            final Map<Integer, byte[]> before = StoreEntries.of(h.weightsStore(), "m");
+            final Replay replay = replay(settings, Datasets.read("breast-cancer/train.csv"));
+            final List<ModelCommand> parts = ControlCommands.importParts("m", replay.snapshot(), 2048);
+            send(h, parts.subList(1, parts.size()));
+            // hashed onto 2^14 rows, not this processor's 2^12
+            final Replay other = replay(OlrConfig.defaults(Map.of("olr.model.hash-bits", "14")).modelSettings(),
+                    Datasets.read("breast-cancer/train.csv"));
+            send(h, ControlCommands.importParts("m", other.snapshot(), ControlCommands.DEFAULT_PART_BYTES));
+            // a corrupt row
+            final ModelCommand corrupt = ControlCommands.importParts("m", replay.snapshot(), 1 << 20).get(0);
+            corrupt.getEntries().get(0).setValue(java.nio.ByteBuffer.wrap(new byte[] {3, 1}));
+            send(h, List.of(corrupt));
+
+            final List<DeadLetter> letters = h.readDeadLetters().stream()
+                    .map(r -> h.deadLetterCodec.decode(r.value())).toList();
+            assertEquals(List.of(RejectReason.INVALID_COMMAND.name(), RejectReason.MODEL_MISMATCH.name(),
+                    RejectReason.INVALID_COMMAND.name()), letters.stream().map(DeadLetter::getReason).toList());
+            assertTrue(letters.get(0).getDetail().contains("part 0 of " + parts.size() + " never arrived"),
+                    letters.get(0).getDetail());
+            assertTrue(letters.get(2).getDetail().contains("corrupt"), letters.get(2).getDetail());
+            final Map<Integer, byte[]> after = StoreEntries.of(h.weightsStore(), "m");
+            assertEquals(before.keySet(), after.keySet());
+            before.forEach((index, value) -> assertArrayEquals(value, after.get(index)));
+            assertEquals(3.0, h.counter("dead-letters-invalid-command-total")
+                    + h.counter("dead-letters-model-mismatch-total"));
+        }
+    }
+}
