@@ -74,7 +74,10 @@ public final class OlrConfig {
             Map.entry("olr.store.models", "memory"),
             Map.entry("olr.data-dir", "olr-data"),
             Map.entry("olr.broker.port", "0"),
-            Map.entry("olr.http.port", "-1")));
+            Map.entry("olr.http.port", "-1"),
+            Map.entry("olr.http.host", "127.0.0.1"),
+            Map.entry("olr.http.advertised-host", ""),
+            Map.entry("olr.http.admin-token", "")));
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(

@@ -1,8 +1,13 @@
 package io.kafkaolr.app;
 
+import io.kafkaolr.app.ops.OpsServer;
+import io.kafkaolr.topology.ModelDirectory;
 import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +27,13 @@ public final class OlrProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OlrProcessor.class);
 
     private final KafkaStreams streams;
+    private final OpsServer http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private OlrProcessor(final KafkaStreams streams) {
+    private OlrProcessor(final KafkaStreams streams, final OpsServer http) {
         this.streams = streams;
+        this.http = http;
     }
 
     /**
@@ -38,8 +45,17 @@ public final class OlrProcessor implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         final TopologyConfig topology = config.topologyConfig()
                 .withExamplesPartitions(Topics.partitions(bootstrapServers, config.topologyConfig().examplesTopic()));
-        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology), props);
-        final OlrProcessor processor = new OlrProcessor(streams);
+        final OpsServer http = bindHttp(config);
+        if (http != null) {
+            // where other instances forward queries for the models this one holds
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.applicationServer());
+        }
+        final ModelDirectory directory = new ModelDirectory();
+        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology, directory), props);
+        final OlrProcessor processor = new OlrProcessor(streams, http);
+        if (http != null) {
+            http.start(streams, directory, topology, props);
+        }
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the processor down", e);
             processor.failed = true;
@@ -53,6 +69,26 @@ public final class OlrProcessor implements AutoCloseable {
         });
         streams.start();
         return processor;
+    }
+
+    private static OpsServer bindHttp(final OlrConfig config) {
+        final int port = config.intValue("olr.http.port");
+        if (port < 0) {
+            return null;
+        }
+        final String host = config.get("olr.http.host");
+        try {
+            return OpsServer.bind(host, port, config.get("olr.http.advertised-host"),
+                    config.get("olr.http.admin-token"));
+        } catch (final IOException e) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + " (olr.http.host, olr.http.port): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The HTTP endpoint's address, where {@code olr.http.port} is set (0: any free port). */
+    public Optional<URI> httpUri() {
+        return Optional.ofNullable(http).map(OpsServer::uri);
     }
 
     /** The Kafka Streams client (metrics, interactive queries). */
@@ -91,6 +127,9 @@ public final class OlrProcessor implements AutoCloseable {
     public void close() {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (http != null) {
+            http.close();
+        }
         stopped.countDown();
     }
 }

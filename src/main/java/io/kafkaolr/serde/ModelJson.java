@@ -102,7 +102,22 @@ public final class ModelJson {
         if (!collisions.isEmpty()) {
             root.set("collisions", collisions);
         }
-        final ObjectNode settings = root.putObject("settings");
+        root.set("settings", settings(s));
+        final ObjectNode metrics = root.putObject("metrics");
+        metrics.put("examples", model.metrics().examples());
+        metrics.put("progressive_log_loss", model.metrics().meanLogLoss());
+        metrics.put("progressive_accuracy", model.metrics().accuracy());
+        final ObjectNode counts = metrics.putObject("class_counts");
+        final long[] classCounts = model.classCounts();
+        for (int k = 0; k < classCounts.length; k++) {
+            counts.put(model.classes().get(k), classCounts[k]);
+        }
+        return root;
+    }
+
+    /** The settings of a model, as its JSON gives them. */
+    public static ObjectNode settings(final ModelSettings s) {
+        final ObjectNode settings = MAPPER.createObjectNode();
         settings.put("type", s.type().name().toLowerCase(Locale.ROOT));
         settings.put("hash_bits", s.hashBits());
         settings.put("optimizer", s.optimizer().name().toLowerCase(Locale.ROOT));
@@ -119,15 +134,6 @@ public final class ModelJson {
         final var initial = settings.putArray("initial_classes");
         s.initialClasses().forEach(initial::add);
         settings.put("allow_new_classes", s.allowNewClasses());
-        final ObjectNode metrics = root.putObject("metrics");
-        metrics.put("examples", model.metrics().examples());
-        metrics.put("progressive_log_loss", model.metrics().meanLogLoss());
-        metrics.put("progressive_accuracy", model.metrics().accuracy());
-        final ObjectNode counts = metrics.putObject("class_counts");
-        final long[] classCounts = model.classCounts();
-        for (int k = 0; k < classCounts.length; k++) {
-            counts.put(model.classes().get(k), classCounts[k]);
-        }
-        return root;
+        return settings;
     }
 }

@@ -189,6 +189,11 @@ public final class ModelSnapshot {
         };
     }
 
+    /** The indices of the weight rows, ascending (least squares' model-wide row included). */
+    public List<Integer> rowIndices() {
+        return entries.keySet().stream().filter(ModelStateCodec::isRow).toList();
+    }
+
     /** The names of the features of each row, where known. */
     public SortedMap<Integer, List<String>> names() {
         return Collections.unmodifiableSortedMap(names);

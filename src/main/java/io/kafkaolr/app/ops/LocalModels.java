@@ -1,0 +1,207 @@
+package io.kafkaolr.app.ops;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.ModelType;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelSnapshot;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.topology.ModelDirectory;
+import io.kafkaolr.topology.OlrTopology;
+import io.kafkaolr.topology.TopologyConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The models this instance holds, read through Kafka Streams' interactive queries: from its
+ * training tasks' partitions of the training store (the models it learns, exactly as learned),
+ * and from its global store (every model, as scoring serves it). Nothing here routes; see
+ * {@link OpsServer}.
+ */
+final class LocalModels {
+    /** Where a model's answer comes from. */
+    enum Source {
+        /** This instance's partition of the training store. */
+        TRAINING,
+        /** This instance's global store: what scoring serves. */
+        SCORING
+    }
+
+    private final KafkaStreams streams;
+    private final ModelDirectory directory;
+    private final TopologyConfig config;
+
+    LocalModels(final KafkaStreams streams, final ModelDirectory directory, final TopologyConfig config) {
+        this.streams = streams;
+        this.directory = directory;
+        this.config = config;
+    }
+
+    /** The models this instance answers for on its own: those it trains, or, where it only scores, those it serves. */
+    SortedSet<String> ids() {
+        final SortedSet<String> ids = new TreeSet<>(directory.trainedModels());
+        if (!config.role().trains()) {
+            ids.addAll(directory.servedModels());
+        }
+        return ids;
+    }
+
+    /** The models in this instance's global store (empty where it does not score). */
+    SortedSet<String> servedIds() {
+        return directory.servedModels();
+    }
+
+    /** Whether this instance trains {@code modelId} (holds its partition of the training store). */
+    boolean trains(final String modelId) {
+        return config.role().trains() && directory.trainedModels().contains(modelId);
+    }
+
+    /** The store this instance answers {@code modelId} from, if any. */
+    Optional<Source> source(final String modelId) {
+        if (trains(modelId)) {
+            return Optional.of(Source.TRAINING);
+        }
+        if (!config.role().trains() && directory.servedModels().contains(modelId)) {
+            return Optional.of(Source.SCORING);
+        }
+        return Optional.empty();
+    }
+
+    private ReadOnlyKeyValueStore<Bytes, byte[]> store(final Source source) {
+        final String name = source == Source.TRAINING ? OlrTopology.WEIGHTS_STORE : OlrTopology.MODEL_GLOBAL_STORE;
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
+    }
+
+    /** The header of {@code modelId} in {@code source}, or empty (absent, or the store is not queryable now). */
+    Optional<ModelState> header(final String modelId, final Source source) {
+        try {
+            final byte[] bytes = store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+            return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
+        } catch (final InvalidStateStoreException e) {
+            return Optional.empty(); // migrating or restoring: the caller answers 404 or 503
+        }
+    }
+
+    /** The version scoring serves here, or empty where this instance does not score or does not have it. */
+    Optional<Long> servedVersion(final String modelId) {
+        return config.role().scores() ? header(modelId, Source.SCORING).map(ModelState::version) : Optional.empty();
+    }
+
+    /** Every stored entry of {@code modelId} in {@code source}: O(its entries). */
+    ModelSnapshot snapshot(final String modelId, final Source source) {
+        final Map<Integer, byte[]> entries = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store(source).prefixScan(
+                Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
+            it.forEachRemaining(kv -> entries.put(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value));
+        }
+        return ModelSnapshot.fromStored(entries);
+    }
+
+    /** The summary of a model: what {@code GET /models} lists. */
+    ObjectNode summary(final String modelId, final ModelState model, final String instance) {
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        node.put("model_id", modelId);
+        node.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
+        final ArrayNode classes = node.putArray("classes");
+        model.classes().forEach(classes::add);
+        node.put("version", model.version());
+        node.put("examples", model.metrics().examples());
+        putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
+        putFinite(node, "progressive_accuracy", model.metrics().accuracy());
+        final Optional<Long> served = servedVersion(modelId);
+        if (served.isPresent()) {
+            node.put("served_version", served.get());
+        } else {
+            node.putNull("served_version");
+        }
+        node.put("instance", instance);
+        return node;
+    }
+
+    private static void putFinite(final ObjectNode node, final String field, final double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    /**
+     * The {@code top} largest weights of a model by magnitude, with their features' names where
+     * known; for a binary model with the odds ratio {@code exp(w)}: how much one unit of the
+     * feature multiplies the odds of the positive class. For softmax, ranked by the largest
+     * magnitude over the classes. O(rows log top).
+     */
+    static ObjectNode topWeights(final String modelId, final ModelSnapshot snapshot, final int top) {
+        final ModelState model = snapshot.model();
+        final boolean binary = model.settings().type() == ModelType.BINARY;
+        record Ranked(int index, double[] weights, double magnitude) {
+        }
+        final PriorityQueue<Ranked> smallestFirst = new PriorityQueue<>(Comparator.comparingDouble(Ranked::magnitude)
+                .thenComparing(Ranked::index, Comparator.reverseOrder()));
+        int rows = 0;
+        for (final int index : snapshot.rowIndices()) {
+            if (index == FeatureHasher.FIRST_MODEL_ROW) {
+                continue; // least squares' covariance row: not a feature
+            }
+            rows++;
+            final WeightRow row = snapshot.weights().read(index);
+            final double[] w = OnlineLogisticRegression.weights(model, row);
+            double magnitude = 0;
+            for (final double v : w) {
+                magnitude = Math.max(magnitude, Math.abs(v));
+            }
+            smallestFirst.add(new Ranked(index, w, magnitude));
+            if (smallestFirst.size() > top) {
+                smallestFirst.poll();
+            }
+        }
+        final List<Ranked> ranked = new ArrayList<>(smallestFirst);
+        ranked.sort(Comparator.comparingDouble(Ranked::magnitude).reversed().thenComparing(Ranked::index));
+        final ObjectNode root = ModelJson.MAPPER.createObjectNode();
+        root.put("model_id", modelId);
+        root.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
+        root.put("version", model.version());
+        root.put("features", rows);
+        final double[] bias = OnlineLogisticRegression.bias(model);
+        if (binary) {
+            root.put("bias", bias[0]);
+        }
+        final ArrayNode out = root.putArray("weights");
+        for (final Ranked r : ranked) {
+            final ObjectNode entry = out.addObject();
+            final ArrayNode names = entry.putArray("features");
+            snapshot.names().getOrDefault(r.index(), List.of("#" + r.index())).forEach(names::add);
+            entry.put("index", r.index());
+            if (binary) {
+                entry.put("weight", r.weights()[0]);
+                entry.put("odds_ratio", Math.exp(r.weights()[0]));
+            } else {
+                final ObjectNode perClass = entry.putObject("weights");
+                for (int k = 0; k < model.classes().size(); k++) {
+                    perClass.put(model.classes().get(k), k < r.weights().length ? r.weights()[k] : 0.0);
+                }
+            }
+        }
+        return root;
+    }
+}

@@ -1,0 +1,536 @@
+package io.kafkaolr.app.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.serde.ControlCommands;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelSnapshot;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.topology.ModelDirectory;
+import io.kafkaolr.topology.OlrTopology;
+import io.kafkaolr.topology.TopologyConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.webjars.WebJarVersionLocator;
+
+/**
+ * The processor's HTTP endpoint (the JDK's server): model inspection from interactive
+ * queries, health and readiness, Prometheus metrics, and the status page.
+ *
+ * <ul>
+ *   <li>{@code GET /models}, {@code /models/{id}}, {@code /models/{id}/weights?top=N},
+ *       {@code /models/{id}/export}, {@code /models/{id}/history}: any instance answers for any
+ *       model. A model is answered by the instance whose training task holds it (its partition
+ *       of the training store, found with {@link KafkaStreams#queryMetadataForKey}); another
+ *       instance forwards the request there. The list gathers every instance's models. Where
+ *       the application only scores, its global store answers.</li>
+ *   <li>{@code GET /health} (200 unless the processor failed or stopped), {@code GET /ready}
+ *       (200 once RUNNING: every store restored).</li>
+ *   <li>{@code GET /metrics}: Prometheus ({@link OpsMetrics}).</li>
+ *   <li>{@code GET /}: the status page.</li>
+ *   <li>{@code PUT /models/{id}} (body: an exported model) and {@code DELETE /models/{id}}:
+ *       only with {@code Authorization: Bearer <olr.http.admin-token>}; without a token
+ *       configured the endpoint is read-only. They send the same control commands as
+ *       {@code olr model import} and {@code delete}.</li>
+ * </ul>
+ * Bound to loopback unless configured otherwise ({@code olr.http.host}).
+ */
+public final class OpsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+    private static final String JSON = "application/json";
+    private static final int DEFAULT_TOP = 20;
+    private static final int MAX_TOP = 10_000;
+
+    private final HttpServer server;
+    private final HostInfo self;
+    private final String adminToken;
+    private final ExecutorService handlers = Executors.newFixedThreadPool(4, daemon("olr-http"));
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("olr-history"));
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final WebJarVersionLocator webJars = new WebJarVersionLocator();
+    private final ModelHistory history = new ModelHistory();
+
+    private KafkaStreams streams;
+    private TopologyConfig config;
+    private LocalModels models;
+    private OpsMetrics metrics;
+    private Properties clientProperties;
+    private KafkaProducer<byte[], byte[]> producer;
+
+    private OpsServer(final HttpServer server, final HostInfo self, final String adminToken) {
+        this.server = server;
+        this.self = self;
+        this.adminToken = adminToken;
+    }
+
+    /**
+     * Binds {@code host:port} (port 0: any free port). The address other instances use to reach
+     * this one is {@code advertisedHost} (blank: the bound host) with the bound port: it is the
+     * {@code application.server} of this instance's Kafka Streams client, so it must be known
+     * before that client is created.
+     */
+    public static OpsServer bind(final String host, final int port, final String advertisedHost,
+                                 final String adminToken) throws IOException {
+        final HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        final String advertised = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+        return new OpsServer(server, new HostInfo(advertised, server.getAddress().getPort()), adminToken);
+    }
+
+    /** The {@code host:port} other instances reach this one at: the {@code application.server} setting. */
+    public String applicationServer() {
+        return self.host() + ":" + self.port();
+    }
+
+    /** The endpoint's base address. */
+    public URI uri() {
+        return URI.create("http://" + applicationServer() + "/");
+    }
+
+    /**
+     * Starts answering for {@code streams}, whose topology keeps {@code directory} current.
+     *
+     * @param clientProperties the processor's Kafka properties (bootstrap servers, security):
+     *     the admin endpoints produce control commands with them
+     */
+    public void start(final KafkaStreams kafkaStreams, final ModelDirectory directory, final TopologyConfig topology,
+                      final Properties clientProperties) {
+        this.streams = kafkaStreams;
+        this.config = topology;
+        this.clientProperties = clientProperties;
+        this.models = new LocalModels(kafkaStreams, directory, topology);
+        this.metrics = new OpsMetrics(kafkaStreams, models);
+        server.createContext("/", this::handle);
+        server.setExecutor(handlers);
+        server.start();
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                history.sample(models, System.currentTimeMillis());
+            } catch (final RuntimeException e) {
+                LOG.debug("history sample skipped", e); // a store migrating: the next sample will do
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        LOG.info("HTTP endpoint at {}", uri());
+    }
+
+    private record Reply(int status, String contentType, byte[] body) {
+        static Reply json(final int status, final JsonNode node) {
+            try {
+                return new Reply(status, JSON, ModelJson.MAPPER.writeValueAsBytes(node));
+            } catch (final IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static Reply error(final int status, final String message) {
+            return json(status, ModelJson.MAPPER.createObjectNode().put("error", message));
+        }
+    }
+
+    private void handle(final HttpExchange exchange) throws IOException {
+        Reply reply;
+        try {
+            reply = route(exchange);
+        } catch (final IllegalArgumentException e) {
+            reply = Reply.error(400, e.getMessage());
+        } catch (final RuntimeException e) {
+            LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            reply = Reply.error(500, e.toString());
+        }
+        exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        final boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(reply.status(), head ? -1 : reply.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (!head) {
+                out.write(reply.body());
+            }
+        }
+    }
+
+    private Reply route(final HttpExchange exchange) throws IOException {
+        final String method = exchange.getRequestMethod();
+        final List<String> path = segments(exchange.getRequestURI().getRawPath());
+        final Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        final boolean read = method.equals("GET") || method.equals("HEAD");
+        if (path.isEmpty() && read) {
+            return resource("status/index.html");
+        }
+        switch (path.get(0)) {
+            case "health":
+                return read ? health() : notAllowed();
+            case "ready":
+                return read ? ready() : notAllowed();
+            case "metrics":
+                return read ? new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8)) : notAllowed();
+            case "status":
+                return read && path.size() == 2 ? resource("status/" + path.get(1)) : notFound("no such page");
+            case "webjars":
+                return read ? webJar(path) : notAllowed();
+            case "models":
+                break;
+            default:
+                return notFound("no such endpoint: " + exchange.getRequestURI().getPath());
+        }
+        if (path.size() == 1) {
+            return read ? listModels(query.containsKey("local")) : notAllowed();
+        }
+        final String modelId = path.get(1);
+        if (path.size() == 2 && (method.equals("PUT") || method.equals("DELETE"))) {
+            return admin(exchange, method, modelId);
+        }
+        if (!read || path.size() > 3) {
+            return path.size() > 3 ? notFound("no such endpoint") : notAllowed();
+        }
+        final String view = path.size() == 2 ? "" : path.get(2);
+        if (!List.of("", "weights", "export", "history").contains(view)) {
+            return notFound("no such endpoint: " + exchange.getRequestURI().getPath());
+        }
+        final Optional<LocalModels.Source> source = models.source(modelId);
+        if (source.isPresent()) {
+            return modelView(modelId, source.get(), view, query);
+        }
+        return forward(modelId, exchange.getRequestURI(), query.containsKey("local"));
+    }
+
+    private Reply modelView(final String modelId, final LocalModels.Source source, final String view,
+                            final Map<String, String> query) {
+        switch (view) {
+            case "": {
+                final Optional<ModelState> model = models.header(modelId, source);
+                if (model.isEmpty()) {
+                    return notFound("no model '" + modelId + "'");
+                }
+                final ObjectNode node = models.summary(modelId, model.get(), applicationServer());
+                node.put("answered_from", source.name().toLowerCase(Locale.ROOT));
+                node.set("settings", ModelJson.settings(model.get().settings()));
+                return Reply.json(200, node);
+            }
+            case "weights": {
+                final int top = query.containsKey("top") ? parseTop(query.get("top")) : DEFAULT_TOP;
+                final ObjectNode node = LocalModels.topWeights(modelId, models.snapshot(modelId, source), top);
+                node.put("instance", applicationServer());
+                return Reply.json(200, node);
+            }
+            case "export":
+                return Reply.json(200, models.snapshot(modelId, source).toJson());
+            default: {
+                final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+                node.put("model_id", modelId);
+                node.put("instance", applicationServer());
+                final ArrayNode points = node.putArray("points");
+                for (final ModelHistory.Point p : history.points(modelId)) {
+                    final ObjectNode point = points.addObject().put("time", p.time()).put("examples", p.examples())
+                            .put("version", p.version());
+                    putFinite(point, "progressive_log_loss", p.logLoss());
+                    putFinite(point, "progressive_accuracy", p.accuracy());
+                }
+                return Reply.json(200, node);
+            }
+        }
+    }
+
+    private static void putFinite(final ObjectNode node, final String field, final double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    private static int parseTop(final String value) {
+        final int top;
+        try {
+            top = Integer.parseInt(value);
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("top must be an integer, got '" + value + "'");
+        }
+        if (top < 1 || top > MAX_TOP) {
+            throw new IllegalArgumentException("top must be in [1, " + MAX_TOP + "], got " + top);
+        }
+        return top;
+    }
+
+    /** The model is not held here: ask the instance whose training task holds it. */
+    private Reply forward(final String modelId, final URI request, final boolean alreadyForwarded) {
+        if (alreadyForwarded || !config.role().trains()) {
+            return notFound("no model '" + modelId + "'");
+        }
+        final KeyQueryMetadata metadata = streams.queryMetadataForKey(OlrTopology.WEIGHTS_STORE, modelId,
+                Serdes.String().serializer());
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return Reply.error(503, "the instance holding model '" + modelId + "' is not known now (rebalancing)");
+        }
+        final HostInfo holder = metadata.activeHost();
+        if (holder.equals(self)) {
+            return notFound("no model '" + modelId + "'");
+        }
+        final String separator = request.getRawQuery() == null ? "?" : "&";
+        final URI target = URI.create("http://" + holder.host() + ":" + holder.port() + request.getRawPath()
+                + (request.getRawQuery() == null ? "" : "?" + request.getRawQuery()) + separator + "local");
+        try {
+            final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(target)
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
+                    response.body());
+        } catch (final IOException e) {
+            return Reply.error(502, "instance " + holder.host() + ":" + holder.port() + " holds model '" + modelId
+                    + "' but did not answer: " + e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Reply.error(503, "interrupted");
+        }
+    }
+
+    private Reply listModels(final boolean localOnly) throws IOException {
+        final Map<String, JsonNode> byId = new TreeMap<>();
+        for (final String id : models.ids()) {
+            models.source(id).flatMap(source -> models.header(id, source))
+                    .ifPresent(model -> byId.put(id, models.summary(id, model, applicationServer())));
+        }
+        final ObjectNode root = ModelJson.MAPPER.createObjectNode();
+        final ArrayNode unreachable = ModelJson.MAPPER.createArrayNode();
+        if (!localOnly) {
+            for (final StreamsMetadata other : streams.metadataForAllStreamsClients()) {
+                final HostInfo host = other.hostInfo();
+                if (host.equals(self) || host.equals(HostInfo.unavailable())) {
+                    continue;
+                }
+                try {
+                    final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(
+                                    "http://" + host.host() + ":" + host.port() + "/models?local"))
+                            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    if (response.statusCode() != 200) {
+                        unreachable.add(host.host() + ":" + host.port() + " answered " + response.statusCode());
+                        continue;
+                    }
+                    ModelJson.MAPPER.readTree(response.body()).path("models")
+                            .forEach(m -> byId.putIfAbsent(m.path("model_id").asText(), m));
+                } catch (final IOException e) {
+                    unreachable.add(host.host() + ":" + host.port() + ": " + e);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Reply.error(503, "interrupted");
+                }
+            }
+        }
+        final ArrayNode list = root.putArray("models");
+        byId.values().forEach(list::add);
+        if (!unreachable.isEmpty()) {
+            root.set("unreachable", unreachable); // the list lacks these instances' models
+        }
+        return Reply.json(200, root);
+    }
+
+    private Reply health() {
+        final KafkaStreams.State state = streams.state();
+        final boolean up = state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED;
+        return Reply.json(up ? 200 : 503, ModelJson.MAPPER.createObjectNode().put("status", up ? "UP" : "DOWN")
+                .put("state", state.name()));
+    }
+
+    private Reply ready() {
+        final KafkaStreams.State state = streams.state();
+        final boolean ready = state == KafkaStreams.State.RUNNING;
+        return Reply.json(ready ? 200 : 503, ModelJson.MAPPER.createObjectNode().put("ready", ready)
+                .put("state", state.name()));
+    }
+
+    private Reply admin(final HttpExchange exchange, final String method, final String modelId) throws IOException {
+        if (adminToken == null || adminToken.isEmpty()) {
+            return Reply.error(403, "read-only: set olr.http.admin-token to change models over HTTP");
+        }
+        final String given = exchange.getRequestHeaders().getFirst("Authorization");
+        final byte[] expected = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+        if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            return Reply.error(401, "an admin token is required: Authorization: Bearer <olr.http.admin-token>");
+        }
+        if (!config.role().trains()) {
+            return Reply.error(409, "this application only scores; change models through its training application");
+        }
+        final List<ModelCommand> commands;
+        final ObjectNode answer = ModelJson.MAPPER.createObjectNode().put("model_id", modelId);
+        if (method.equals("DELETE")) {
+            commands = List.of(ControlCommands.delete(modelId));
+            answer.put("action", "delete");
+        } else {
+            final ModelSnapshot snapshot;
+            try (InputStream body = exchange.getRequestBody()) {
+                snapshot = ModelSnapshot.fromJson(ModelJson.MAPPER.readTree(body));
+            }
+            if (snapshot.model().settings().hashBits() != config.modelDefaults().hashBits()) {
+                return Reply.error(400, "the model hashes onto 2^" + snapshot.model().settings().hashBits()
+                        + " dimensions, this processor onto 2^" + config.modelDefaults().hashBits());
+            }
+            commands = ControlCommands.importParts(modelId, snapshot, ControlCommands.DEFAULT_PART_BYTES);
+            answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
+        }
+        send(commands);
+        return Reply.json(202, answer.put("topic", config.controlTopic()));
+    }
+
+    private synchronized void send(final List<ModelCommand> commands) {
+        if (producer == null) {
+            // the processor's connection settings: where the cluster is and how to authenticate
+            final Map<String, Object> props = new LinkedHashMap<>();
+            clientProperties.stringPropertyNames().stream()
+                    .filter(name -> name.equals(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) || name.startsWith("security.")
+                            || name.startsWith("sasl.") || name.startsWith("ssl."))
+                    .forEach(name -> props.put(name, clientProperties.getProperty(name)));
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        final RecordCodec<ModelCommand> codec = config.format().codec(ModelCommand.class);
+        final List<Future<?>> acks = new ArrayList<>();
+        for (final ModelCommand c : commands) {
+            acks.add(producer.send(new ProducerRecord<>(config.controlTopic(),
+                    c.getModelId().getBytes(StandardCharsets.UTF_8), codec.encode(c))));
+        }
+        for (final Future<?> ack : acks) {
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending control commands", e);
+            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("control commands not sent: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Reply resource(final String name) throws IOException {
+        if (name.contains("..")) {
+            return notFound("no such page");
+        }
+        try (InputStream in = OpsServer.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                return notFound("no such page: " + name);
+            }
+            return new Reply(200, contentType(name), in.readAllBytes());
+        }
+    }
+
+    private Reply webJar(final List<String> path) throws IOException {
+        if (path.size() < 3) {
+            return notFound("no such web jar file");
+        }
+        final String file = String.join("/", path.subList(2, path.size()));
+        final String full = webJars.fullPath(path.get(1), file);
+        return full == null ? notFound("no web jar file " + path.get(1) + "/" + file) : resource(full);
+    }
+
+    private static String contentType(final String name) {
+        if (name.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        }
+        if (name.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        }
+        if (name.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        }
+        return name.endsWith(".svg") ? "image/svg+xml" : "application/octet-stream";
+    }
+
+    private static Reply notFound(final String message) {
+        return Reply.error(404, message);
+    }
+
+    private static Reply notAllowed() {
+        return Reply.error(405, "method not allowed");
+    }
+
+    /** The decoded, non-empty segments of a raw path ({@code %2F} in a model id stays inside its segment). */
+    static List<String> segments(final String rawPath) {
+        final List<String> out = new ArrayList<>();
+        for (final String s : rawPath.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> query(final String rawQuery) {
+        final Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery != null) {
+            Arrays.stream(rawQuery.split("&")).filter(p -> !p.isEmpty()).forEach(p -> {
+                final int eq = p.indexOf('=');
+                final String name = URLDecoder.decode(eq < 0 ? p : p.substring(0, eq), StandardCharsets.UTF_8);
+                out.put(name, eq < 0 ? "" : URLDecoder.decode(p.substring(eq + 1), StandardCharsets.UTF_8));
+            });
+        }
+        return out;
+    }
+
+    /** {@code modelId} as one path segment. */
+    public static String pathSegment(final String modelId) {
+        return URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(final String name) {
+        return runnable -> {
+            final Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        sampler.shutdownNow();
+        server.stop(0);
+        handlers.shutdownNow();
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+}
