@@ -103,6 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
         demo.put("olr.topic.partitions", "1");
         // the default model settings: standardised FTRL-Proximal learns the raw, unscaled features as they are
         demo.put("commit.interval.ms", "100");
+        demo.put("olr.http.port", "0"); // the status page and /models, on any free loopback port
         demo.putAll(settings);
         say.println("kafka-olr demo: online logistic regression on " + train.rows().size()
                 + " training rows of the UCI breast-cancer data, then " + test.rows().size() + " test events");
@@ -134,6 +135,8 @@ public final class DemoCommand implements Callable<Integer> {
                         + "\"mean_area\":1200}}' | kcat -b %1$s -P -t %4$s -k e1%n"
                         + "  ./olr consume -b %1$s --format json --topic predictions%n",
                         broker.bootstrapServers(), t.predictionsTopic(), MODEL_ID, t.eventsTopic());
+                processor.httpUri().ifPresent(uri -> say.printf(Locale.ROOT, "  open %1$s (the status page)%n"
+                        + "  curl '%1$smodels/%2$s/weights?top=5'%n  curl %1$smetrics%n", uri, MODEL_ID));
                 say.flush();
                 final OlrProcessor running = processor;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

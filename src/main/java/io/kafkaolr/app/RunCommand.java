@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -31,9 +32,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     BrokerOptions broker;
 
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = {"serve the status page, /models, /metrics, /health and /ready on PORT (olr.http.port;"
+                    + " 0: any free port; bound to olr.http.host, 127.0.0.1 by default)"})
+    Integer httpPort;
+
     @Override
     public Integer call() throws Exception {
-        final OlrConfig config = broker.load();
+        final OlrConfig loaded = broker.load();
+        final OlrConfig config = httpPort == null ? loaded : loaded.with(Map.of("olr.http.port", httpPort.toString()));
         final PrintWriter out = spec.commandLine().getOut();
         final Cluster cluster;
         try {
@@ -60,6 +67,8 @@ public final class RunCommand implements Callable<Integer> {
                 + config.topologyConfig().eventsTopic() + ", predictions to "
                 + config.topologyConfig().predictionsTopic() + " (" + config.topologyConfig().format()
                 .name().toLowerCase(java.util.Locale.ROOT) + ")");
+        processor.httpUri().ifPresent(uri -> out.println("HTTP endpoint: " + uri
+                + " (status page; /models, /metrics, /health, /ready)"));
         out.flush();
         processor.awaitStop();
         if (processor.failed()) {

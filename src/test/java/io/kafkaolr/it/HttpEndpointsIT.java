@@ -225,6 +225,18 @@ class HttpEndpointsIT extends BrokerIT {
             assertEquals(Math.exp(weight), w.get("odds_ratio").asDouble(), 0.0);
         }
         assertEquals(400, get(a, "/models/" + model + "/weights?top=zero").status());
+
+        // ranked per scale (standard deviation): comparable across features whatever their units
+        final JsonNode scaled = get(a, "/models/" + model + "/weights?top=5&by=scaled").body();
+        assertEquals("scaled_weight", scaled.get("ranked_by").asText());
+        previous = Double.POSITIVE_INFINITY;
+        for (final JsonNode w : scaled.get("weights")) {
+            final double s = w.get("scaled_weight").asDouble();
+            assertEquals(w.get("weight").asDouble() * w.get("scale").asDouble(), s, 0.0);
+            assertEquals(Math.exp(s), w.get("odds_ratio_per_scale").asDouble(), 0.0);
+            assertTrue(Math.abs(s) <= previous, "ranked by |scaled_weight|");
+            previous = Math.abs(s);
+        }
     }
 
     @Test

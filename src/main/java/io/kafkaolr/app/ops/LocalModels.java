@@ -150,11 +150,18 @@ final class LocalModels {
      * known; for a binary model with the odds ratio {@code exp(w)}: how much one unit of the
      * feature multiplies the odds of the positive class. For softmax, ranked by the largest
      * magnitude over the classes. O(rows log top).
+     *
+     * <p>A normalised model also gives each feature's scale (its standard deviation when
+     * standardised, else its RMS) and the weight per scale ({@code scaled_weight}, with
+     * {@code odds_ratio_per_scale}): comparable across features whatever their units. With
+     * {@code byScale} the ranking uses that weight, otherwise the weight per unit.
      */
-    static ObjectNode topWeights(final String modelId, final ModelSnapshot snapshot, final int top) {
+    static ObjectNode topWeights(final String modelId, final ModelSnapshot snapshot, final int top,
+                                 final boolean byScale) {
         final ModelState model = snapshot.model();
         final boolean binary = model.settings().type() == ModelType.BINARY;
-        record Ranked(int index, double[] weights, double magnitude) {
+        final boolean normalised = model.settings().normalize();
+        record Ranked(int index, double[] weights, double scale, double magnitude) {
         }
         final PriorityQueue<Ranked> smallestFirst = new PriorityQueue<>(Comparator.comparingDouble(Ranked::magnitude)
                 .thenComparing(Ranked::index, Comparator.reverseOrder()));
@@ -166,11 +173,12 @@ final class LocalModels {
             rows++;
             final WeightRow row = snapshot.weights().read(index);
             final double[] w = OnlineLogisticRegression.weights(model, row);
+            final double scale = !normalised ? 1.0 : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
             double magnitude = 0;
             for (final double v : w) {
-                magnitude = Math.max(magnitude, Math.abs(v));
+                magnitude = Math.max(magnitude, Math.abs(byScale ? v * scale : v));
             }
-            smallestFirst.add(new Ranked(index, w, magnitude));
+            smallestFirst.add(new Ranked(index, w, scale, magnitude));
             if (smallestFirst.size() > top) {
                 smallestFirst.poll();
             }
@@ -182,6 +190,7 @@ final class LocalModels {
         root.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
         root.put("version", model.version());
         root.put("features", rows);
+        root.put("ranked_by", byScale ? "scaled_weight" : "weight");
         final double[] bias = OnlineLogisticRegression.bias(model);
         if (binary) {
             root.put("bias", bias[0]);
@@ -195,10 +204,24 @@ final class LocalModels {
             if (binary) {
                 entry.put("weight", r.weights()[0]);
                 entry.put("odds_ratio", Math.exp(r.weights()[0]));
+                if (normalised) {
+                    entry.put("scale", r.scale());
+                    entry.put("scaled_weight", r.weights()[0] * r.scale());
+                    entry.put("odds_ratio_per_scale", Math.exp(r.weights()[0] * r.scale()));
+                }
             } else {
                 final ObjectNode perClass = entry.putObject("weights");
+                final ObjectNode scaled = normalised ? ModelJson.MAPPER.createObjectNode() : null;
                 for (int k = 0; k < model.classes().size(); k++) {
-                    perClass.put(model.classes().get(k), k < r.weights().length ? r.weights()[k] : 0.0);
+                    final double w = k < r.weights().length ? r.weights()[k] : 0.0;
+                    perClass.put(model.classes().get(k), w);
+                    if (scaled != null) {
+                        scaled.put(model.classes().get(k), w * r.scale());
+                    }
+                }
+                if (scaled != null) {
+                    entry.put("scale", r.scale());
+                    entry.set("scaled_weights", scaled);
                 }
             }
         }

@@ -60,7 +60,7 @@ import org.webjars.WebJarVersionLocator;
  * queries, health and readiness, Prometheus metrics, and the status page.
  *
  * <ul>
- *   <li>{@code GET /models}, {@code /models/{id}}, {@code /models/{id}/weights?top=N},
+ *   <li>{@code GET /models}, {@code /models/{id}}, {@code /models/{id}/weights?top=N[&by=scaled]},
  *       {@code /models/{id}/export}, {@code /models/{id}/history}: any instance answers for any
  *       model. A model is answered by the instance whose training task holds it (its partition
  *       of the training store, found with {@link KafkaStreams#queryMetadataForKey}); another
@@ -250,7 +250,13 @@ public final class OpsServer implements AutoCloseable {
             }
             case "weights": {
                 final int top = query.containsKey("top") ? parseTop(query.get("top")) : DEFAULT_TOP;
-                final ObjectNode node = LocalModels.topWeights(modelId, models.snapshot(modelId, source), top);
+                final String by = query.getOrDefault("by", "weight");
+                if (!by.equals("weight") && !by.equals("scaled")) {
+                    throw new IllegalArgumentException("by must be 'weight' (per unit) or 'scaled' (per scale), got '"
+                            + by + "'");
+                }
+                final ObjectNode node = LocalModels.topWeights(modelId, models.snapshot(modelId, source), top,
+                        by.equals("scaled"));
                 node.put("instance", applicationServer());
                 return Reply.json(200, node);
             }
