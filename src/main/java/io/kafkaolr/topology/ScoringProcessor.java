@@ -55,12 +55,13 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.models = processorContext.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config.format(),
                 "scoring");
-        this.scored = ProcessorMetrics.sensor(processorContext, "scoring", "events-scored");
+        this.scored = ProcessorMetrics.latencySensor(processorContext, "scoring", "events-scored");
         this.headers = new ModelHeaders(hasher.bits());
     }
 
     @Override
     public void process(final Record<byte[], byte[]> record) {
+        final long start = System.nanoTime();
         final byte[] prediction;
         try {
             prediction = score(record);
@@ -69,7 +70,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         context.forward(record.withValue(prediction), OlrTopology.PREDICTIONS_SINK);
-        scored.record();
+        scored.record(System.nanoTime() - start);
     }
 
     private byte[] score(final Record<byte[], byte[]> record) {

@@ -95,11 +95,27 @@ class HttpEndpointsIT extends BrokerIT {
             return holders.size() == 2;
         }, TIMEOUT, () -> "models seen: a " + get(a, "/models").body() + ", b " + get(b, "/models").body()
                 + "; examples learned: a " + learned(a) + ", b " + learned(b));
+        scoreEvents();
     }
 
     private static String learned(final OlrProcessor p) {
         return get(p, "/metrics").text().lines().filter(l -> l.startsWith("olr_examples_learned_total")
                 || l.startsWith("olr_dead_letters_total") && !l.endsWith(" 0.0")).toList().toString();
+    }
+
+    private static final int EVENTS = 10;
+
+    private static void scoreEvents() throws Exception {
+        final RecordCodec<io.kafkaolr.avro.Event> codec = RecordFormat.AVRO.codec(io.kafkaolr.avro.Event.class);
+        final List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            events.add(new ProducerRecord<>(topics.eventsTopic(), ("e" + i).getBytes(StandardCharsets.UTF_8),
+                    codec.encode(io.kafkaolr.avro.Event.newBuilder().setId("e" + i).setModelId("alpha")
+                            .setNumericFeatures(Map.of("strong", 1.0)).build())));
+        }
+        try (KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker)) {
+            KafkaFixture.send(producer, topics.eventsTopic(), events);
+        }
     }
 
     @AfterAll
@@ -258,6 +274,26 @@ class HttpEndpointsIT extends BrokerIT {
             }
         }
         assertEquals(MODELS.size() * EXAMPLES_PER_MODEL, total, 0.0, "every example learned once, over both instances");
+        final Pattern scored = Pattern.compile("(?m)^olr_events_scored_total (\\S+)$");
+        final Pattern latency = Pattern.compile(
+                "(?m)^olr_processing_latency_seconds\\{branch=\"scoring\",stat=\"avg\"} (\\S+)$");
+        KafkaFixture.await(() -> {
+            double events = 0;
+            for (final OlrProcessor p : List.of(a, b)) {
+                final Matcher m = scored.matcher(get(p, "/metrics").text());
+                events += m.find() ? Double.parseDouble(m.group(1)) : 0;
+            }
+            return events == EVENTS;
+        }, TIMEOUT, () -> "events scored: " + get(a, "/metrics").text().lines()
+                .filter(l -> l.startsWith("olr_events")).toList());
+        boolean timed = false;
+        for (final OlrProcessor p : List.of(a, b)) {
+            final Matcher m = latency.matcher(get(p, "/metrics").text());
+            assertTrue(m.find());
+            final double seconds = Double.parseDouble(m.group(1));
+            timed |= seconds > 0 && seconds < 1;
+        }
+        assertTrue(timed, "the instance that scored reports its time per event");
         final String holder = get(a, "/metrics").text() + get(b, "/metrics").text();
         for (final String model : MODELS) {
             assertTrue(holder.contains("olr_model_version{model=\"" + model + "\",side=\"training\"} "
