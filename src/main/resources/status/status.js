@@ -221,7 +221,10 @@
       }
       var list = Array.isArray(r.body.models) ? r.body.models : [];
       showModels(list);
-      errorEl.hidden = true;
+      // instances that did not answer: their models are missing from the list
+      var unreachable = Array.isArray(r.body.unreachable) ? r.body.unreachable : [];
+      errorEl.textContent = unreachable.length ? 'Models of these instances are missing: ' + unreachable.join('; ') : '';
+      errorEl.hidden = unreachable.length === 0;
       return pollHistories(list);
     }).catch(function (e) {
       errorEl.textContent = 'Could not read the models: ' + e.message;
