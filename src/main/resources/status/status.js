@@ -1,0 +1,264 @@
+// The processor's live status page: polls the instance's JSON endpoints once a second and
+// updates a table of models and one uPlot chart per model in place. Plain JS, no build step.
+// Data from the server is only ever inserted as text (textContent, attributes), never as HTML.
+(function () {
+  'use strict';
+
+  var POLL_MS = 1000;
+  var CHART_HEIGHT = 220;
+
+  var tbody = document.querySelector('#models tbody');
+  var charts = document.getElementById('charts');
+  var readyEl = document.getElementById('ready');
+  var updatedEl = document.getElementById('updated');
+  var errorEl = document.getElementById('error');
+  var noModels = document.getElementById('no-models');
+
+  var integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+  /** model id -> { row, cells, chartBox, plotEl, plot, points } */
+  var models = new Map();
+
+  function getJson(path) {
+    return fetch(path, { cache: 'no-store', headers: { Accept: 'application/json' } }).then(function (r) {
+      // /ready answers 503 with a JSON body while the instance is not running
+      return r.json().then(function (body) { return { status: r.status, body: body }; },
+        function () { throw new Error(path + ': HTTP ' + r.status); });
+    });
+  }
+
+  function text(el, value) {
+    if (el.textContent !== value) {
+      el.textContent = value;
+    }
+  }
+
+  function fixed(value, digits) {
+    return typeof value === 'number' && isFinite(value) ? value.toFixed(digits) : '\u2014';
+  }
+
+  function count(value) {
+    return typeof value === 'number' && isFinite(value) ? integer.format(value) : '\u2014';
+  }
+
+  function percent(value) {
+    return typeof value === 'number' && isFinite(value) ? (value * 100).toFixed(1) + ' %' : '\u2014';
+  }
+
+  function showReady(status, body) {
+    var state = body && typeof body.state === 'string' ? body.state : null;
+    var ready = !!(body && body.ready === true && status === 200);
+    readyEl.className = 'badge ' + (ready ? 'ok' : state === 'REBALANCING' || state === 'CREATED' ? 'wait' : 'bad');
+    readyEl.setAttribute('data-ready', String(ready));
+    readyEl.setAttribute('data-state', state || '');
+    text(readyEl, (ready ? 'ready' : 'not ready') + (state ? ' \u00b7 ' + state : ''));
+  }
+
+  function showUnreachable() {
+    readyEl.className = 'badge bad';
+    readyEl.setAttribute('data-ready', 'false');
+    readyEl.setAttribute('data-state', '');
+    text(readyEl, 'unreachable');
+  }
+
+  var COLUMNS = ['id', 'type', 'classes', 'version', 'served', 'examples', 'loss', 'accuracy', 'instance'];
+  var NUMERIC = { version: true, served: true, examples: true, loss: true, accuracy: true };
+
+  function createModel(id) {
+    var row = document.createElement('tr');
+    row.setAttribute('data-model-id', id);
+    var cells = {};
+    COLUMNS.forEach(function (name) {
+      var td = document.createElement('td');
+      td.className = name + (NUMERIC[name] ? ' num' : '');
+      row.appendChild(td);
+      cells[name] = td;
+    });
+    cells.id.textContent = id;
+
+    var chartBox = document.createElement('div');
+    chartBox.className = 'chart';
+    chartBox.setAttribute('data-chart-model', id);
+    chartBox.setAttribute('data-points', '0');
+    var title = document.createElement('h3');
+    title.textContent = id;
+    var plotEl = document.createElement('div');
+    plotEl.className = 'plot';
+    var empty = document.createElement('p');
+    empty.className = 'empty';
+    empty.textContent = 'No points yet: the chart starts once the model has learned.';
+    chartBox.appendChild(title);
+    chartBox.appendChild(empty);
+    chartBox.appendChild(plotEl);
+
+    var entry = { row: row, cells: cells, chartBox: chartBox, plotEl: plotEl, empty: empty, plot: null, points: 0 };
+    models.set(id, entry);
+    return entry;
+  }
+
+  function chartWidth(entry) {
+    return Math.max(200, Math.floor(entry.plotEl.clientWidth || entry.chartBox.clientWidth || 400));
+  }
+
+  function createPlot(entry, data) {
+    var opts = {
+      width: chartWidth(entry),
+      height: CHART_HEIGHT,
+      scales: { x: { time: true } },
+      series: [
+        {},
+        {
+          label: 'progressive log loss',
+          stroke: '#0969da',
+          fill: 'rgba(9, 105, 218, 0.08)',
+          width: 1.5,
+          points: { show: false },
+          value: function (u, v) { return v == null ? '\u2014' : v.toFixed(4); }
+        }
+      ],
+      axes: [
+        { stroke: '#656d76', grid: { stroke: '#eaeef2' } },
+        {
+          stroke: '#656d76',
+          grid: { stroke: '#eaeef2' },
+          size: 56,
+          values: function (u, splits) { return splits.map(function (v) { return v == null ? '' : v.toFixed(3); }); }
+        }
+      ],
+      legend: { show: true },
+      cursor: { drag: { x: false, y: false } }
+    };
+    entry.plot = new uPlot(opts, data, entry.plotEl);
+  }
+
+  function historyData(points) {
+    var xs = [];
+    var ys = [];
+    (points || []).forEach(function (p) {
+      if (typeof p.time === 'number') {
+        xs.push(p.time / 1000); // uPlot's time scale is in seconds
+        ys.push(typeof p.progressive_log_loss === 'number' && isFinite(p.progressive_log_loss)
+          ? p.progressive_log_loss : null);
+      }
+    });
+    return [xs, ys];
+  }
+
+  function updateRow(entry, m) {
+    var c = entry.cells;
+    text(c.type, String(m.type == null ? '' : m.type));
+    text(c.classes, Array.isArray(m.classes) ? m.classes.join(', ') : '');
+    text(c.version, count(m.version));
+    text(c.served, m.served_version == null ? '\u2014' : count(m.served_version));
+    var lagging = typeof m.served_version === 'number' && typeof m.version === 'number' && m.served_version < m.version;
+    c.served.classList.toggle('lag', lagging);
+    c.served.title = lagging ? (m.version - m.served_version) + ' update(s) behind training'
+      : m.served_version == null ? 'this instance does not score this model' : '';
+    text(c.examples, count(m.examples));
+    text(c.loss, fixed(m.progressive_log_loss, 4));
+    text(c.accuracy, percent(m.progressive_accuracy));
+    text(c.instance, String(m.instance == null ? '' : m.instance));
+  }
+
+  function updateChart(entry, history) {
+    var data = historyData(history.points);
+    if (entry.plot !== null) {
+      entry.plot.setData(data);
+    } else if (data[0].length > 0) {
+      // created with its first point, when its container has its final width
+      createPlot(entry, data);
+    }
+    entry.points = data[0].length;
+    entry.empty.hidden = entry.points > 0;
+    entry.chartBox.setAttribute('data-points', String(entry.points));
+  }
+
+  function showModels(list) {
+    var seen = new Set();
+    list.forEach(function (m, i) {
+      var id = String(m.model_id);
+      seen.add(id);
+      var entry = models.get(id) || createModel(id);
+      updateRow(entry, m);
+      // keep the server's order (sorted by model id), moving nodes only when out of place
+      if (tbody.children[i] !== entry.row) {
+        tbody.insertBefore(entry.row, tbody.children[i] || null);
+      }
+      if (charts.children[i] !== entry.chartBox) {
+        charts.insertBefore(entry.chartBox, charts.children[i] || null);
+      }
+    });
+    models.forEach(function (entry, id) {
+      if (!seen.has(id)) {
+        if (entry.plot) {
+          entry.plot.destroy();
+        }
+        entry.row.remove();
+        entry.chartBox.remove();
+        models.delete(id);
+      }
+    });
+    noModels.hidden = list.length > 0;
+  }
+
+  function pollHistories(list) {
+    return Promise.all(list.map(function (m) {
+      var id = String(m.model_id);
+      return getJson('/models/' + encodeURIComponent(id) + '/history').then(function (r) {
+        var entry = models.get(id);
+        if (r.status === 200 && entry) {
+          updateChart(entry, r.body);
+        }
+      }, function () { /* the next poll tries again */ });
+    }));
+  }
+
+  function poll() {
+    var ready = getJson('/ready').then(function (r) { showReady(r.status, r.body); }, showUnreachable);
+    var listed = getJson('/models').then(function (r) {
+      if (r.status !== 200) {
+        throw new Error('/models: HTTP ' + r.status);
+      }
+      var list = Array.isArray(r.body.models) ? r.body.models : [];
+      showModels(list);
+      // instances that did not answer: their models are missing from the list
+      var unreachable = Array.isArray(r.body.unreachable) ? r.body.unreachable : [];
+      errorEl.textContent = unreachable.length ? 'Models of these instances are missing: ' + unreachable.join('; ') : '';
+      errorEl.hidden = unreachable.length === 0;
+      return pollHistories(list);
+    }).catch(function (e) {
+      errorEl.textContent = 'Could not read the models: ' + e.message;
+      errorEl.hidden = false;
+    });
+    return Promise.all([ready, listed]).then(function () {
+      text(updatedEl, 'updated ' + new Date().toLocaleTimeString());
+    });
+  }
+
+  function loop() {
+    poll().then(function () { setTimeout(loop, POLL_MS); });
+  }
+
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(function () {
+      models.forEach(function (entry) {
+        if (entry.plot) {
+          var w = chartWidth(entry);
+          if (w !== entry.plot.width) {
+            entry.plot.setSize({ width: w, height: CHART_HEIGHT });
+          }
+        }
+      });
+    }).observe(charts);
+  }
+
+  // for tests and the curious: what a model's chart currently plots, as [[seconds...], [log loss...]]
+  window.kafkaOlrStatus = {
+    plotted: function (id) {
+      var entry = models.get(String(id));
+      return entry && entry.plot ? [Array.from(entry.plot.data[0]), Array.from(entry.plot.data[1])] : null;
+    }
+  };
+
+  loop();
+})();
