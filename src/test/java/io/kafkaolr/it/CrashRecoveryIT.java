@@ -151,9 +151,19 @@ class CrashRecoveryIT extends BrokerIT {
         final Map<Integer, Boolean> touched = new HashMap<>();
         final Map<Integer, byte[]> window = new HashMap<>();
         final int windowSize = TopologyConfig.MetricsOutput.DEFAULT.aucWindow();
+        // each row's feature names, written once, by the example that created the row
+        final Map<Integer, java.util.Set<String>> names = new HashMap<>();
         for (final LabeledExample e : examples) {
             final var x = hasher.vectorize(new Features(e.getNumericFeatures(), e.getCategoricalFeatures()),
                     TopologyConfig.DEFAULT_MAX_FEATURES);
+            final List<String> exampleNames = new ArrayList<>(e.getNumericFeatures().keySet());
+            e.getCategoricalFeatures().forEach((k, v) -> exampleNames.add(FeatureHasher.categoricalName(k, v)));
+            for (final String name : exampleNames) {
+                final int index = hasher.index(name);
+                if (!touched.containsKey(index)) {
+                    names.computeIfAbsent(index, i -> new java.util.HashSet<>()).add(name);
+                }
+            }
             final StepResult step = OnlineLogisticRegression.learn(reference, x, e.getLabel(), e.getImportance(), weights);
             window.put(ModelStateCodec.windowIndex(reference.version(), windowSize),
                     ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
@@ -166,7 +176,10 @@ class CrashRecoveryIT extends BrokerIT {
         assertEquals(examples.size(), header.metrics().examples(), modelId + ": examples counted");
         assertArrayEquals(ModelStateCodec.encodeHeader(reference), published.get(ModelStateCodec.HEADER_INDEX),
                 modelId + ": header (bias, scale, metrics) bitwise");
-        assertEquals(touched.size() + 1 + window.size(), published.size(), modelId + ": rows and AUC window published");
+        assertEquals(touched.size() + 1 + window.size() + names.size(), published.size(),
+                modelId + ": rows, header, AUC window and feature names published");
+        names.forEach((index, expected) -> assertEquals(expected, java.util.Set.copyOf(ModelStateCodec.decodeNames(
+                published.get(ModelStateCodec.namesIndex(index)))), modelId + ": names of row " + index));
         window.forEach((index, entry) -> assertArrayEquals(entry, published.get(index),
                 modelId + ": AUC window entry " + index));
         for (final Integer index : touched.keySet()) {
