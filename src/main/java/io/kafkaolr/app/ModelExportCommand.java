@@ -53,7 +53,7 @@ public final class ModelExportCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--url", paramLabel = "http://HOST:PORT",
-            description = "ask a running processor (its olr.http.port) instead of reading the model topic")
+            description = "ask a running processor (olr run --http-port) instead of reading the model topic")
     URI url;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
@@ -147,7 +147,7 @@ public final class ModelExportCommand implements Callable<Integer> {
         }
         if (response.statusCode() == 404) {
             ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "' (the processor at " + base
-                    + " answered 404" + detail(response.body()) + ")", 1);
+                    + " answered 404)", 1);
             return null;
         }
         if (response.statusCode() != 200) {

@@ -73,7 +73,8 @@ class ModelCommandsIT extends BrokerIT {
     @BeforeAll
     static void startProcessor() throws Exception {
         // the format that carries the control records as JSON (Avro is the topology tests')
-        config = KafkaFixture.config(broker, dir.resolve("state"), Map.of("olr.format", FORMAT.name()));
+        config = KafkaFixture.config(broker, dir.resolve("state"), Map.of("olr.format", FORMAT.name(),
+                "olr.http.port", "0"));
         topics = config.topologyConfig();
         KafkaFixture.createTopics(broker, config);
         processor = OlrProcessor.start(config, broker.bootstrapServers());
@@ -236,6 +237,14 @@ class ModelCommandsIT extends BrokerIT {
         final Cli.Run toStdout = olr("model", "export", "--model-id", "bc");
         assertEquals(0, toStdout.exitCode(), toStdout.err());
         assertEquals(text + System.lineSeparator(), toStdout.out());
+        // the processor's HTTP endpoint exports the same model (from its store, by interactive queries)
+        final String url = processor.httpUri().orElseThrow().toString();
+        final Cli.Run fromHttp = Cli.olr("model", "export", "--model-id", "bc", "--url", url);
+        assertEquals(0, fromHttp.exitCode(), fromHttp.err());
+        assertEquals(text + System.lineSeparator(), fromHttp.out(), "the same JSON over HTTP");
+        final Cli.Run unknownOverHttp = Cli.olr("model", "export", "--model-id", "no such model", "--url", url);
+        assertEquals(1, unknownOverHttp.exitCode(), unknownOverHttp.out());
+        assertTrue(unknownOverHttp.err().contains("no model 'no such model'"), unknownOverHttp.err());
 
         // replay learns the same rows in the same order: the same rows, header and names, without the AUC window
         final Path replayed = dir.resolve("bc-replay.json");
