@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /** Consumers for the commands that read a topic: no group, every partition, committed records only. */
 final class Consumers {
@@ -21,13 +22,8 @@ final class Consumers {
      */
     static KafkaConsumer<byte[], byte[]> wholeTopic(final String bootstrapServers, final String topic,
                                                     final boolean fromBeginning) {
-        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        final List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        final KafkaConsumer<byte[], byte[]> consumer = unassigned(bootstrapServers);
+        final List<TopicPartition> partitions = partitions(consumer, topic);
         if (partitions.isEmpty()) {
             consumer.close();
             throw new IllegalArgumentException("no topic " + topic);
@@ -39,5 +35,31 @@ final class Consumers {
             consumer.seekToEnd(partitions);
         }
         return consumer;
+    }
+
+    /** A read_committed consumer without a group, assigned nothing yet. */
+    static KafkaConsumer<byte[], byte[]> unassigned(final String bootstrapServers) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The partitions of {@code topic}; none if it does not exist. */
+    static List<TopicPartition> partitions(final KafkaConsumer<byte[], byte[]> consumer, final String topic) {
+        return consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    }
+
+    /**
+     * The partition of {@code topic} where Kafka's default partitioner puts records keyed by
+     * {@code key} (murmur2 of the key modulo the partition count), or null if the topic does not
+     * exist.
+     */
+    static TopicPartition partitionOf(final KafkaConsumer<byte[], byte[]> consumer, final String topic,
+                                      final byte[] key) {
+        final int count = partitions(consumer, topic).size();
+        return count == 0 ? null : new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % count);
     }
 }

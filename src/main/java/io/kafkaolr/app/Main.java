@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "olr", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Online logistic regression as a Kafka Streams application.",
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class,
-                ReplayCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, EvaluateCommand.class, ModelCommandGroup.class, CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

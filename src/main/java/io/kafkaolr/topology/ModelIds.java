@@ -5,14 +5,19 @@ import io.kafkaolr.core.RejectedInputException;
 import java.nio.charset.StandardCharsets;
 
 /** What a model id may be: non-empty, at most {@link #MAX_BYTES} bytes of UTF-8, no NUL character. */
-final class ModelIds {
+public final class ModelIds {
     /** The longest model id, in UTF-8 bytes. */
-    static final int MAX_BYTES = 200;
+    public static final int MAX_BYTES = 200;
 
     private ModelIds() {
     }
 
-    static void validate(final String modelId) {
+    /**
+     * Checks a model id.
+     *
+     * @throws RejectedInputException ({@code INVALID_VALUE}) saying why, if it is not a valid model id
+     */
+    public static void validate(final String modelId) {
         if (modelId.isEmpty()) {
             throw new RejectedInputException(RejectReason.INVALID_VALUE, "model_id is empty");
         }

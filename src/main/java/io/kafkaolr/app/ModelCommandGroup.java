@@ -1,0 +1,78 @@
+package io.kafkaolr.app;
+
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.topology.ModelIds;
+import io.kafkaolr.topology.TopologyConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+
+/** {@code olr model}: export, import and delete models of a running cluster. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = {"Export, import and delete models. The commands talk to an existing cluster "
+                + "(--bootstrap-servers): import and delete go through the processor, on the control topic."},
+        subcommands = {ModelExportCommand.class, ModelImportCommand.class, ModelDeleteCommand.class})
+public final class ModelCommandGroup {
+    private ModelCommandGroup() {
+    }
+
+    /** Whether {@code modelId} is a valid model id; says why not on {@code err}. */
+    static boolean validModelId(final String modelId, final String command, final PrintWriter err) {
+        try {
+            ModelIds.validate(modelId);
+            return true;
+        } catch (final RejectedInputException e) {
+            err.println(command + ": invalid --model-id: " + e.getMessage());
+            err.flush();
+            return false;
+        }
+    }
+
+    /**
+     * Sends {@code values} to the control topic, keyed by {@code modelId}, then, unless
+     * {@code timeout} is null, waits until the processor applied them ({@code applied} accepts
+     * the model's new header value, null for a tombstone) or refused one.
+     *
+     * @return what became of them, or null if nothing was sent (the reason is printed on {@code err})
+     * @throws IllegalArgumentException if Kafka refused a record as too large (nothing was applied)
+     */
+    static ControlTopic.Outcome sendAndWait(final OlrConfig config, final String modelId, final List<byte[]> values,
+                                            final Predicate<byte[]> applied, final Duration timeout,
+                                            final PrintWriter err, final String command) {
+        final TopologyConfig t = config.topologyConfig();
+        final String bootstrapServers = config.get("bootstrap.servers");
+        try {
+            try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(bootstrapServers)) {
+                for (final String topic : List.of(t.controlTopic(), t.modelTopic())) {
+                    if (Consumers.partitions(consumer, topic).isEmpty()) {
+                        fail(err, command, "there is no topic " + topic + ": has a processor with application.id "
+                                + t.applicationId() + " and examples topic " + t.examplesTopic() + " run on this "
+                                + "cluster? 'olr run' creates its topics; nothing was sent", 1);
+                        return null;
+                    }
+                }
+            }
+            if (timeout == null) {
+                ControlTopic.send(bootstrapServers, t.controlTopic(), modelId, values);
+                return new ControlTopic.Outcome.Sent();
+            }
+            try (ControlTopic.Watch watch = ControlTopic.Watch.start(bootstrapServers, t, modelId)) {
+                ControlTopic.send(bootstrapServers, t.controlTopic(), modelId, values);
+                return watch.await(applied, values, timeout);
+            }
+        } catch (final KafkaException e) {
+            throw new KafkaUnavailableException("cannot use Kafka at " + bootstrapServers + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Prints {@code message} on {@code err} after the command's name; returns {@code code}. */
+    static int fail(final PrintWriter err, final String command, final String message, final int code) {
+        err.println(command + ": " + message);
+        err.flush();
+        return code;
+    }
+}
