@@ -6,7 +6,6 @@ import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,12 +41,8 @@ public final class ModelDeleteCommand implements Callable<Integer> {
     @Option(names = "--model-id", required = true, paramLabel = "ID", description = "the model to delete")
     String modelId;
 
-    @Option(names = "--no-wait", description = "return once the command is sent, without waiting for the processor")
-    boolean noWait;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "how long to wait for the processor to apply the command (default: ${DEFAULT-VALUE})")
-    long timeoutSeconds;
+    @Mixin
+    WaitOptions waiting;
 
     @Override
     public Integer call() throws Exception {
@@ -55,7 +50,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         if (!ModelCommandGroup.validModelId(modelId, NAME, err)) {
             return 2;
         }
-        if (timeoutSeconds <= 0) {
+        if (waiting.timeoutSeconds <= 0) {
             return ModelCommandGroup.fail(err, NAME, "--timeout must be positive", 2);
         }
         final OlrConfig config = broker.loadWithCluster();
@@ -67,7 +62,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         final ModelCommand command = ControlCommands.delete(modelId);
         final ControlTopic.Outcome outcome = ModelCommandGroup.sendAndWait(config, modelId,
                 List.of(t.format().codec(ModelCommand.class).encode(command)), Objects::isNull,
-                noWait ? null : Duration.ofSeconds(timeoutSeconds), err, NAME);
+                waiting.waitFor(), err, NAME);
         if (outcome == null) {
             return 1; // said why
         }
@@ -78,7 +73,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         }
         if (outcome instanceof ControlTopic.Outcome.Pending) {
             return ModelCommandGroup.fail(err, NAME, "the deletion of model '" + modelId + "' was sent to "
-                    + t.controlTopic() + " but not applied within " + timeoutSeconds + " s: is a processor with "
+                    + t.controlTopic() + " but not applied within " + waiting.timeoutSeconds + " s: is a processor with "
                     + "application.id " + t.applicationId() + " running? It applies the command when it does", 1);
         }
         final PrintWriter out = spec.commandLine().getOut();
@@ -98,7 +93,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
                 return false;
             }
             final Map<Integer, byte[]> header = ModelPartition.latest(consumer, partition, modelId,
-                    index -> index == ModelStateCodec.HEADER_INDEX, Duration.ofSeconds(timeoutSeconds));
+                    index -> index == ModelStateCodec.HEADER_INDEX, waiting.timeout());
             return header.containsKey(ModelStateCodec.HEADER_INDEX);
         } catch (final KafkaException e) {
             throw new KafkaUnavailableException("cannot read " + t.modelTopic() + " from " + bootstrapServers + ": "

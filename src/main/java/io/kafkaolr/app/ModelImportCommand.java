@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,12 +55,8 @@ public final class ModelImportCommand implements Callable<Integer> {
             description = "at most about N bytes of stored entries per control record (default: ${DEFAULT-VALUE})")
     int partBytes;
 
-    @Option(names = "--no-wait", description = "return once the import is sent, without waiting for the processor")
-    boolean noWait;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "how long to wait for the processor to apply the import (default: ${DEFAULT-VALUE})")
-    long timeoutSeconds;
+    @Mixin
+    WaitOptions waiting;
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +64,7 @@ public final class ModelImportCommand implements Callable<Integer> {
         if (!ModelCommandGroup.validModelId(modelId, NAME, err)) {
             return 2;
         }
-        if (partBytes <= 0 || timeoutSeconds <= 0) {
+        if (partBytes <= 0 || waiting.timeoutSeconds <= 0) {
             return ModelCommandGroup.fail(err, NAME, "--part-bytes and --timeout must be positive", 2);
         }
         final OlrConfig config = broker.loadWithCluster();
@@ -104,7 +99,7 @@ public final class ModelImportCommand implements Callable<Integer> {
         try {
             outcome = ModelCommandGroup.sendAndWait(config, modelId, values,
                     value -> value != null && Arrays.equals(value, header),
-                    noWait ? null : Duration.ofSeconds(timeoutSeconds), err, NAME);
+                    waiting.waitFor(), err, NAME);
         } catch (final IllegalArgumentException tooLarge) {
             return ModelCommandGroup.fail(err, NAME, tooLarge.getMessage() + "; a smaller --part-bytes makes "
                     + "smaller records", 1);
@@ -120,7 +115,7 @@ public final class ModelImportCommand implements Callable<Integer> {
         }
         if (outcome instanceof ControlTopic.Outcome.Pending) {
             return ModelCommandGroup.fail(err, NAME, "the import of model '" + modelId + "' (" + what + ") was sent "
-                    + "to " + t.controlTopic() + " but not applied within " + timeoutSeconds + " s: is a processor "
+                    + "to " + t.controlTopic() + " but not applied within " + waiting.timeoutSeconds + " s: is a processor "
                     + "with application.id " + t.applicationId() + " running? It applies the import when it does",
                     1);
         }
