@@ -217,6 +217,50 @@ class HttpEndpointsIT extends BrokerIT {
     }
 
     @Test
+    void theHistoryOfAModelIsKeptByItsHolderAndReachedFromEitherInstance() {
+        final String model = heldBy(a);
+        final Answer history = get(b, "/models/" + model + "/history");
+        assertEquals(200, history.status(), history.text());
+        assertEquals(address(a), history.body().get("instance").asText());
+        final JsonNode points = history.body().get("points");
+        assertTrue(points.size() >= 1, history.text());
+        final JsonNode last = points.get(points.size() - 1);
+        assertEquals(EXAMPLES_PER_MODEL, last.get("version").asLong());
+        assertEquals(get(a, "/models/" + model).body().get("progressive_log_loss").asDouble(),
+                last.get("progressive_log_loss").asDouble(), 0.0);
+        long previous = 0;
+        for (final JsonNode p : points) {
+            assertTrue(p.get("time").asLong() > previous, "oldest first");
+            previous = p.get("time").asLong();
+        }
+    }
+
+    @Test
+    void aScoringOnlyApplicationAnswersFromItsCopyOfTheModels() {
+        final String training = topics.applicationId();
+        final OlrConfig scoring = KafkaFixture.config(broker, dir.resolve("c"), Map.of(
+                "olr.topic.partitions", "4", "olr.http.port", "0", "olr.model.hash-bits", "10"));
+        final Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "application.id", training + "-scoring", "olr.role", "scoring", "olr.models-from", training,
+                "olr.topic.examples", topics.examplesTopic(), "olr.topic.events", topics.eventsTopic(),
+                "olr.topic.predictions", topics.predictionsTopic(), "olr.topic.dead-letters", topics.deadLettersTopic()));
+        try (OlrProcessor c = OlrProcessor.start(scoring.with(settings), broker.bootstrapServers())) {
+            KafkaFixture.await(() -> get(c, "/models").status() == 200
+                            && get(c, "/models").body().get("models").size() == MODELS.size(), TIMEOUT,
+                    () -> "scoring-only instance lists " + get(c, "/models").text());
+            for (final JsonNode m : get(c, "/models").body().get("models")) {
+                assertEquals(EXAMPLES_PER_MODEL, m.get("version").asLong());
+                assertEquals(EXAMPLES_PER_MODEL, m.get("served_version").asLong());
+                assertEquals(address(c), m.get("instance").asText());
+            }
+            final Answer one = get(c, "/models/alpha");
+            assertEquals("scoring", one.body().get("answered_from").asText());
+            assertEquals(get(a, "/models/alpha/export").text(), get(c, "/models/alpha/export").text(),
+                    "the scoring copy is the trained model, entry for entry");
+        }
+    }
+
+    @Test
     void topWeightsAreTheLargestByMagnitudeWithNamesAndOddsRatios() {
         final String model = heldBy(b);
         final Answer top = get(a, "/models/" + model + "/weights?top=3");

@@ -50,6 +50,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,6 +175,9 @@ public final class OpsServer implements AutoCloseable {
             reply = route(exchange);
         } catch (final IllegalArgumentException e) {
             reply = Reply.error(400, e.getMessage());
+        } catch (final InvalidStateStoreException e) {
+            // not started yet, rebalancing or restoring: the stores cannot be queried now
+            reply = Reply.error(503, "the processor cannot answer now (" + streams.state() + "): " + e.getMessage());
         } catch (final RuntimeException e) {
             LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             reply = Reply.error(500, e.toString());

@@ -1,0 +1,129 @@
+package io.kafkaolr.app.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.topology.ModelDirectory;
+import io.kafkaolr.topology.OlrTopology;
+import io.kafkaolr.topology.TopologyConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The endpoint's behaviour that needs no running processor: readiness before start, the
+ * refusals, paths. A Kafka Streams client that is created but not started never connects.
+ */
+class OpsServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path stateDir;
+
+    private KafkaStreams streams;
+    private OpsServer server;
+
+    @BeforeEach
+    void createButDoNotStart() throws Exception {
+        final TopologyConfig config = TopologyConfig.defaults("olr-ops-test", RecordFormat.AVRO,
+                ModelSettings.binary(0.5, io.kafkaolr.core.LearningRateSchedule.CONSTANT));
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-ops-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        server = OpsServer.bind("127.0.0.1", 0, "", "");
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
+        final ModelDirectory directory = new ModelDirectory();
+        streams = new KafkaStreams(OlrTopology.build(config, directory), props);
+        server.start(streams, directory, config, props);
+    }
+
+    @AfterEach
+    void close() {
+        server.close();
+        streams.close();
+    }
+
+    private HttpResponse<String> send(final String method, final String path, final String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.uri().resolve(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode json(final HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void notReadyUntilRunningButHealthyWhileStarting() throws Exception {
+        final HttpResponse<String> ready = send("GET", "/ready", null);
+        assertEquals(503, ready.statusCode());
+        assertEquals("CREATED", json(ready).get("state").asText());
+        assertEquals(false, json(ready).get("ready").asBoolean());
+        assertEquals(200, send("GET", "/health", null).statusCode());
+        assertEquals(List.of("application/json"), ready.headers().allValues("Content-Type"));
+    }
+
+    @Test
+    void bindsLoopbackAndAdvertisesItsAddress() {
+        final URI uri = server.uri();
+        assertEquals("127.0.0.1", uri.getHost());
+        assertEquals(server.applicationServer(), uri.getHost() + ":" + uri.getPort());
+        assertTrue(uri.getPort() > 0);
+    }
+
+    @Test
+    void withoutAnAdminTokenModelsCannotBeChanged() throws Exception {
+        final HttpResponse<String> delete = send("DELETE", "/models/m", null);
+        assertEquals(403, delete.statusCode());
+        assertTrue(json(delete).get("error").asText().contains("olr.http.admin-token"));
+        assertEquals(403, send("PUT", "/models/m", "{}").statusCode());
+        assertEquals(405, send("POST", "/models", "{}").statusCode());
+        assertEquals(405, send("DELETE", "/metrics", null).statusCode());
+    }
+
+    @Test
+    void unknownPathsAre404AndModelQueriesAre503UntilTheProcessorRuns() throws Exception {
+        assertEquals(404, send("GET", "/nope", null).statusCode());
+        assertEquals(404, send("GET", "/models/m/nope", null).statusCode());
+        assertEquals(404, send("GET", "/status/..%2F..%2Fpom.xml", null).statusCode());
+        assertEquals(404, send("GET", "/webjars/uplot/dist/missing.js", null).statusCode());
+        final HttpResponse<String> list = send("GET", "/models", null);
+        assertEquals(503, list.statusCode(), "not started: no store to query yet");
+        assertTrue(json(list).get("error").asText().contains("CREATED"), list.body());
+        assertEquals(503, send("GET", "/models/m", null).statusCode(), "where the model is is not known yet");
+    }
+
+    @Test
+    void theStatusPageAndItsChartLibraryAreServedFromTheJar() throws Exception {
+        final HttpResponse<String> page = send("GET", "/", null);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        final HttpResponse<String> chart = send("GET", "/webjars/uplot/dist/uPlot.iife.min.js", null);
+        assertEquals(200, chart.statusCode());
+        assertTrue(chart.body().contains("uPlot"));
+    }
+
+    @Test
+    void modelIdsArePathSegmentsWhateverTheirCharacters() {
+        for (final String id : List.of("a/b", "a b", "a+b", "ü-%", "x?y#z")) {
+            assertEquals(List.of("models", id, "weights"),
+                    OpsServer.segments("/models/" + OpsServer.pathSegment(id) + "/weights"), id);
+        }
+    }
+}
