@@ -81,6 +81,7 @@ public final class ThroughputHarness {
 
     private void run(final int rounds, final Path output) throws Exception {
         createTopic("examples", false);
+        createTopic("examples-control", false); // the training topology reads model commands with the examples
         createTopic("events", false);
         createTopic("events-unused", false);
         fill();
