@@ -71,6 +71,7 @@ public final class OlrConfig {
             Map.entry("olr.models-from", ""),
             Map.entry("olr.store.weights", "memory"),
             Map.entry("olr.store.weights.cache", "false"),
+            Map.entry("olr.model.feature-names", "true"),
             Map.entry("olr.store.models", "memory"),
             Map.entry("olr.data-dir", "olr-data"),
             Map.entry("olr.broker.port", "0"),
@@ -230,6 +231,7 @@ public final class OlrConfig {
                 enumValue("olr.store.weights", TopologyConfig.StoreKind.class),
                 enumValue("olr.store.models", TopologyConfig.StoreKind.class),
                 Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()),
+                booleanValue("olr.model.feature-names"),
                 new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
                         java.time.Duration.ofMillis(Long.parseLong(values.get("olr.metrics.interval.ms").trim())),
                         intValue("olr.metrics.auc-window")));

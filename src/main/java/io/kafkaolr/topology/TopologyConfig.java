@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param weightsCache put Kafka Streams' record cache in front of the training store: fewer
  *     changelog records when the same features recur within a commit interval, more cost per
  *     access (see BENCHMARKS.md)
+ * @param featureNames store the names of each row's features when the row is created (one
+ *     entry per new row: what the weights endpoint and the export name features by)
  * @param metrics where and how often the training side publishes each model's progressive metrics
  */
 public record TopologyConfig(
@@ -53,6 +55,7 @@ public record TopologyConfig(
         StoreKind weightsStore,
         StoreKind modelStore,
         boolean weightsCache,
+        boolean featureNames,
         MetricsOutput metrics) {
 
     /** Default maximum number of features per record. */
@@ -160,7 +163,7 @@ public record TopologyConfig(
                                           final ModelSettings modelDefaults) {
         return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events",
                 "olr-predictions", "olr-dead-letters", format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
-                StoreKind.MEMORY, StoreKind.MEMORY, false, MetricsOutput.DEFAULT);
+                StoreKind.MEMORY, StoreKind.MEMORY, false, true, MetricsOutput.DEFAULT);
     }
 
     /**
@@ -191,34 +194,41 @@ public record TopologyConfig(
     public TopologyConfig withRole(final Role newRole) {
         return new TopologyConfig(applicationId, newRole, applicationId, examplesTopic, eventsTopic,
                 predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, metrics);
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
     }
 
     /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
     public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
         return new TopologyConfig(scoringApplicationId, Role.SCORING, trainingApplicationId, examplesTopic, eventsTopic,
                 predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, metrics);
+                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
-                weightsCache, metrics);
+                weightsCache, featureNames, metrics);
     }
 
     /** A copy that publishes metrics as {@code newMetrics} says. */
     public TopologyConfig withMetrics(final MetricsOutput newMetrics) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
                 deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey,
-                examplesPartitions, weightsStore, modelStore, weightsCache, newMetrics);
+                examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, newMetrics);
     }
 
     /** A copy with other limits. */
     public TopologyConfig withLimits(final int features, final int recordBytes) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
                 modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
-                weightsCache, metrics);
+                weightsCache, featureNames, metrics);
+    }
+
+    /** A copy that stores feature names, or not. */
+    public TopologyConfig withFeatureNames(final boolean names) {
+        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
+                deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey,
+                examplesPartitions, weightsStore, modelStore, weightsCache, names, metrics);
     }
 }

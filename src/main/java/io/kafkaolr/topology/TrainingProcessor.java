@@ -138,7 +138,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
         final StepResult step = OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
                 weights);
-        if (weights.anyAbsent()) {
+        if (config.featureNames() && weights.anyAbsent()) {
             nameNewRows(weights, features);
         }
         if (model.settings().type() == ModelType.BINARY) {

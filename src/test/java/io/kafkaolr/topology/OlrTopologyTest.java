@@ -318,6 +318,18 @@ class OlrTopologyTest {
     }
 
     @Test
+    void withoutFeatureNamesOnlyRowsWindowAndHeaderAreWritten() {
+        try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO).withFeatureNames(false), stateDir)) {
+            for (int i = 0; i < 10; i++) {
+                h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
+            }
+            final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
+            assertEquals(40, written.size(), "rows x and y, the AUC-window entry and the header, once per example");
+            assertTrue(written.stream().noneMatch(r -> ModelStateCodec.isNames(ModelStateCodec.decodeKey(r.key()).index())));
+        }
+    }
+
+    @Test
     void eventIdsAndKeysPassThroughUntouched() {
         try (TopologyHarness h = new TopologyHarness(binaryConfig(RecordFormat.AVRO), stateDir)) {
             h.learn(example("m", Map.of("x", 1.0), "1"));
