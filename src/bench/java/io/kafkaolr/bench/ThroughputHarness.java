@@ -51,7 +51,7 @@ import org.apache.kafka.streams.Topology;
  */
 public final class ThroughputHarness {
     private static final int NNZ = 32;
-    /** -Dbench.stores=weights,models, e.g. memory,memory (the defaults); -Dbench.cache=true caches the weights. */
+    /** -Dbench.stores=weights,models, e.g. memory,memory (the defaults); -Dbench.cache=true caches the weights; -Dbench.no-names=true stores no feature names. */
     private static final TopologyConfig.StoreKind[] STORES = java.util.Arrays.stream(
             System.getProperty("bench.stores", "memory,memory").split(","))
             .map(kind -> TopologyConfig.StoreKind.valueOf(kind.trim().toUpperCase(java.util.Locale.ROOT)))
