@@ -176,6 +176,22 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void aDeleteTypedByHandAsJsonIsApplied() {
+        final TopologyConfig json = TopologyConfig.defaults("olr-lifecycle", RecordFormat.JSON, settings("ftrl"));
+        try (TopologyHarness h = new TopologyHarness(json, stateDir)) {
+            h.learn(TopologyHarness.example("spam", Map.of("links", 7.0), "1"));
+            h.control.pipeInput(utf8("spam"), utf8("{\"model_id\":\"spam\",\"action\":\"DELETE\"}"));
+            assertNull(h.trainedModel("spam"));
+            h.control.pipeInput(utf8("spam"), utf8("{\"model_id\":\"spam\",\"action\":\"PURGE\"}"));
+            final List<DeadLetter> letters = h.readDeadLetters().stream()
+                    .map(r -> h.deadLetterCodec.decode(r.value())).toList();
+            assertEquals(1, letters.size());
+            assertEquals(RejectReason.INVALID_VALUE.name(), letters.get(0).getReason());
+            assertTrue(letters.get(0).getDetail().contains("[IMPORT, DELETE]"), letters.get(0).getDetail());
+        }
+    }
+
+    @Test
     void anIncompleteOrForeignImportIsRefusedWithItsReasonAndChangesNothing() {
         final ModelSettings settings = settings("ftrl");
         try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
