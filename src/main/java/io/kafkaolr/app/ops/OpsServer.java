@@ -108,14 +108,23 @@ public final class OpsServer implements AutoCloseable {
 
     /**
      * Binds {@code host:port} (port 0: any free port). The address other instances use to reach
-     * this one is {@code advertisedHost} (blank: the bound host) with the bound port: it is the
+     * this one is {@code advertisedHost} (blank: the bound host, or this machine's host name when
+     * bound to every interface) with the bound port: it is the
      * {@code application.server} of this instance's Kafka Streams client, so it must be known
      * before that client is created.
      */
     public static OpsServer bind(final String host, final int port, final String advertisedHost,
                                  final String adminToken) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        final String advertised = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+        final String advertised;
+        if (advertisedHost != null && !advertisedHost.isBlank()) {
+            advertised = advertisedHost;
+        } else if (server.getAddress().getAddress().isAnyLocalAddress()) {
+            // bound to every interface: other instances reach this one by its host name
+            advertised = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } else {
+            advertised = host;
+        }
         return new OpsServer(server, new HostInfo(advertised, server.getAddress().getPort()), adminToken);
     }
 

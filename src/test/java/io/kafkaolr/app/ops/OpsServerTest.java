@@ -88,6 +88,16 @@ class OpsServerTest {
     }
 
     @Test
+    void boundToEveryInterfaceItAdvertisesItsHostNameUnlessTold() throws Exception {
+        try (OpsServer any = OpsServer.bind("0.0.0.0", 0, "", "");
+             OpsServer told = OpsServer.bind("0.0.0.0", 0, "olr-1.example", "")) {
+            assertEquals(java.net.InetAddress.getLocalHost().getCanonicalHostName(),
+                    any.applicationServer().substring(0, any.applicationServer().lastIndexOf(':')));
+            assertTrue(told.applicationServer().startsWith("olr-1.example:"));
+        }
+    }
+
+    @Test
     void withoutAnAdminTokenModelsCannotBeChanged() throws Exception {
         final HttpResponse<String> delete = send("DELETE", "/models/m", null);
         assertEquals(403, delete.statusCode());
