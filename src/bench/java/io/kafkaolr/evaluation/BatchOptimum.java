@@ -116,18 +116,14 @@ public final class BatchOptimum {
         final int[] y = design.labels(train);
         final int n = y.length;
 
+        final List<Design.Fold> folds = Design.folds(raw, y);
         double bestLambda = Double.NaN;
         double bestCv = Double.POSITIVE_INFINITY;
         for (final double lambda : Design.lambdaGrid()) {
             double loss = 0;
-            for (int f = 0; f < Design.FOLDS; f++) {
-                final int[] kept = Design.kept(n, f);
-                final int[] held = Design.heldOut(n, f);
-                final double[][] keptRaw = Design.select(raw, kept);
-                final Design.Scaler scaler = Design.Scaler.fit(keptRaw);
-                final double[][] w = weights(scaler.apply(keptRaw), Design.select(y, kept), k, lambda);
-                loss += Design.logLossSum(logits(w, scaler.apply(Design.select(raw, held)), k),
-                        Design.select(y, held));
+            for (final Design.Fold fold : folds) {
+                final double[][] w = weights(fold.keptX(), fold.keptY(), k, lambda);
+                loss += Design.logLossSum(logits(w, fold.heldX(), k), fold.heldY());
             }
             final double cv = loss / n;
             if (cv < bestCv) {

@@ -120,6 +120,27 @@ final class Design {
         return rows;
     }
 
+    /**
+     * One cross-validation fold: the kept rows and the held-out rows, both standardised by the
+     * scaler fit on the kept rows.
+     */
+    record Fold(double[][] keptX, int[] keptY, double[][] heldX, int[] heldY) {
+    }
+
+    /** The {@value #FOLDS} folds of {@code raw} and its labels {@code y}, made once for every setting tried. */
+    static List<Fold> folds(final double[][] raw, final int[] y) {
+        final List<Fold> folds = new ArrayList<>(FOLDS);
+        for (int f = 0; f < FOLDS; f++) {
+            final int[] kept = kept(y.length, f);
+            final int[] held = heldOut(y.length, f);
+            final double[][] keptRaw = select(raw, kept);
+            final Scaler scaler = Scaler.fit(keptRaw);
+            folds.add(new Fold(scaler.apply(keptRaw), select(y, kept), scaler.apply(select(raw, held)),
+                    select(y, held)));
+        }
+        return folds;
+    }
+
     static double[][] select(final double[][] x, final int[] rows) {
         final double[][] out = new double[rows.length][];
         for (int k = 0; k < rows.length; k++) {

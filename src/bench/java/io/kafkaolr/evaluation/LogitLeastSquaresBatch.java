@@ -30,16 +30,12 @@ public final class LogitLeastSquaresBatch {
         final double[] grid = Design.lambdaGrid();
 
         final double[][] loss = new double[grid.length][EPS.length];
-        for (int f = 0; f < Design.FOLDS; f++) {
-            final int[] kept = Design.kept(n, f);
-            final int[] held = Design.heldOut(n, f);
-            final double[][] keptRaw = Design.select(raw, kept);
-            final Design.Scaler scaler = Design.Scaler.fit(keptRaw);
-            final double[][] x = withIntercept(scaler.apply(keptRaw));
-            final int[] keptY = Design.select(y, kept);
+        for (final Design.Fold fold : Design.folds(raw, y)) {
+            final double[][] x = withIntercept(fold.keptX());
+            final int[] keptY = fold.keptY();
             final double[][] gram = gram(x);
-            final double[][] heldX = withIntercept(scaler.apply(Design.select(raw, held)));
-            final int[] heldY = Design.select(y, held);
+            final double[][] heldX = withIntercept(fold.heldX());
+            final int[] heldY = fold.heldY();
             for (int l = 0; l < grid.length; l++) {
                 final double[][] chol = cholesky(penalised(gram, grid[l] * x.length));
                 for (int e = 0; e < EPS.length; e++) {

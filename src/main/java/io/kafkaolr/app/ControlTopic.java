@@ -4,13 +4,14 @@ import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,12 +25,27 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The control topic as {@code olr model import} and {@code delete} use it: commands sent keyed by
- * model id, and what the processor made of them, seen on the model topic (the entries it wrote)
- * or the dead-letter topic (the command refused).
+ * The control topic as {@code olr model import} and {@code delete}, and the HTTP endpoint's
+ * admin requests, use it: commands sent keyed by model id, and what the processor made of them,
+ * seen on the model topic (the entries it wrote) or the dead-letter topic (the command refused).
  */
-final class ControlTopic {
+public final class ControlTopic {
     private ControlTopic() {
+    }
+
+    /**
+     * The settings a client needs to reach the cluster, out of the processor's Kafka properties:
+     * {@code bootstrap.servers} and the {@code security.*}, {@code sasl.*} and {@code ssl.*} ones.
+     */
+    public static Map<String, Object> connection(final Properties kafkaProperties) {
+        final Map<String, Object> connection = new HashMap<>();
+        for (final String name : kafkaProperties.stringPropertyNames()) {
+            if (name.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) || name.startsWith("security.")
+                    || name.startsWith("sasl.") || name.startsWith("ssl.")) {
+                connection.put(name, kafkaProperties.getProperty(name));
+            }
+        }
+        return connection;
     }
 
     /**
@@ -37,17 +53,17 @@ final class ControlTopic {
      * transaction: a reader of committed records (the processor under exactly-once) sees all
      * of an import's parts or none.
      *
+     * @param connection where the cluster is and how to authenticate ({@link #connection})
      * @throws IllegalArgumentException if Kafka refused a record as too large
      * @throws KafkaUnavailableException if Kafka could not be reached or refused the records otherwise
      */
-    static void send(final String bootstrapServers, final String topic, final String modelId,
-                     final List<byte[]> values) {
-        final Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kafka-olr-model-command-" + UUID.randomUUID(),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+    public static void send(final Map<String, Object> connection, final String topic, final String modelId,
+                            final List<byte[]> values) {
+        final Map<String, Object> config = new HashMap<>(connection);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kafka-olr-model-command-" + UUID.randomUUID());
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
         final byte[] key = modelId.getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
@@ -145,8 +161,8 @@ final class ControlTopic {
                     } else {
                         final DeadLetter letter = decode(letters, r.value());
                         if (letter != null && letter.getSourceTopic().equals(topics.controlTopic())
-                                && Arrays.equals(bytes(letter.getOriginalKey()), key)
-                                && sent.stream().anyMatch(v -> Arrays.equals(v, bytes(letter.getOriginalValue())))) {
+                                && Arrays.equals(RecordCodec.bytes(letter.getOriginalKey()), key)
+                                && sent.stream().anyMatch(v -> Arrays.equals(v, RecordCodec.bytes(letter.getOriginalValue())))) {
                             return new Outcome.Refused(letter);
                         }
                     }
@@ -161,15 +177,6 @@ final class ControlTopic {
             } catch (final RuntimeException notOne) {
                 return null; // not in the configured format: not a dead letter of ours
             }
-        }
-
-        private static byte[] bytes(final ByteBuffer buffer) {
-            if (buffer == null) {
-                return null;
-            }
-            final byte[] out = new byte[buffer.remaining()];
-            buffer.duplicate().get(out);
-            return out;
         }
 
         @Override

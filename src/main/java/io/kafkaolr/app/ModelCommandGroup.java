@@ -6,6 +6,7 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -56,12 +57,13 @@ public final class ModelCommandGroup {
                     }
                 }
             }
+            final Map<String, Object> connection = ControlTopic.connection(config.kafkaProperties());
             if (timeout == null) {
-                ControlTopic.send(bootstrapServers, t.controlTopic(), modelId, values);
+                ControlTopic.send(connection, t.controlTopic(), modelId, values);
                 return new ControlTopic.Outcome.Sent();
             }
             try (ControlTopic.Watch watch = ControlTopic.Watch.start(bootstrapServers, t, modelId)) {
-                ControlTopic.send(bootstrapServers, t.controlTopic(), modelId, values);
+                ControlTopic.send(connection, t.controlTopic(), modelId, values);
                 return watch.await(applied, values, timeout);
             }
         } catch (final KafkaException e) {

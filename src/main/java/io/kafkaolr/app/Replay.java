@@ -64,7 +64,7 @@ public final class Replay {
                 final StepResult step = OnlineLogisticRegression.learn(model, x, row.label(), 1.0, weights);
                 progressiveScores.add(step.progressive().probabilities()[step.progressive().probabilities().length - 1]);
                 progressivePositive.add(step.labelIndex() == 1);
-                rememberNames(row.features());
+                row.features().names().forEach(this::remember);
             } catch (final RejectedInputException e) {
                 trainRejected.merge(e.reason(), 1L, Long::sum);
                 log.printf(Locale.ROOT, "line %d rejected: %s: %s%n", row.line(), e.reason(), e.getMessage());
@@ -74,15 +74,6 @@ public final class Replay {
                 log.printf(Locale.ROOT, "trained %d/%d rows, progressive log loss %.5f, accuracy %.4f%n", trainRows,
                         total, model.metrics().meanLogLoss(), model.metrics().accuracy());
             }
-        }
-    }
-
-    private void rememberNames(final Features features) {
-        for (final String name : features.numeric().keySet()) {
-            remember(name);
-        }
-        for (final Map.Entry<String, String> e : features.categorical().entrySet()) {
-            remember(FeatureHasher.categoricalName(e.getKey(), e.getValue()));
         }
     }
 

@@ -58,6 +58,18 @@ public final class FeatureHasher {
      * @throws RejectedInputException if a value is NaN or infinite, or there are too many features
      */
     public SparseVector vectorize(final Features features, final int maxFeatures) {
+        return hash(features, maxFeatures).vector();
+    }
+
+    /**
+     * A record's features hashed: the sparse vector, and the index of each named feature in the
+     * order {@link Features} lists them (numeric, then categorical as {@code name=value}).
+     */
+    public record Hashed(SparseVector vector, int[] nameIndices) {
+    }
+
+    /** Like {@link #vectorize}, also giving each name's index, so that no name is hashed twice. */
+    public Hashed hash(final Features features, final int maxFeatures) {
         final int count = features.count();
         if (count > maxFeatures) {
             throw new RejectedInputException(RejectReason.TOO_MANY_FEATURES,
@@ -89,6 +101,6 @@ public final class FeatureHasher {
             values[k] = 1.0;
             k++;
         }
-        return SparseVector.of(indices, values);
+        return new Hashed(SparseVector.of(indices, values), indices);
     }
 }

@@ -1,5 +1,7 @@
 package io.kafkaolr.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,5 +21,16 @@ public record Features(Map<String, Double> numeric, Map<String, String> categori
     /** Number of features named. */
     public int count() {
         return numeric.size() + categorical.size();
+    }
+
+    /**
+     * The names the features are hashed by, in the order {@link FeatureHasher#hash} takes them:
+     * the numeric ones, then the categorical ones as {@code name=value}.
+     */
+    public List<String> names() {
+        final List<String> names = new ArrayList<>(count());
+        names.addAll(numeric.keySet());
+        categorical.forEach((name, value) -> names.add(FeatureHasher.categoricalName(name, value)));
+        return names;
     }
 }

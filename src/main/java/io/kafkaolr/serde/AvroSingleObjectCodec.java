@@ -4,7 +4,6 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
@@ -56,10 +55,7 @@ public final class AvroSingleObjectCodec<T extends SpecificRecordBase> implement
     @Override
     public byte[] encode(final T record) {
         try {
-            final ByteBuffer buffer = encoder.encode(record);
-            final byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            return RecordCodec.bytes(encoder.encode(record));
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -235,12 +235,8 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
                 return value instanceof Instant instant ? f.numberNode(instant.toEpochMilli()) : f.numberNode((Long) value);
             case BOOLEAN:
                 return f.booleanNode((Boolean) value);
-            case BYTES: {
-                final ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-                final byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                return f.textNode(Base64.getEncoder().encodeToString(bytes));
-            }
+            case BYTES:
+                return f.textNode(Base64.getEncoder().encodeToString(RecordCodec.bytes((ByteBuffer) value)));
             case MAP: {
                 final ObjectNode node = f.objectNode();
                 for (final Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {

@@ -27,6 +27,11 @@ public final class ModelSnapshot {
     /** The longest feature name that is kept (characters); longer names are exported as {@code #index}. */
     public static final int MAX_NAME_CHARS = 1024;
 
+    /** Whether a feature's name is kept with the model (not too long to store). */
+    public static boolean keepsName(final String name) {
+        return name.length() <= MAX_NAME_CHARS;
+    }
+
     private final ModelState model;
     // header, rows and AUC-window entries; the names are kept apart, as the readable part of the JSON has them
     private final SortedMap<Integer, byte[]> entries;
@@ -88,7 +93,7 @@ public final class ModelSnapshot {
         }
         final SortedMap<Integer, List<String>> kept = new TreeMap<>();
         names.forEach((index, list) -> {
-            final List<String> shortEnough = list.stream().filter(n -> n.length() <= MAX_NAME_CHARS).toList();
+            final List<String> shortEnough = list.stream().filter(ModelSnapshot::keepsName).toList();
             if (!shortEnough.isEmpty() && entries.containsKey(index)) {
                 kept.put(index, shortEnough);
             }
@@ -135,7 +140,7 @@ public final class ModelSnapshot {
             for (final Iterator<String> it = weights.fieldNames(); it.hasNext(); ) {
                 final String name = it.next();
                 final int index = hasher.index(name);
-                if (name.length() <= MAX_NAME_CHARS && entries.containsKey(index) && !unnamed(name, index)) {
+                if (keepsName(name) && entries.containsKey(index) && !unnamed(name, index)) {
                     names.computeIfAbsent(index, i -> new ArrayList<>(1)).add(name);
                 }
             }

@@ -143,9 +143,23 @@ public final class ModelStateCodec {
         return ByteBuffer.allocate(id.length + 1).put(id).put((byte) 0).array();
     }
 
+    /** Whether {@code key} has the layout of a model key (model id, a zero byte, an index). */
+    public static boolean isModelKey(final byte[] key) {
+        return key.length >= 5 && key[key.length - 5] == 0;
+    }
+
+    /** The model id if {@code key} is a model's header key, else null (another entry, or not a model key). */
+    public static String headerModelId(final byte[] key) {
+        // the index first: most keys are rows, and their model id is not decoded
+        if (!isModelKey(key) || ByteBuffer.wrap(key, key.length - 4, 4).getInt() != HEADER_INDEX) {
+            return null;
+        }
+        return decodeKey(key).modelId();
+    }
+
     /** Decodes a key. */
     public static Key decodeKey(final byte[] key) {
-        if (key.length < 5 || key[key.length - 5] != 0) {
+        if (!isModelKey(key)) {
             throw new IllegalArgumentException("not a model key: " + key.length + " bytes");
         }
         final String id = new String(key, 0, key.length - 5, StandardCharsets.UTF_8);

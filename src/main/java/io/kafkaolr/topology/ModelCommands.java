@@ -105,10 +105,7 @@ final class ModelCommands {
     private ModelSnapshot snapshotOf(final String modelId, final List<ModelEntry> entries) {
         final Map<Integer, byte[]> stored = new HashMap<>();
         for (final ModelEntry e : entries) {
-            final ByteBuffer value = e.getValue();
-            final byte[] bytes = new byte[value.remaining()];
-            value.duplicate().get(bytes);
-            if (stored.put(e.getIndex(), bytes) != null) {
+            if (stored.put(e.getIndex(), RecordCodec.bytes(e.getValue())) != null) {
                 throw invalid("model '" + modelId + "': entry " + e.getIndex() + " given twice");
             }
         }
@@ -164,7 +161,7 @@ final class ModelCommands {
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 final KeyValue<Bytes, byte[]> entry = all.next();
-                final String modelId = ModelStoreUpdater.headerOf(entry.key.get());
+                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
                 if (modelId != null) {
                     into.add(modelId);
                 }

@@ -32,6 +32,21 @@ public final class ModelDirectory {
         return new TreeSet<>(served);
     }
 
+    /** Whether a training task of this instance holds {@code modelId}: no copy, unlike {@link #trainedModels}. */
+    public boolean trains(final String modelId) {
+        for (final Set<String> task : trainingTasks.values()) {
+            if (task.contains(modelId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this instance's global store has {@code modelId}. */
+    public boolean serves(final String modelId) {
+        return served.contains(modelId);
+    }
+
     /** The set of models of training task {@code taskId}, which the task's processors keep current. */
     Set<String> trainingTask(final String taskId) {
         return trainingTasks.computeIfAbsent(taskId, id -> ConcurrentHashMap.newKeySet());

@@ -26,7 +26,7 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
         // the store is restored before its processor starts: list the models restored
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(entry -> {
-                final String modelId = headerOf(entry.key.get());
+                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
                 if (modelId != null) {
                     directory.served(modelId);
                 }
@@ -44,20 +44,11 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
         } else {
             store.put(Bytes.wrap(record.key()), record.value());
         }
-        final String modelId = headerOf(record.key());
+        final String modelId = ModelStateCodec.headerModelId(record.key());
         if (modelId != null && record.value() == null) {
             directory.notServed(modelId);
         } else if (modelId != null) {
             directory.served(modelId);
         }
-    }
-
-    /** The model id if {@code key} is a model's header key, else null (another entry, or not a kafka-olr key). */
-    static String headerOf(final byte[] key) {
-        if (key.length < 5 || key[key.length - 5] != 0) {
-            return null;
-        }
-        final ModelStateCodec.Key decoded = ModelStateCodec.decodeKey(key);
-        return decoded.isHeader() ? decoded.modelId() : null;
     }
 }

@@ -44,6 +44,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
+    private final String controlTopic;
     private final ModelDirectory directory;
     private final FeatureHasher hasher;
     private final RecordCodec<LabeledExample> codec;
@@ -64,6 +65,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
 
     TrainingProcessor(final TopologyConfig config, final ModelDirectory directory) {
         this.config = config;
+        this.controlTopic = config.controlTopic();
         this.directory = directory;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
         this.codec = config.format().codec(LabeledExample.class);
@@ -96,7 +98,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     @Override
     public void process(final Record<byte[], byte[]> record) {
         final boolean command = context.recordMetadata()
-                .map(m -> m.topic().equals(config.controlTopic())).orElse(false);
+                .map(m -> m.topic().equals(controlTopic)).orElse(false);
         try {
             if (command) {
                 applyCommand(record);
@@ -130,7 +132,8 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
             throw new RejectedInputException(RejectReason.MISSING_FIELD, "label is empty");
         }
         final Features features = new Features(example.getNumericFeatures(), example.getCategoricalFeatures());
-        final SparseVector x = hasher.vectorize(features, config.maxFeatures());
+        final FeatureHasher.Hashed hashed = hasher.hash(features, config.maxFeatures());
+        final SparseVector x = hashed.vector();
 
         final StoreWeights weights = StoreWeights.writable(store, modelId);
         final Bytes headerKey = weights.headerKey();
@@ -139,7 +142,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final StepResult step = OnlineLogisticRegression.learn(model, x, example.getLabel(), example.getImportance(),
                 weights);
         if (config.featureNames() && weights.anyAbsent()) {
-            nameNewRows(weights, features);
+            nameNewRows(weights, features, hashed.nameIndices());
         }
         if (model.settings().type() == ModelType.BINARY) {
             store.put(weights.key(ModelStateCodec.windowIndex(model.version(), config.metrics().aucWindow())),
@@ -159,17 +162,16 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
      * Stores the names of the features whose rows this example created (one write per new row,
      * none once a model has seen its features): what the weights endpoint and the export show.
      */
-    private void nameNewRows(final StoreWeights weights, final Features features) {
+    private void nameNewRows(final StoreWeights weights, final Features features, final int[] nameIndices) {
         final Set<Integer> created = weights.absentRows();
         final Map<Integer, java.util.List<String>> names = new LinkedHashMap<>();
-        final java.util.function.Consumer<String> name = n -> {
-            final int index = hasher.index(n);
-            if (created.contains(index) && n.length() <= ModelSnapshot.MAX_NAME_CHARS) {
-                names.computeIfAbsent(index, i -> new java.util.ArrayList<>(1)).add(n);
+        int k = 0;
+        for (final String name : features.names()) {
+            final int index = nameIndices[k++];
+            if (created.contains(index) && ModelSnapshot.keepsName(name)) {
+                names.computeIfAbsent(index, i -> new java.util.ArrayList<>(1)).add(name);
             }
-        };
-        features.numeric().keySet().forEach(name);
-        features.categorical().forEach((k, v) -> name.accept(FeatureHasher.categoricalName(k, v)));
+        }
         names.forEach((index, list) -> store.put(weights.key(ModelStateCodec.namesIndex(index)),
                 ModelStateCodec.encodeNames(list)));
     }

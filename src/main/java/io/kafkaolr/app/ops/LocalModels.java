@@ -72,7 +72,7 @@ final class LocalModels {
 
     /** Whether this instance trains {@code modelId} (holds its partition of the training store). */
     boolean trains(final String modelId) {
-        return config.role().trains() && directory.trainedModels().contains(modelId);
+        return config.role().trains() && directory.trains(modelId);
     }
 
     /** The store this instance answers {@code modelId} from, if any. */
@@ -80,7 +80,7 @@ final class LocalModels {
         if (trains(modelId)) {
             return Optional.of(Source.TRAINING);
         }
-        if (!config.role().trains() && directory.servedModels().contains(modelId)) {
+        if (!config.role().trains() && directory.serves(modelId)) {
             return Optional.of(Source.SCORING);
         }
         return Optional.empty();
@@ -137,7 +137,8 @@ final class LocalModels {
         return node;
     }
 
-    private static void putFinite(final ObjectNode node, final String field, final double value) {
+    /** Puts {@code value}, or null where it is not finite (JSON has no NaN). */
+    static void putFinite(final ObjectNode node, final String field, final double value) {
         if (Double.isFinite(value)) {
             node.put(field, value);
         } else {

@@ -18,11 +18,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.DoubleBinaryOperator;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import java.util.stream.DoubleStream;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -72,18 +69,19 @@ final class OpsMetrics implements AutoCloseable {
             for (final RejectReason reason : RejectReason.values()) {
                 final String metric = "dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-')
                         + "-total";
-                FunctionCounter.builder("olr.dead.letters", streams, s -> sum(s, metric, branch, Double::sum))
+                FunctionCounter.builder("olr.dead.letters", streams, s -> values(s, metric, branch).sum())
                         .tags("branch", branch, "reason", reason.name())
                         .description("records sent to the dead-letter topic, by branch and reason")
                         .register(registry);
             }
             final String operation = branch.equals("training") ? "examples-learned" : "events-scored";
-            Gauge.builder("olr.processing.latency", streams, s -> sum(s, operation + "-latency-avg", branch,
-                            (a, b) -> Double.isNaN(a) ? b : Double.isNaN(b) ? a : (a + b) / 2) / 1e9)
+            // per stream thread: the mean of the threads' means, the largest of their maxima (NaN: no record)
+            Gauge.builder("olr.processing.latency", streams, s -> values(s, operation + "-latency-avg", branch)
+                            .filter(Double::isFinite).average().orElse(Double.NaN) / 1e9)
                     .tags("branch", branch, "stat", "avg").baseUnit("seconds")
                     .description("processing time per record (average over the metrics window)").register(registry);
-            Gauge.builder("olr.processing.latency", streams, s -> sum(s, operation + "-latency-max", branch,
-                            (a, b) -> Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b)) / 1e9)
+            Gauge.builder("olr.processing.latency", streams, s -> values(s, operation + "-latency-max", branch)
+                            .filter(Double::isFinite).max().orElse(Double.NaN) / 1e9)
                     .tags("branch", branch, "stat", "max").baseUnit("seconds")
                     .description("processing time per record (maximum over the metrics window)").register(registry);
         }
@@ -99,22 +97,16 @@ final class OpsMetrics implements AutoCloseable {
 
     private void counter(final KafkaStreams streams, final String name, final String metric, final String branch,
                          final String description) {
-        FunctionCounter.builder(name, streams, s -> sum(s, metric, branch, Double::sum)).description(description)
+        FunctionCounter.builder(name, streams, s -> values(s, metric, branch).sum()).description(description)
                 .register(registry);
     }
 
-    /** Combines the values of kafka-olr's metric {@code name} for {@code branch} over threads and tasks (NaN if none). */
-    private static double sum(final KafkaStreams streams, final String name, final String branch,
-                              final DoubleBinaryOperator combine) {
-        double total = Double.NaN;
-        for (final Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-            final MetricName m = e.getKey();
-            if (m.group().equals(GROUP) && m.name().equals(name) && branch.equals(m.tags().get("olr-id"))) {
-                final double v = ((Number) e.getValue().metricValue()).doubleValue();
-                total = Double.isNaN(total) ? v : combine.applyAsDouble(total, v);
-            }
-        }
-        return name.endsWith("-total") && Double.isNaN(total) ? 0.0 : total;
+    /** The values of kafka-olr's metric {@code name} for {@code branch}, one per stream thread or task. */
+    private static DoubleStream values(final KafkaStreams streams, final String name, final String branch) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals(GROUP) && e.getKey().name().equals(name)
+                        && branch.equals(e.getKey().tags().get("olr-id")))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue());
     }
 
     /** The metrics now, in Prometheus' text format. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kafkaolr.app.ControlTopic;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.serde.ControlCommands;
@@ -38,17 +39,11 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -98,7 +93,6 @@ public final class OpsServer implements AutoCloseable {
     private LocalModels models;
     private OpsMetrics metrics;
     private Properties clientProperties;
-    private KafkaProducer<byte[], byte[]> producer;
 
     private OpsServer(final HttpServer server, final HostInfo self, final String adminToken) {
         this.server = server;
@@ -283,19 +277,11 @@ public final class OpsServer implements AutoCloseable {
                 for (final ModelHistory.Point p : history.points(modelId)) {
                     final ObjectNode point = points.addObject().put("time", p.time()).put("examples", p.examples())
                             .put("version", p.version());
-                    putFinite(point, "progressive_log_loss", p.logLoss());
-                    putFinite(point, "progressive_accuracy", p.accuracy());
+                    LocalModels.putFinite(point, "progressive_log_loss", p.logLoss());
+                    LocalModels.putFinite(point, "progressive_accuracy", p.accuracy());
                 }
                 return Reply.json(200, node);
             }
-        }
-    }
-
-    private static void putFinite(final ObjectNode node, final String field, final double value) {
-        if (Double.isFinite(value)) {
-            node.put(field, value);
-        } else {
-            node.putNull(field);
         }
     }
 
@@ -426,38 +412,10 @@ public final class OpsServer implements AutoCloseable {
             commands = ControlCommands.importParts(modelId, snapshot, ControlCommands.DEFAULT_PART_BYTES);
             answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
         }
-        send(commands);
-        return Reply.json(202, answer.put("topic", config.controlTopic()));
-    }
-
-    private synchronized void send(final List<ModelCommand> commands) {
-        if (producer == null) {
-            // the processor's connection settings: where the cluster is and how to authenticate
-            final Map<String, Object> props = new LinkedHashMap<>();
-            clientProperties.stringPropertyNames().stream()
-                    .filter(name -> name.equals(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) || name.startsWith("security.")
-                            || name.startsWith("sasl.") || name.startsWith("ssl."))
-                    .forEach(name -> props.put(name, clientProperties.getProperty(name)));
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        }
         final RecordCodec<ModelCommand> codec = config.format().codec(ModelCommand.class);
-        final List<Future<?>> acks = new ArrayList<>();
-        for (final ModelCommand c : commands) {
-            acks.add(producer.send(new ProducerRecord<>(config.controlTopic(),
-                    c.getModelId().getBytes(StandardCharsets.UTF_8), codec.encode(c))));
-        }
-        for (final Future<?> ack : acks) {
-            try {
-                ack.get(30, TimeUnit.SECONDS);
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while sending control commands", e);
-            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("control commands not sent: " + e.getMessage(), e);
-            }
-        }
+        ControlTopic.send(ControlTopic.connection(clientProperties), config.controlTopic(), modelId,
+                commands.stream().map(codec::encode).toList());
+        return Reply.json(202, answer.put("topic", config.controlTopic()));
     }
 
     private Reply resource(final String name) throws IOException {
@@ -543,11 +501,6 @@ public final class OpsServer implements AutoCloseable {
         sampler.shutdownNow();
         server.stop(0);
         handlers.shutdownNow();
-        synchronized (this) {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-            }
-        }
         if (metrics != null) {
             metrics.close();
         }
