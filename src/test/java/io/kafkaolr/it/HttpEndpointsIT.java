@@ -77,7 +77,8 @@ class HttpEndpointsIT extends BrokerIT {
             producer.send(new ProducerRecord<>(topics.examplesTopic(), "alpha".getBytes(StandardCharsets.UTF_8),
                     new byte[] {1, 2, 3})).get();
         }
-        // every model learned, seen from both instances, and each instance holds some models
+        // every model learned, seen from both instances, and each instance holds some models;
+        // scoring reads only committed models, so events wait until both instances serve them
         KafkaFixture.await(() -> {
             final Set<String> holders = new HashSet<>();
             for (final OlrProcessor p : List.of(a, b)) {
@@ -86,7 +87,8 @@ class HttpEndpointsIT extends BrokerIT {
                     return false;
                 }
                 for (final JsonNode m : list.path("models")) {
-                    if (m.path("version").asLong() != EXAMPLES_PER_MODEL) {
+                    if (m.path("version").asLong() != EXAMPLES_PER_MODEL
+                            || m.path("served_version").asLong() != EXAMPLES_PER_MODEL) {
                         return false;
                     }
                     holders.add(m.path("instance").asText());
@@ -101,6 +103,11 @@ class HttpEndpointsIT extends BrokerIT {
     private static String learned(final OlrProcessor p) {
         return get(p, "/metrics").text().lines().filter(l -> l.startsWith("olr_examples_learned_total")
                 || l.startsWith("olr_dead_letters_total") && !l.endsWith(" 0.0")).toList().toString();
+    }
+
+    private static String scoring(final OlrProcessor p) {
+        return get(p, "/metrics").text().lines().filter(l -> l.startsWith("olr_events_scored_total")
+                || l.startsWith("olr_dead_letters_total{branch=\"scoring\"") && !l.endsWith(" 0.0")).toList().toString();
     }
 
     private static final int EVENTS = 10;
@@ -328,8 +335,7 @@ class HttpEndpointsIT extends BrokerIT {
                 events += m.find() ? Double.parseDouble(m.group(1)) : 0;
             }
             return events == EVENTS;
-        }, TIMEOUT, () -> "events scored: " + get(a, "/metrics").text().lines()
-                .filter(l -> l.startsWith("olr_events")).toList());
+        }, TIMEOUT, () -> "events scored and scoring's dead letters: a " + scoring(a) + ", b " + scoring(b));
         boolean timed = false;
         for (final OlrProcessor p : List.of(a, b)) {
             final Matcher m = latency.matcher(get(p, "/metrics").text());
