@@ -78,7 +78,8 @@ public final class OlrConfig {
             Map.entry("olr.http.port", "-1"),
             Map.entry("olr.http.host", "127.0.0.1"),
             Map.entry("olr.http.advertised-host", ""),
-            Map.entry("olr.http.admin-token", "")));
+            Map.entry("olr.http.admin-token", ""),
+            Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20))));
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(

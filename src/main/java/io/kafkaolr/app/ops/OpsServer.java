@@ -1,5 +1,6 @@
 package io.kafkaolr.app.ops;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,11 +9,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.kafkaolr.app.ControlTopic;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.ModelDirectory;
+import io.kafkaolr.topology.ModelIds;
 import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
@@ -82,6 +85,7 @@ public final class OpsServer implements AutoCloseable {
     private final HttpServer server;
     private final HostInfo self;
     private final String adminToken;
+    private final int maxRequestBytes;
     private final ExecutorService handlers = Executors.newFixedThreadPool(4, daemon("olr-http"));
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("olr-history"));
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -94,10 +98,12 @@ public final class OpsServer implements AutoCloseable {
     private OpsMetrics metrics;
     private Properties clientProperties;
 
-    private OpsServer(final HttpServer server, final HostInfo self, final String adminToken) {
+    private OpsServer(final HttpServer server, final HostInfo self, final String adminToken,
+                      final int maxRequestBytes) {
         this.server = server;
         this.self = self;
         this.adminToken = adminToken;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
@@ -106,9 +112,14 @@ public final class OpsServer implements AutoCloseable {
      * bound to every interface) with the bound port: it is the
      * {@code application.server} of this instance's Kafka Streams client, so it must be known
      * before that client is created.
+     *
+     * @param maxRequestBytes the largest request body accepted (an import); larger ones get 413
      */
     public static OpsServer bind(final String host, final int port, final String advertisedHost,
-                                 final String adminToken) throws IOException {
+                                 final String adminToken, final int maxRequestBytes) throws IOException {
+        if (maxRequestBytes < 1) {
+            throw new IllegalArgumentException("the largest request must be at least 1 byte, got " + maxRequestBytes);
+        }
         final HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         final String advertised;
         if (advertisedHost != null && !advertisedHost.isBlank()) {
@@ -119,7 +130,8 @@ public final class OpsServer implements AutoCloseable {
         } else {
             advertised = host;
         }
-        return new OpsServer(server, new HostInfo(advertised, server.getAddress().getPort()), adminToken);
+        return new OpsServer(server, new HostInfo(advertised, server.getAddress().getPort()), adminToken,
+                maxRequestBytes);
     }
 
     /** The {@code host:port} other instances reach this one at: the {@code application.server} setting. */
@@ -290,7 +302,7 @@ public final class OpsServer implements AutoCloseable {
         try {
             top = Integer.parseInt(value);
         } catch (final NumberFormatException e) {
-            throw new IllegalArgumentException("top must be an integer, got '" + value + "'");
+            throw new IllegalArgumentException("top must be an integer in [1, " + MAX_TOP + "], got '" + value + "'");
         }
         if (top < 1 || top > MAX_TOP) {
             throw new IllegalArgumentException("top must be in [1, " + MAX_TOP + "], got " + top);
@@ -392,6 +404,11 @@ public final class OpsServer implements AutoCloseable {
         if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
             return Reply.error(401, "an admin token is required: Authorization: Bearer <olr.http.admin-token>");
         }
+        try {
+            ModelIds.validate(modelId);
+        } catch (final RejectedInputException e) {
+            return Reply.error(400, e.getMessage());
+        }
         if (!config.role().trains()) {
             return Reply.error(409, "this application only scores; change models through its training application");
         }
@@ -401,9 +418,22 @@ public final class OpsServer implements AutoCloseable {
             commands = List.of(ControlCommands.delete(modelId));
             answer.put("action", "delete");
         } else {
+            final String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+            if (declared != null && (declared.length() > 18 || Long.parseLong(declared) > maxRequestBytes)) {
+                return tooLarge();
+            }
+            final byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(maxRequestBytes + 1);
+            }
+            if (body.length > maxRequestBytes) {
+                return tooLarge();
+            }
             final ModelSnapshot snapshot;
-            try (InputStream body = exchange.getRequestBody()) {
+            try {
                 snapshot = ModelSnapshot.fromJson(ModelJson.MAPPER.readTree(body));
+            } catch (final JsonProcessingException e) {
+                return Reply.error(400, "the body is not JSON (an exported model): " + e.getOriginalMessage());
             }
             if (snapshot.model().settings().hashBits() != config.modelDefaults().hashBits()) {
                 return Reply.error(400, "the model hashes onto 2^" + snapshot.model().settings().hashBits()
@@ -416,6 +446,11 @@ public final class OpsServer implements AutoCloseable {
         ControlTopic.send(ControlTopic.connection(clientProperties), config.controlTopic(), modelId,
                 commands.stream().map(codec::encode).toList());
         return Reply.json(202, answer.put("topic", config.controlTopic()));
+    }
+
+    private Reply tooLarge() {
+        return Reply.error(413, "a model of more than " + maxRequestBytes + " bytes (olr.http.max-request-bytes): "
+                + "import it with 'olr model import', which sends it in parts");
     }
 
     private Reply resource(final String name) throws IOException {

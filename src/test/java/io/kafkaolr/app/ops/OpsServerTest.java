@@ -37,16 +37,18 @@ class OpsServerTest {
 
     private KafkaStreams streams;
     private OpsServer server;
+    private TopologyConfig config;
+    private Properties props;
 
     @BeforeEach
     void createButDoNotStart() throws Exception {
-        final TopologyConfig config = TopologyConfig.defaults("olr-ops-test", RecordFormat.AVRO,
+        config = TopologyConfig.defaults("olr-ops-test", RecordFormat.AVRO,
                 ModelSettings.binary(0.5, io.kafkaolr.core.LearningRateSchedule.CONSTANT));
-        final Properties props = new Properties();
+        props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-ops-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        server = OpsServer.bind("127.0.0.1", 0, "", "");
+        server = OpsServer.bind("127.0.0.1", 0, "", "", 1 << 20);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
         final ModelDirectory directory = new ModelDirectory();
         streams = new KafkaStreams(OlrTopology.build(config, directory), props);
@@ -89,8 +91,8 @@ class OpsServerTest {
 
     @Test
     void boundToEveryInterfaceItAdvertisesItsHostNameUnlessTold() throws Exception {
-        try (OpsServer any = OpsServer.bind("0.0.0.0", 0, "", "");
-             OpsServer told = OpsServer.bind("0.0.0.0", 0, "olr-1.example", "")) {
+        try (OpsServer any = OpsServer.bind("0.0.0.0", 0, "", "", 1 << 20);
+             OpsServer told = OpsServer.bind("0.0.0.0", 0, "olr-1.example", "", 1 << 20)) {
             assertEquals(java.net.InetAddress.getLocalHost().getCanonicalHostName(),
                     any.applicationServer().substring(0, any.applicationServer().lastIndexOf(':')));
             assertTrue(told.applicationServer().startsWith("olr-1.example:"));
@@ -105,6 +107,38 @@ class OpsServerTest {
         assertEquals(403, send("PUT", "/models/m", "{}").statusCode());
         assertEquals(405, send("POST", "/models", "{}").statusCode());
         assertEquals(405, send("DELETE", "/metrics", null).statusCode());
+    }
+
+    @Test
+    void anImportThatIsNotJsonOrForAnInvalidIdIs400AndOneTooLargeIs413WithoutReachingKafka() throws Exception {
+        try (OpsServer admin = OpsServer.bind("127.0.0.1", 0, "", "t0ken", 1000)) {
+            admin.start(streams, new ModelDirectory(), config, props);
+            final java.util.function.BiFunction<String, HttpRequest.BodyPublisher, HttpResponse<String>> put =
+                    (path, body) -> {
+                        try {
+                            return http.send(HttpRequest.newBuilder(admin.uri().resolve(path))
+                                    .header("Authorization", "Bearer t0ken").PUT(body).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                        } catch (final Exception e) {
+                            throw new AssertionError(path, e);
+                        }
+                    };
+            final HttpResponse<String> broken = put.apply("/models/m", HttpRequest.BodyPublishers.ofString("{\"state\": ["));
+            assertEquals(400, broken.statusCode(), broken.body());
+            assertTrue(json(broken).get("error").asText().contains("not JSON"), broken.body());
+            final HttpResponse<String> large = put.apply("/models/m",
+                    HttpRequest.BodyPublishers.ofString("{\"state\":\"" + "A".repeat(1000) + "\"}"));
+            assertEquals(413, large.statusCode(), large.body());
+            assertTrue(json(large).get("error").asText().contains("olr model import"), large.body());
+            // without a declared length (chunked), the limit holds as the body is read
+            final HttpResponse<String> chunked = put.apply("/models/m", HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(("{\"state\":\"" + "A".repeat(5000) + "\"}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            assertEquals(413, chunked.statusCode(), chunked.body());
+            final HttpResponse<String> nul = put.apply("/models/a%00b", HttpRequest.BodyPublishers.ofString("{}"));
+            assertEquals(400, nul.statusCode(), nul.body());
+            assertTrue(json(nul).get("error").asText().contains("NUL"), nul.body());
+        }
     }
 
     @Test
