@@ -76,7 +76,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         long printed = 0;
         final KafkaConsumer<byte[], byte[]> opened;
         try {
-            opened = Consumers.wholeTopic(config.get("bootstrap.servers"), topicName, fromBeginning);
+            opened = Consumers.wholeTopic(config.connection(), topicName, fromBeginning);
         } catch (final IllegalArgumentException e) {
             spec.commandLine().getErr().println("olr consume: " + e.getMessage());
             return 2;

@@ -1,6 +1,7 @@
 package io.kafkaolr.app;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,9 +21,9 @@ final class Consumers {
      *
      * @throws IllegalArgumentException if the topic does not exist
      */
-    static KafkaConsumer<byte[], byte[]> wholeTopic(final String bootstrapServers, final String topic,
+    static KafkaConsumer<byte[], byte[]> wholeTopic(final Map<String, Object> connection, final String topic,
                                                     final boolean fromBeginning) {
-        final KafkaConsumer<byte[], byte[]> consumer = unassigned(bootstrapServers);
+        final KafkaConsumer<byte[], byte[]> consumer = unassigned(connection);
         final List<TopicPartition> partitions = partitions(consumer, topic);
         if (partitions.isEmpty()) {
             consumer.close();
@@ -37,13 +38,16 @@ final class Consumers {
         return consumer;
     }
 
-    /** A read_committed consumer without a group, assigned nothing yet. */
-    static KafkaConsumer<byte[], byte[]> unassigned(final String bootstrapServers) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    /**
+     * A read_committed consumer without a group, assigned nothing yet.
+     *
+     * @param connection where the cluster is and how to authenticate ({@link OlrConfig#connection()})
+     */
+    static KafkaConsumer<byte[], byte[]> unassigned(final Map<String, Object> connection) {
+        final Map<String, Object> settings = new HashMap<>(connection);
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** The partitions of {@code topic}; none if it does not exist. */

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,26 +33,11 @@ public final class ControlTopic {
     }
 
     /**
-     * The settings a client needs to reach the cluster, out of the processor's Kafka properties:
-     * {@code bootstrap.servers} and the {@code security.*}, {@code sasl.*} and {@code ssl.*} ones.
-     */
-    public static Map<String, Object> connection(final Properties kafkaProperties) {
-        final Map<String, Object> connection = new HashMap<>();
-        for (final String name : kafkaProperties.stringPropertyNames()) {
-            if (name.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) || name.startsWith("security.")
-                    || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                connection.put(name, kafkaProperties.getProperty(name));
-            }
-        }
-        return connection;
-    }
-
-    /**
      * Sends {@code values} to {@code topic}, keyed by {@code modelId}, in order and in one
      * transaction: a reader of committed records (the processor under exactly-once) sees all
      * of an import's parts or none.
      *
-     * @param connection where the cluster is and how to authenticate ({@link #connection})
+     * @param connection where the cluster is and how to authenticate ({@link OlrConfig#connection()})
      * @throws IllegalArgumentException if Kafka refused a record as too large
      * @throws KafkaUnavailableException if Kafka could not be reached or refused the records otherwise
      */
@@ -125,8 +109,8 @@ public final class ControlTopic {
          *
          * @throws IllegalStateException if the model topic does not exist
          */
-        static Watch start(final String bootstrapServers, final TopologyConfig topics, final String modelId) {
-            final KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(bootstrapServers);
+        static Watch start(final Map<String, Object> connection, final TopologyConfig topics, final String modelId) {
+            final KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(connection);
             try {
                 final TopicPartition model = ModelPartition.of(consumer, topics.modelTopic(), modelId);
                 if (model == null) {

@@ -28,7 +28,7 @@ public record CsvDataset(Map<String, Boolean> columns, List<Row> rows) {
      * One row.
      *
      * @param features the row's features
-     * @param label the label cell
+     * @param label the label cell (null where the file has no label column: events)
      * @param line the line number in the file (1 = header)
      */
     public record Row(Features features, String label, long line) {
@@ -50,9 +50,24 @@ public record CsvDataset(Map<String, Boolean> columns, List<Row> rows) {
         }
     }
 
+    /**
+     * Reads a file of events: the label column, when there is one, is left out of the features
+     * (and kept as the rows' labels); when there is none, every column is a feature.
+     */
+    public static CsvDataset readEvents(final Path file, final String labelColumn) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(reader, file.toString(), labelColumn, null, false);
+        }
+    }
+
     /** Reads CSV text; {@code source} names it in error messages. */
     public static CsvDataset read(final Reader reader, final String source, final String labelColumn,
                                   final Map<String, Boolean> kinds) throws IOException {
+        return read(reader, source, labelColumn, kinds, true);
+    }
+
+    private static CsvDataset read(final Reader reader, final String source, final String labelColumn,
+                                   final Map<String, Boolean> kinds, final boolean labelled) throws IOException {
         final CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
                 .setTrim(true).build();
         final List<CSVRecord> records;
@@ -61,7 +76,8 @@ public record CsvDataset(Map<String, Boolean> columns, List<Row> rows) {
             header = parser.getHeaderNames();
             records = parser.getRecords();
         }
-        if (!header.contains(labelColumn)) {
+        final boolean hasLabel = header.contains(labelColumn);
+        if (labelled && !hasLabel) {
             throw new IllegalArgumentException(source + " has no column '" + labelColumn + "' (columns: " + header
                     + "); name the label column with --label-column");
         }
@@ -104,8 +120,8 @@ public record CsvDataset(Map<String, Boolean> columns, List<Row> rows) {
                     categorical.put(column.getKey(), cell);
                 }
             }
-            final String label = r.isSet(labelColumn) ? r.get(labelColumn) : "";
-            if (label.isEmpty()) {
+            final String label = hasLabel && r.isSet(labelColumn) ? r.get(labelColumn) : null;
+            if (labelled && (label == null || label.isEmpty())) {
                 throw new IllegalArgumentException(source + " line " + (r.getRecordNumber() + 1) + " has no label");
             }
             rows.add(new Row(new Features(numeric, categorical), label, r.getRecordNumber() + 1));

@@ -354,7 +354,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(final EmbeddedBroker broker, final String topic) {
-        return Consumers.wholeTopic(broker.bootstrapServers(), topic, true);
+        return Consumers.wholeTopic(Map.of("bootstrap.servers", broker.bootstrapServers()), topic, true);
     }
 
     private static void deleteRecursively(final Path dir) throws IOException {

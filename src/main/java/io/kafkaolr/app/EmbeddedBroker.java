@@ -54,6 +54,19 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param port the client port on 127.0.0.1, or 0 for a free one
      */
     public static EmbeddedBroker start(final Path dataDir, final int port) throws IOException {
+        return start(dataDir, port, Map.of());
+    }
+
+    /**
+     * Starts a broker whose clients must authenticate: with {@code plainUsers} (user name to
+     * password), its client port takes only SASL_PLAINTEXT with the PLAIN mechanism, as a
+     * secured production cluster would, so that what clients send to authenticate is put to the
+     * test. The broker's own traffic uses a second, internal listener on loopback.
+     *
+     * @param plainUsers empty: no authentication, as {@link #start(Path, int)}
+     */
+    public static EmbeddedBroker start(final Path dataDir, final int port, final Map<String, String> plainUsers)
+            throws IOException {
         final Path logDir = dataDir.toAbsolutePath().resolve("kafka-logs");
         Files.createDirectories(logDir);
         final int clientPort = port == 0 ? freePort() : port;
@@ -62,11 +75,28 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        final String internal;
+        if (plainUsers.isEmpty()) {
+            internal = "127.0.0.1:" + clientPort;
+            props.put("listeners", "PLAINTEXT://" + internal + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://" + internal);
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            internal = "127.0.0.1:" + freePort();
+            props.put("listeners", "CLIENT://127.0.0.1:" + clientPort + ",INTERNAL://" + internal
+                    + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "CLIENT://127.0.0.1:" + clientPort + ",INTERNAL://" + internal);
+            props.put("inter.broker.listener.name", "INTERNAL");
+            props.put("listener.security.protocol.map",
+                    "CLIENT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            final StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            plainUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"")
+                    .append(password).append('"'));
+            props.put("listener.name.client.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         props.put("log.dirs", logDir.toString());
         props.put("num.partitions", "1");
         props.put("auto.create.topics.enable", "false");
@@ -106,14 +136,14 @@ public final class EmbeddedBroker implements AutoCloseable {
                     + " (is another olr process using this data directory?): " + e.getMessage(), e);
         }
         final EmbeddedBroker broker = new EmbeddedBroker(server, "127.0.0.1:" + clientPort);
-        broker.awaitReady();
+        broker.awaitReady(internal);
         LOG.info("embedded Kafka broker ready at {} (data in {})", broker.bootstrapServers, logDir);
         return broker;
     }
 
-    private void awaitReady() throws IOException {
+    private void awaitReady(final String unauthenticatedAddress) throws IOException {
         final long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, unauthenticatedAddress))) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {

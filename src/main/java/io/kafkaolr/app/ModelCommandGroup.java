@@ -47,7 +47,8 @@ public final class ModelCommandGroup {
         final TopologyConfig t = config.topologyConfig();
         final String bootstrapServers = config.get("bootstrap.servers");
         try {
-            try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(bootstrapServers)) {
+            final Map<String, Object> connection = config.connection();
+            try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(connection)) {
                 for (final String topic : List.of(t.controlTopic(), t.modelTopic())) {
                     if (Consumers.partitions(consumer, topic).isEmpty()) {
                         fail(err, command, "there is no topic " + topic + ": has a processor with application.id "
@@ -57,12 +58,11 @@ public final class ModelCommandGroup {
                     }
                 }
             }
-            final Map<String, Object> connection = ControlTopic.connection(config.kafkaProperties());
             if (timeout == null) {
                 ControlTopic.send(connection, t.controlTopic(), modelId, values);
                 return new ControlTopic.Outcome.Sent();
             }
-            try (ControlTopic.Watch watch = ControlTopic.Watch.start(bootstrapServers, t, modelId)) {
+            try (ControlTopic.Watch watch = ControlTopic.Watch.start(connection, t, modelId)) {
                 ControlTopic.send(connection, t.controlTopic(), modelId, values);
                 return watch.await(applied, values, timeout);
             }

@@ -87,7 +87,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
     /** Whether the model has a header on the model topic (a missing topic: no). */
     private boolean exists(final OlrConfig config, final TopologyConfig t) {
         final String bootstrapServers = config.get("bootstrap.servers");
-        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
             final TopicPartition partition = ModelPartition.of(consumer, t.modelTopic(), modelId);
             if (partition == null) {
                 return false;

@@ -102,7 +102,7 @@ public final class ModelExportCommand implements Callable<Integer> {
         final String bootstrapServers = config.get("bootstrap.servers");
         final Map<Integer, byte[]> entries;
         final TopicPartition partition;
-        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
             partition = ModelPartition.of(consumer, t.modelTopic(), modelId);
             if (partition == null) {
                 ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "': there is no model topic "

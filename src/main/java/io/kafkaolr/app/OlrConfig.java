@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -176,6 +177,23 @@ public final class OlrConfig {
     /** Where the embedded broker and, unless {@code state.dir} is set, the state stores keep their data. */
     public Path dataDir() {
         return Path.of(values.get("olr.data-dir"));
+    }
+
+    /**
+     * What any client needs to reach the cluster: {@code bootstrap.servers},
+     * {@code client.dns.lookup}, and every {@code security.*}, {@code sasl.*} and {@code ssl.*}
+     * setting. The commands' producers, consumers and admin clients are made with these, so
+     * that they reach a secured cluster as the processor does.
+     */
+    public Map<String, Object> connection() {
+        final Map<String, Object> connection = new HashMap<>();
+        values.forEach((name, value) -> {
+            if (name.equals("bootstrap.servers") || name.equals("client.dns.lookup") || name.startsWith("security.")
+                    || name.startsWith("sasl.") || name.startsWith("ssl.")) {
+                connection.put(name, value);
+            }
+        });
+        return connection;
     }
 
     /**

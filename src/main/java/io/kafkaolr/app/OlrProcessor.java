@@ -7,6 +7,7 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -43,8 +44,10 @@ public final class OlrProcessor implements AutoCloseable {
     public static OlrProcessor start(final OlrConfig config, final String bootstrapServers) {
         final Properties props = config.kafkaProperties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        final Map<String, Object> connection = config.with(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers)).connection();
         final TopologyConfig topology = config.topologyConfig()
-                .withExamplesPartitions(Topics.partitions(bootstrapServers, config.topologyConfig().examplesTopic()));
+                .withExamplesPartitions(Topics.partitions(connection, config.topologyConfig().examplesTopic()));
         final OpsServer http = bindHttp(config);
         if (http != null) {
             // where other instances forward queries for the models this one holds
@@ -54,7 +57,7 @@ public final class OlrProcessor implements AutoCloseable {
         final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology, directory), props);
         final OlrProcessor processor = new OlrProcessor(streams, http);
         if (http != null) {
-            http.start(streams, directory, topology, props);
+            http.start(streams, directory, topology, connection);
         }
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the processor down", e);

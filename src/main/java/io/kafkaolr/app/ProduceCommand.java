@@ -8,6 +8,7 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -84,12 +85,12 @@ public final class ProduceCommand implements Callable<Integer> {
         final RecordCodec<LabeledExample> exampleCodec = format.codec(LabeledExample.class);
         final RecordCodec<Event> eventCodec = format.codec(Event.class);
 
-        final Map<String, Object> producerConfig = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrap.servers"),
+        final Map<String, Object> producerConfig = new HashMap<>(config.connection());
+        producerConfig.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.LINGER_MS_CONFIG, "20",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"));
         final AtomicReference<Exception> failure = new AtomicReference<>();
         final long start = System.nanoTime();
         long sent = 0;

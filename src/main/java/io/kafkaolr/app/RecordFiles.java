@@ -46,8 +46,8 @@ final class RecordFiles {
     }
 
     /**
-     * Reads {@code file}. CSV: one record per row (the label column is the label of an example
-     * and ignored for events); JSON lines: one object per line in the records' JSON form.
+     * Reads {@code file}. CSV: one record per row (the label column is the label of an example;
+     * events need none, and ignore it where there is one); JSON lines: one object per line in the records' JSON form.
      */
     static Result read(final Path file, final boolean examples, final String modelId, final String labelColumn)
             throws IOException {
@@ -55,7 +55,8 @@ final class RecordFiles {
         final List<String> refused = new ArrayList<>();
         final String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         if (isCsv(file)) {
-            final CsvDataset data = CsvDataset.read(file, labelColumn);
+            final CsvDataset data = examples ? CsvDataset.read(file, labelColumn)
+                    : CsvDataset.readEvents(file, labelColumn);
             for (final CsvDataset.Row row : data.rows()) {
                 final String id = stem + ":" + row.line();
                 records.add(examples ? new Keyed(modelId, example(modelId, id, row))

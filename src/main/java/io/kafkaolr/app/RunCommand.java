@@ -45,14 +45,19 @@ public final class RunCommand implements Callable<Integer> {
         final Cluster cluster;
         try {
             cluster = Cluster.connect(config, out);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()))) {
+            try (Admin admin = Admin.create(config.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers())).connection())) {
                 final List<String> created = Topics.ensure(admin, config);
                 if (!created.isEmpty()) {
                     out.println("created topics " + created);
                 }
             }
-        } catch (final IOException | ExecutionException | TimeoutException e) {
+        } catch (final TimeoutException e) {
+            throw new KafkaUnavailableException("cannot set up Kafka: no answer from "
+                    + (config.hasBootstrapServers() ? config.get("bootstrap.servers") : "the embedded broker")
+                    + " within 30 s (is the address right? does the cluster require authentication: security.protocol, "
+                    + "sasl.*, ssl.*?)", e);
+        } catch (final IOException | ExecutionException e) {
             throw new KafkaUnavailableException("cannot set up Kafka: " + e.getMessage(), e);
         }
         final OlrProcessor processor = OlrProcessor.start(config, cluster.bootstrapServers());

@@ -19,10 +19,13 @@ public final class Topics {
     private Topics() {
     }
 
-    /** The partition count of {@code topic}, which must exist. */
-    public static int partitions(final String bootstrapServers, final String topic) {
-        try (Admin admin = Admin.create(Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers))) {
+    /**
+     * The partition count of {@code topic}, which must exist.
+     *
+     * @param connection where the cluster is and how to authenticate ({@link OlrConfig#connection()})
+     */
+    public static int partitions(final Map<String, Object> connection, final String topic) {
+        try (Admin admin = Admin.create(connection)) {
             return partitions(admin, topic);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -55,6 +55,18 @@ class OlrConfigTest {
     }
 
     @Test
+    void theCommandsClientsGetTheClustersAddressAndSecurityButNotTheProcessorsSettings() {
+        final Map<String, Object> connection = OlrConfig.defaults(Map.of(
+                "bootstrap.servers", "k1:9093,k2:9093", "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "jaas", "ssl.truststore.location", "/etc/trust.jks", "client.dns.lookup",
+                "use_all_dns_ips", "num.stream.threads", "4", "application.id", "app", "olr.format", "json"))
+                .connection();
+        assertEquals(Map.of("bootstrap.servers", "k1:9093,k2:9093", "security.protocol", "SASL_SSL", "sasl.mechanism",
+                "SCRAM-SHA-512", "sasl.jaas.config", "jaas", "ssl.truststore.location", "/etc/trust.jks",
+                "client.dns.lookup", "use_all_dns_ips"), connection);
+    }
+
+    @Test
     void environmentNamesFollowTheKafkaImageConvention() {
         assertEquals("bootstrap.servers", OlrConfig.propertyName("OLR_BOOTSTRAP_SERVERS"));
         assertEquals("olr.topic.dead-letters", OlrConfig.propertyName("OLR_OLR_TOPIC_DEAD___LETTERS"));

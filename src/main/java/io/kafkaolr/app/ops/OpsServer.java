@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -96,7 +95,7 @@ public final class OpsServer implements AutoCloseable {
     private TopologyConfig config;
     private LocalModels models;
     private OpsMetrics metrics;
-    private Properties clientProperties;
+    private Map<String, Object> connection;
 
     private OpsServer(final HttpServer server, final HostInfo self, final String adminToken,
                       final int maxRequestBytes) {
@@ -147,14 +146,14 @@ public final class OpsServer implements AutoCloseable {
     /**
      * Starts answering for {@code streams}, whose topology keeps {@code directory} current.
      *
-     * @param clientProperties the processor's Kafka properties (bootstrap servers, security):
-     *     the admin endpoints produce control commands with them
+     * @param connection where the cluster is and how to authenticate (bootstrap servers,
+     *     security): the admin endpoints produce control commands with it
      */
     public void start(final KafkaStreams kafkaStreams, final ModelDirectory directory, final TopologyConfig topology,
-                      final Properties clientProperties) {
+                      final Map<String, Object> connection) {
         this.streams = kafkaStreams;
         this.config = topology;
-        this.clientProperties = clientProperties;
+        this.connection = Map.copyOf(connection);
         this.models = new LocalModels(kafkaStreams, directory, topology);
         this.metrics = new OpsMetrics(kafkaStreams, models);
         server.createContext("/", this::handle);
@@ -443,7 +442,7 @@ public final class OpsServer implements AutoCloseable {
             answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
         }
         final RecordCodec<ModelCommand> codec = config.format().codec(ModelCommand.class);
-        ControlTopic.send(ControlTopic.connection(clientProperties), config.controlTopic(), modelId,
+        ControlTopic.send(connection, config.controlTopic(), modelId,
                 commands.stream().map(codec::encode).toList());
         return Reply.json(202, answer.put("topic", config.controlTopic()));
     }

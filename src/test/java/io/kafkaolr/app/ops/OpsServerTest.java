@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -38,13 +39,12 @@ class OpsServerTest {
     private KafkaStreams streams;
     private OpsServer server;
     private TopologyConfig config;
-    private Properties props;
 
     @BeforeEach
     void createButDoNotStart() throws Exception {
         config = TopologyConfig.defaults("olr-ops-test", RecordFormat.AVRO,
                 ModelSettings.binary(0.5, io.kafkaolr.core.LearningRateSchedule.CONSTANT));
-        props = new Properties();
+        final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "olr-ops-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -52,7 +52,7 @@ class OpsServerTest {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
         final ModelDirectory directory = new ModelDirectory();
         streams = new KafkaStreams(OlrTopology.build(config, directory), props);
-        server.start(streams, directory, config, props);
+        server.start(streams, directory, config, Map.of("bootstrap.servers", "127.0.0.1:1"));
     }
 
     @AfterEach
@@ -112,7 +112,7 @@ class OpsServerTest {
     @Test
     void anImportThatIsNotJsonOrForAnInvalidIdIs400AndOneTooLargeIs413WithoutReachingKafka() throws Exception {
         try (OpsServer admin = OpsServer.bind("127.0.0.1", 0, "", "t0ken", 1000)) {
-            admin.start(streams, new ModelDirectory(), config, props);
+            admin.start(streams, new ModelDirectory(), config, Map.of("bootstrap.servers", "127.0.0.1:1"));
             final java.util.function.BiFunction<String, HttpRequest.BodyPublisher, HttpResponse<String>> put =
                     (path, body) -> {
                         try {
