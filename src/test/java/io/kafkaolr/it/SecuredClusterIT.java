@@ -87,7 +87,8 @@ class SecuredClusterIT {
                 final Cli.Run produced = Cli.olr(args(withConfig, "produce", "--topic", "examples", "--model-id",
                         "sec", "--file", dir.resolve("train.csv").toString()));
                 assertEquals(0, produced.exitCode(), produced.err());
-                KafkaFixture.await(() -> version(http, "sec") == EXAMPLES, TIMEOUT,
+                // committed (the training store shows a version before its transaction commits)
+                KafkaFixture.await(() -> version(http, "sec", "served_version") == EXAMPLES, TIMEOUT,
                         () -> "model sec: " + get(http.resolve("models/sec")) + "; " + log());
 
                 final Path exported = dir.resolve("sec.json");
@@ -185,9 +186,13 @@ class SecuredClusterIT {
     }
 
     private static long version(final URI http, final String model) {
+        return version(http, model, "version");
+    }
+
+    private static long version(final URI http, final String model, final String field) {
         try {
             final JsonNode node = JSON.readTree(get(http.resolve("models/" + model)));
-            return node.path("version").asLong(-1);
+            return node.path(field).asLong(-1);
         } catch (final IOException e) {
             return -1;
         }
