@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.streams.processor.TaskId;
 
 /**
  * Which models this instance holds, for interactive queries: the models of the training
@@ -17,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * headers. Thread-safe: written by stream threads, read by the HTTP server.
  */
 public final class ModelDirectory {
-    private final Map<String, Set<String>> trainingTasks = new ConcurrentHashMap<>();
+    private final Map<TaskId, Set<String>> trainingTasks = new ConcurrentHashMap<>();
     private final Set<String> served = ConcurrentHashMap.newKeySet();
 
     /** The models of the training tasks this instance runs, sorted. */
@@ -47,13 +48,30 @@ public final class ModelDirectory {
         return served.contains(modelId);
     }
 
-    /** The set of models of training task {@code taskId}, which the task's processors keep current. */
-    Set<String> trainingTask(final String taskId) {
-        return trainingTasks.computeIfAbsent(taskId, id -> ConcurrentHashMap.newKeySet());
+    /**
+     * Whether the training task of {@code partition} runs here with its models listed: where
+     * Kafka Streams already assigns the partition to this instance but the task is still being
+     * restored, a model missing from the list may yet arrive.
+     */
+    public boolean listsTrainingPartition(final int partition) {
+        for (final TaskId task : trainingTasks.keySet()) {
+            if (task.partition() == partition) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Training task {@code taskId} started, its store restored: {@code models} are the models
+     * found in it, a thread-safe set that the task's processors keep current from now on.
+     */
+    void openTrainingTask(final TaskId taskId, final Set<String> models) {
+        trainingTasks.put(taskId, models);
     }
 
     /** The task moved away or closed: its models are no longer held here. */
-    void closeTrainingTask(final String taskId) {
+    void closeTrainingTask(final TaskId taskId) {
         trainingTasks.remove(taskId);
     }
 

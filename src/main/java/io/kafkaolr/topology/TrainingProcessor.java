@@ -22,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -56,7 +58,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private Sensor commandsApplied;
     private ModelHeaders headers;
     private ModelCommands commands;
-    private String taskId;
+    private TaskId taskId;
     private Set<String> taskModels;
     private final RecordCodec<ModelMetrics> metricsCodec;
     // models whose metrics changed since the last publication; after a restart a model is
@@ -83,10 +85,11 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.headers = new ModelHeaders(hasher.bits());
         this.commands = new ModelCommands(store, processorContext.getStateStore(OlrTopology.IMPORTS_STORE),
                 config.format().codec(ModelCommand.class), hasher.bits());
-        this.taskId = processorContext.taskId().toString();
+        this.taskId = processorContext.taskId();
         // the store is restored before processors start: list its models once, then keep the list current
-        this.taskModels = directory.trainingTask(taskId);
+        this.taskModels = ConcurrentHashMap.newKeySet();
         ModelCommands.listModels(store, taskModels);
+        directory.openTrainingTask(taskId, taskModels);
         processorContext.schedule(config.metrics().interval(), PunctuationType.WALL_CLOCK_TIME, this::publishMetrics);
     }
 

@@ -91,13 +91,22 @@ final class LocalModels {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
     }
 
-    /** The header of {@code modelId} in {@code source}, or empty (absent, or the store is not queryable now). */
+    /**
+     * The header of {@code modelId} in {@code source}, or empty if absent.
+     *
+     * @throws InvalidStateStoreException if the store cannot be queried now (migrating, restoring, closing)
+     */
     Optional<ModelState> header(final String modelId, final Source source) {
+        final byte[] bytes = store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
+    }
+
+    /** The header of {@code modelId} in {@code source}, or empty (absent, or the store is not queryable now). */
+    Optional<ModelState> headerIfReadable(final String modelId, final Source source) {
         try {
-            final byte[] bytes = store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
-            return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
+            return header(modelId, source);
         } catch (final InvalidStateStoreException e) {
-            return Optional.empty(); // migrating or restoring: the caller answers 404 or 503
+            return Optional.empty(); // migrating or restoring: listed again once the store is back
         }
     }
 
@@ -106,14 +115,16 @@ final class LocalModels {
         return config.role().scores() ? header(modelId, Source.SCORING).map(ModelState::version) : Optional.empty();
     }
 
-    /** Every stored entry of {@code modelId} in {@code source}: O(its entries). */
-    ModelSnapshot snapshot(final String modelId, final Source source) {
+    /** Every stored entry of {@code modelId} in {@code source}, O(its entries); empty if it has no header (deleted). */
+    Optional<ModelSnapshot> snapshot(final String modelId, final Source source) {
         final Map<Integer, byte[]> entries = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = store(source).prefixScan(
                 Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
             it.forEachRemaining(kv -> entries.put(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value));
         }
-        return ModelSnapshot.fromStored(entries);
+        // deleted since it was listed: no header left
+        return entries.containsKey(ModelStateCodec.HEADER_INDEX) ? Optional.of(ModelSnapshot.fromStored(entries))
+                : Optional.empty();
     }
 
     /** The summary of a model: what {@code GET /models} lists. */

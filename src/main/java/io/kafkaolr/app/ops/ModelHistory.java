@@ -29,7 +29,7 @@ final class ModelHistory {
         final Set<String> ids = models.ids();
         points.keySet().retainAll(ids);
         for (final String id : ids) {
-            models.source(id).flatMap(source -> models.header(id, source)).ifPresent(model -> add(id, model, now));
+            models.source(id).flatMap(source -> models.headerIfReadable(id, source)).ifPresent(model -> add(id, model, now));
         }
     }
 

@@ -122,7 +122,7 @@ final class OpsMetrics implements AutoCloseable {
         final List<MultiGauge.Row<?>> accuracyRows = new ArrayList<>();
         for (final String id : models.ids()) {
             final Optional<LocalModels.Source> source = models.source(id);
-            final Optional<ModelState> model = source.flatMap(s -> models.header(id, s));
+            final Optional<ModelState> model = source.flatMap(s -> models.headerIfReadable(id, s));
             if (model.isEmpty()) {
                 continue;
             }

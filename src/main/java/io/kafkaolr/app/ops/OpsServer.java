@@ -93,6 +93,7 @@ public final class OpsServer implements AutoCloseable {
 
     private KafkaStreams streams;
     private TopologyConfig config;
+    private ModelDirectory directory;
     private LocalModels models;
     private OpsMetrics metrics;
     private Map<String, Object> connection;
@@ -154,6 +155,7 @@ public final class OpsServer implements AutoCloseable {
         this.streams = kafkaStreams;
         this.config = topology;
         this.connection = Map.copyOf(connection);
+        this.directory = directory;
         this.models = new LocalModels(kafkaStreams, directory, topology);
         this.metrics = new OpsMetrics(kafkaStreams, models);
         server.createContext("/", this::handle);
@@ -193,8 +195,15 @@ public final class OpsServer implements AutoCloseable {
             // not started yet, rebalancing or restoring: the stores cannot be queried now
             reply = Reply.error(503, "the processor cannot answer now (" + streams.state() + "): " + e.getMessage());
         } catch (final RuntimeException e) {
-            LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            reply = Reply.error(500, e.toString());
+            if (streams != null && streams.state() != KafkaStreams.State.RUNNING) {
+                // stores and metadata come and go while tasks move or the processor stops
+                LOG.debug("{} {} failed while {}", exchange.getRequestMethod(), exchange.getRequestURI(),
+                        streams.state(), e);
+                reply = Reply.error(503, "the processor cannot answer now (" + streams.state() + "): " + e);
+            } else {
+                LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                reply = Reply.error(500, e.toString());
+            }
         }
         exchange.getResponseHeaders().set("Content-Type", reply.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -273,13 +282,17 @@ public final class OpsServer implements AutoCloseable {
                     throw new IllegalArgumentException("by must be 'weight' (per unit) or 'scaled' (per scale), got '"
                             + by + "'");
                 }
-                final ObjectNode node = LocalModels.topWeights(modelId, models.snapshot(modelId, source), top,
-                        by.equals("scaled"));
+                final Optional<ModelSnapshot> snapshot = models.snapshot(modelId, source);
+                if (snapshot.isEmpty()) {
+                    return notFound("no model '" + modelId + "'");
+                }
+                final ObjectNode node = LocalModels.topWeights(modelId, snapshot.get(), top, by.equals("scaled"));
                 node.put("instance", applicationServer());
                 return Reply.json(200, node);
             }
             case "export":
-                return Reply.json(200, models.snapshot(modelId, source).toJson());
+                return models.snapshot(modelId, source).map(snapshot -> Reply.json(200, snapshot.toJson()))
+                        .orElseGet(() -> notFound("no model '" + modelId + "'"));
             default: {
                 final ObjectNode node = ModelJson.MAPPER.createObjectNode();
                 node.put("model_id", modelId);
@@ -310,9 +323,17 @@ public final class OpsServer implements AutoCloseable {
     }
 
     /** The model is not held here: ask the instance whose training task holds it. */
+    /**
+     * Answers for a model this instance does not list: forwards to the instance that holds its
+     * partition; 404 only where that partition's task runs here with its models listed. While
+     * the partition moves (a holder that left, a task still being restored) the answer is 503:
+     * the model may well exist.
+     */
     private Reply forward(final String modelId, final URI request, final boolean alreadyForwarded) {
-        if (alreadyForwarded || !config.role().trains()) {
-            return notFound("no model '" + modelId + "'");
+        if (!config.role().trains()) {
+            // the global store is restored before the processor first runs
+            return streams.state() == KafkaStreams.State.RUNNING ? notFound("no model '" + modelId + "'")
+                    : Reply.error(503, "the processor is " + streams.state() + "; try again");
         }
         final KeyQueryMetadata metadata = streams.queryMetadataForKey(OlrTopology.WEIGHTS_STORE, modelId,
                 Serdes.String().serializer());
@@ -320,8 +341,12 @@ public final class OpsServer implements AutoCloseable {
             return Reply.error(503, "the instance holding model '" + modelId + "' is not known now (rebalancing)");
         }
         final HostInfo holder = metadata.activeHost();
-        if (holder.equals(self)) {
-            return notFound("no model '" + modelId + "'");
+        if (holder.equals(self) || alreadyForwarded) {
+            if (holder.equals(self) && directory.listsTrainingPartition(metadata.partition())) {
+                return notFound("no model '" + modelId + "'");
+            }
+            return Reply.error(503, "model '" + modelId + "' is in partition " + metadata.partition()
+                    + ", which is moving to " + holder.host() + ":" + holder.port() + " or being restored there; try again");
         }
         final String separator = request.getRawQuery() == null ? "?" : "&";
         final URI target = URI.create("http://" + holder.host() + ":" + holder.port() + request.getRawPath()
@@ -343,7 +368,7 @@ public final class OpsServer implements AutoCloseable {
     private Reply listModels(final boolean localOnly) throws IOException {
         final Map<String, JsonNode> byId = new TreeMap<>();
         for (final String id : models.ids()) {
-            models.source(id).flatMap(source -> models.header(id, source))
+            models.source(id).flatMap(source -> models.headerIfReadable(id, source))
                     .ifPresent(model -> byId.put(id, models.summary(id, model, applicationServer())));
         }
         final ObjectNode root = ModelJson.MAPPER.createObjectNode();
