@@ -91,7 +91,9 @@
     chartBox.appendChild(empty);
     chartBox.appendChild(plotEl);
 
-    var entry = { row: row, cells: cells, chartBox: chartBox, plotEl: plotEl, empty: empty, plot: null, points: 0 };
+    // chartedVersion: the model version of the chart's last point (-1: none yet)
+    var entry = { row: row, cells: cells, chartBox: chartBox, plotEl: plotEl, empty: empty, plot: null, points: 0,
+      chartedVersion: -1 };
     models.set(id, entry);
     return entry;
   }
@@ -169,6 +171,8 @@
       createPlot(entry, data);
     }
     entry.points = data[0].length;
+    var points = Array.isArray(history.points) ? history.points : [];
+    entry.chartedVersion = points.length > 0 ? points[points.length - 1].version : -1;
     entry.empty.hidden = entry.points > 0;
     entry.chartBox.setAttribute('data-points', String(entry.points));
   }
@@ -201,8 +205,12 @@
     noModels.hidden = list.length > 0;
   }
 
+  // a model's history gains a point only when its version changes: idle models cost no request
   function pollHistories(list) {
-    return Promise.all(list.map(function (m) {
+    return Promise.all(list.filter(function (m) {
+      var entry = models.get(String(m.model_id));
+      return entry && m.version !== entry.chartedVersion;
+    }).map(function (m) {
       var id = String(m.model_id);
       return getJson('/models/' + encodeURIComponent(id) + '/history').then(function (r) {
         var entry = models.get(id);

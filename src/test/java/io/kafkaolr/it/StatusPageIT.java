@@ -67,12 +67,13 @@ class StatusPageIT extends BrokerIT {
             final URI uri = processor.httpUri().orElseThrow(() -> new AssertionError("olr.http.port=0 serves HTTP"));
             final WebDriver page = browser.driver;
             page.get(uri.resolve("/").toString());
+            final JavascriptExecutor js = (JavascriptExecutor) page;
+            js.executeScript("performance.setResourceTimingBufferSize(100000)"); // every request counted below
             final WebDriverWait wait = new WebDriverWait(page, TIMEOUT, Duration.ofMillis(100));
 
             wait.withMessage(() -> "readiness shown as RUNNING; #ready says '" + text(page, By.id("ready")) + "'")
                     .until(d -> "true".equals(d.findElement(By.id("ready")).getDomAttribute("data-ready"))
                             && d.findElement(By.id("ready")).getText().contains("RUNNING"));
-            final JavascriptExecutor js = (JavascriptExecutor) page;
             assertEquals("function", js.executeScript("return typeof uPlot"), "uPlot loaded from the jar");
             @SuppressWarnings("unchecked")
             final List<String> loaded = (List<String>) js.executeScript(
@@ -121,6 +122,22 @@ class StatusPageIT extends BrokerIT {
             }
             assertTrue(loss.stream().allMatch(v -> v != null && v.doubleValue() > 0 && v.doubleValue() < 10),
                     "finite positive log losses: " + loss);
+
+            // the model idle and charted: the page goes on polling the list, but asks for no more history
+            final long historyRequests = historyRequests(js);
+            final String[] shown = {text(page, By.id("updated"))};
+            final int[] polls = {0};
+            wait.withMessage(() -> "three more polls of the page; #updated says '" + text(page, By.id("updated")) + "'")
+                    .until(d -> {
+                        final String now = text(d, By.id("updated"));
+                        if (!now.equals(shown[0])) {
+                            shown[0] = now;
+                            polls[0]++;
+                        }
+                        return polls[0] >= 3;
+                    });
+            assertEquals(historyRequests, historyRequests(js), "no history request for a model whose version is charted");
+            assertTrue(historyRequests > 0);
 
             final String screenshot = System.getProperty("olr.status.screenshot", "");
             if (!screenshot.isEmpty()) {
@@ -181,6 +198,11 @@ class StatusPageIT extends BrokerIT {
     private static int points(final WebDriver page, final By chart) {
         final List<WebElement> charts = page.findElements(chart);
         return charts.isEmpty() ? -1 : Integer.parseInt(charts.get(0).getDomAttribute("data-points"));
+    }
+
+    private static long historyRequests(final JavascriptExecutor js) {
+        return ((Number) js.executeScript("return performance.getEntriesByType('resource')"
+                + ".filter(function (e) { return e.name.indexOf('/history') >= 0; }).length")).longValue();
     }
 
     private static String text(final WebDriver page, final By element) {
