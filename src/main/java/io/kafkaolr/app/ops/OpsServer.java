@@ -467,8 +467,15 @@ public final class OpsServer implements AutoCloseable {
             answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
         }
         final RecordCodec<ModelCommand> codec = config.format().codec(ModelCommand.class);
-        ControlTopic.send(connection, config.controlTopic(), modelId,
-                commands.stream().map(codec::encode).toList());
+        try {
+            ControlTopic.send(connection, config.controlTopic(), modelId,
+                    commands.stream().map(codec::encode).toList());
+        } catch (final IllegalArgumentException e) {
+            return Reply.error(413, "Kafka refused a part of the model: " + e.getMessage());
+        } catch (final RuntimeException e) {
+            LOG.warn("control commands for model '{}' not sent", modelId, e);
+            return Reply.error(503, "Kafka did not take the commands (nothing was applied): " + e.getMessage());
+        }
         return Reply.json(202, answer.put("topic", config.controlTopic()));
     }
 
