@@ -177,7 +177,9 @@
     entry.chartBox.setAttribute('data-points', String(entry.points));
   }
 
-  function showModels(list) {
+  // complete === false: some partitions' models are moving or being restored, and missing from
+  // the list; their rows stay, with their last known values, rather than vanish and come back
+  function showModels(list, complete) {
     var seen = new Set();
     list.forEach(function (m, i) {
       var id = String(m.model_id);
@@ -193,7 +195,8 @@
       }
     });
     models.forEach(function (entry, id) {
-      if (!seen.has(id)) {
+      entry.row.classList.toggle('stale', !seen.has(id));
+      if (!seen.has(id) && complete !== false) {
         if (entry.plot) {
           entry.plot.destroy();
         }
@@ -202,7 +205,7 @@
         models.delete(id);
       }
     });
-    noModels.hidden = list.length > 0;
+    noModels.hidden = models.size > 0;
   }
 
   // a model's history gains a point only when its version changes: idle models cost no request
@@ -228,11 +231,20 @@
         throw new Error('/models: HTTP ' + r.status);
       }
       var list = Array.isArray(r.body.models) ? r.body.models : [];
-      showModels(list);
-      // instances that did not answer: their models are missing from the list
+      showModels(list, r.body.complete);
+      // instances that did not answer, partitions on the move: their models are missing from the list
       var unreachable = Array.isArray(r.body.unreachable) ? r.body.unreachable : [];
-      errorEl.textContent = unreachable.length ? 'Models of these instances are missing: ' + unreachable.join('; ') : '';
-      errorEl.hidden = unreachable.length === 0;
+      var missing = Array.isArray(r.body.missing_partitions) ? r.body.missing_partitions : [];
+      var notes = [];
+      if (unreachable.length) {
+        notes.push('Models of these instances are missing: ' + unreachable.join('; ') + '.');
+      }
+      if (missing.length) {
+        notes.push('Partitions ' + missing.join(', ') + ' are moving between instances or being restored: '
+          + 'their models show their last known values.');
+      }
+      errorEl.textContent = notes.join(' ');
+      errorEl.hidden = notes.length === 0;
       return pollHistories(list);
     }).catch(function (e) {
       errorEl.textContent = 'Could not read the models: ' + e.message;

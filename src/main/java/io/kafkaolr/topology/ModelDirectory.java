@@ -62,6 +62,13 @@ public final class ModelDirectory {
         return false;
     }
 
+    /** The partitions whose training tasks run here with their models listed, sorted. */
+    public SortedSet<Integer> listedTrainingPartitions() {
+        final SortedSet<Integer> partitions = new TreeSet<>();
+        trainingTasks.keySet().forEach(task -> partitions.add(task.partition()));
+        return partitions;
+    }
+
     /**
      * Training task {@code taskId} started, its store restored: {@code models} are the models
      * found in it, a thread-safe set that the task's processors keep current from now on.

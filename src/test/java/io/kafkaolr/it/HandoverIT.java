@@ -79,6 +79,8 @@ class HandoverIT extends BrokerIT {
 
             final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
             final Map<Integer, String> examplesOfBodies = new ConcurrentHashMap<>();
+            final List<String> incompleteLists = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<String> listsWithoutSix = new java.util.concurrent.CopyOnWriteArrayList<>();
             final AtomicBoolean polling = new AtomicBoolean(true);
             final Future<?> polls = poller.submit(() -> {
                 while (polling.get()) {
@@ -86,6 +88,15 @@ class HandoverIT extends BrokerIT {
                         final HttpResponse<String> r = get(uriA.resolve("/models/" + model));
                         statuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                         examplesOfBodies.putIfAbsent(r.statusCode(), r.body());
+                    }
+                    final HttpResponse<String> list = get(uriA.resolve("/models"));
+                    if (list.statusCode() == 200) {
+                        final JsonNode body = readJson(list.body());
+                        if (!body.path("complete").asBoolean()) {
+                            incompleteLists.add(list.body());
+                        } else if (body.path("models").size() != MODELS.size()) {
+                            listsWithoutSix.add(list.body());
+                        }
                     }
                 }
             });
@@ -103,6 +114,15 @@ class HandoverIT extends BrokerIT {
                 assertTrue(status == 200 || status == 502 || status == 503,
                         "status " + status + " during the handover (" + seen + "): " + examplesOfBodies.get(status));
             }
+            // a list that lacks models says so: complete=false and the partitions missing
+            assertEquals(List.of(), listsWithoutSix, "lists called complete without all six models");
+            for (final String incomplete : incompleteLists) {
+                assertTrue(readJson(incomplete).path("missing_partitions").size() > 0, incomplete);
+            }
+            System.out.println("lists during the handover that said they were incomplete: " + incompleteLists.size());
+            final JsonNode after = readJson(get(uriA.resolve("/models")).body());
+            assertTrue(after.path("complete").asBoolean(), after.toString());
+            assertEquals(MODELS.size(), after.path("models").size(), after.toString());
             for (final String model : MODELS) {
                 final JsonNode m = JSON.readTree(get(uriA.resolve("/models/" + model)).body());
                 assertEquals(EXAMPLES, m.get("version").asInt(), model + " moved whole");
@@ -125,6 +145,14 @@ class HandoverIT extends BrokerIT {
             return m.get("version").asInt() == EXAMPLES ? m.get("instance").asText() : "";
         } catch (final Exception e) {
             throw new AssertionError(r.body(), e);
+        }
+    }
+
+    private static JsonNode readJson(final String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (final Exception e) {
+            throw new AssertionError(text, e);
         }
     }
 

@@ -179,6 +179,13 @@ class HttpEndpointsIT extends BrokerIT {
         final JsonNode fromA = get(a, "/models").body().get("models");
         final JsonNode fromB = get(b, "/models").body().get("models");
         assertEquals(fromA, fromB, "the same list from either instance");
+        for (final OlrProcessor p : List.of(a, b)) {
+            final JsonNode list = get(p, "/models").body();
+            assertTrue(list.get("complete").asBoolean(), "every partition listed: " + list);
+            assertTrue(list.path("missing_partitions").isMissingNode(), list.toString());
+            final JsonNode local = get(p, "/models?local").body().get("partitions");
+            assertTrue(local.size() > 0 && local.size() < 4, "each instance lists its own partitions: " + local);
+        }
         final List<String> ids = new ArrayList<>();
         fromA.forEach(m -> ids.add(m.get("model_id").asText()));
         assertEquals(MODELS.stream().sorted().toList(), ids);

@@ -38,7 +38,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -373,6 +375,8 @@ public final class OpsServer implements AutoCloseable {
         }
         final ObjectNode root = ModelJson.MAPPER.createObjectNode();
         final ArrayNode unreachable = ModelJson.MAPPER.createArrayNode();
+        // which partitions' models the list holds: a partition moving or being restored is listed by no one
+        final SortedSet<Integer> partitions = new TreeSet<>(directory.listedTrainingPartitions());
         if (!localOnly) {
             for (final StreamsMetadata other : streams.metadataForAllStreamsClients()) {
                 final HostInfo host = other.hostInfo();
@@ -387,8 +391,9 @@ public final class OpsServer implements AutoCloseable {
                         unreachable.add(host.host() + ":" + host.port() + " answered " + response.statusCode());
                         continue;
                     }
-                    ModelJson.MAPPER.readTree(response.body()).path("models")
-                            .forEach(m -> byId.putIfAbsent(m.path("model_id").asText(), m));
+                    final JsonNode answer = ModelJson.MAPPER.readTree(response.body());
+                    answer.path("models").forEach(m -> byId.putIfAbsent(m.path("model_id").asText(), m));
+                    answer.path("partitions").forEach(p -> partitions.add(p.asInt()));
                 } catch (final IOException e) {
                     unreachable.add(host.host() + ":" + host.port() + ": " + e);
                 } catch (final InterruptedException e) {
@@ -399,6 +404,23 @@ public final class OpsServer implements AutoCloseable {
         }
         final ArrayNode list = root.putArray("models");
         byId.values().forEach(list::add);
+        if (localOnly) {
+            final ArrayNode own = root.putArray("partitions");
+            partitions.forEach(own::add);
+        } else if (config.role().trains() && config.examplesPartitions() > 0) {
+            final ArrayNode missing = ModelJson.MAPPER.createArrayNode();
+            for (int p = 0; p < config.examplesPartitions(); p++) {
+                if (!partitions.contains(p)) {
+                    missing.add(p);
+                }
+            }
+            root.put("complete", missing.isEmpty());
+            if (!missing.isEmpty()) {
+                root.set("missing_partitions", missing); // their models are moving or being restored
+            }
+        } else if (!config.role().trains()) {
+            root.put("complete", streams.state() == KafkaStreams.State.RUNNING);
+        }
         if (!unreachable.isEmpty()) {
             root.set("unreachable", unreachable); // the list lacks these instances' models
         }
