@@ -58,6 +58,9 @@ class CommandLineIT extends BrokerIT {
                     return model.version("breast-cancer") == 456;
                 }, Duration.ofSeconds(60), () -> "version " + model.version("breast-cancer"));
             }
+            // scoring's own copy may see the commit a moment after this test's consumer does
+            KafkaFixture.await(() -> KafkaFixture.servedVersion(processor, "breast-cancer") == 456,
+                    Duration.ofSeconds(60), () -> "served version " + KafkaFixture.servedVersion(processor, "breast-cancer"));
             final Cli.Run events = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
                     "--topic", "events", "--file", test.toString()), topicArgs));
             assertEquals(0, events.exitCode(), events.err());

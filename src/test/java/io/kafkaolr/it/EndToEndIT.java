@@ -73,6 +73,9 @@ class EndToEndIT extends BrokerIT {
                 assertTrue(System.nanoTime() < deadline, "model version " + model.version("bc"));
                 model.poll();
             }
+            // scoring's own copy may see the commit a moment after this test's consumer does
+            KafkaFixture.await(() -> KafkaFixture.servedVersion(processor, "bc") == train.rows().size(), TIMEOUT,
+                    () -> "served version " + KafkaFixture.servedVersion(processor, "bc"));
 
             final var eventCodec = format.codec(Event.class);
             final List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();

@@ -2,7 +2,10 @@ package io.kafkaolr.it;
 
 import io.kafkaolr.app.EmbeddedBroker;
 import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.app.Topics;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.topology.OlrTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +26,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -44,6 +52,24 @@ final class KafkaFixture {
         }
         settings.putAll(extra);
         return OlrConfig.defaults(settings);
+    }
+
+    /**
+     * The version of {@code modelId} that {@code processor}'s scoring side serves (its global
+     * store, fed from the committed model topic), or -1: events sent once it is the version
+     * wanted are scored with that version. A consumer of the model topic may see a commit a
+     * moment before the global store does.
+     */
+    static long servedVersion(final OlrProcessor processor, final String modelId) {
+        try {
+            final ReadOnlyKeyValueStore<Bytes, byte[]> store = processor.streams().store(
+                    StoreQueryParameters.fromNameAndType(OlrTopology.MODEL_GLOBAL_STORE,
+                            QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
+            final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+            return header == null ? -1 : ModelStateCodec.decodeHeader(header).version();
+        } catch (final InvalidStateStoreException e) {
+            return -1; // not queryable yet
+        }
     }
 
     static void createTopics(final EmbeddedBroker broker, final OlrConfig config) throws Exception {

@@ -147,6 +147,9 @@ class ModelCommandsIT extends BrokerIT {
                 model.poll();
                 return model.version(modelId) == train.rows().size();
             }, TIMEOUT, () -> "model version " + model.version(modelId));
+            // scoring's own copy may see the commit a moment after this test's consumer does
+            KafkaFixture.await(() -> KafkaFixture.servedVersion(processor, modelId) == train.rows().size(), TIMEOUT,
+                    () -> "served version " + KafkaFixture.servedVersion(processor, modelId));
             final Map<Integer, byte[]> entries = new TreeMap<>();
             model.entries(modelId).forEach((index, value) -> {
                 if (value != null) {

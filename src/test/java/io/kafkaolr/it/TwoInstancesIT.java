@@ -26,14 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import io.kafkaolr.serde.ModelStateCodec;
-import io.kafkaolr.topology.OlrTopology;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /** Two processors in one application: the events topic's partitions are shared, and survive one leaving. */
@@ -69,8 +62,8 @@ class TwoInstancesIT extends BrokerIT {
             KafkaFixture.send(producer, t.examplesTopic(), training);
 
             // the model reaches both instances' global stores before events for it are sent
-            KafkaFixture.await(() -> servedVersion(a) == 50 && servedVersion(b) == 50, TIMEOUT,
-                    () -> "served versions: a " + servedVersion(a) + ", b " + servedVersion(b));
+            KafkaFixture.await(() -> KafkaFixture.servedVersion(a, "m") == 50 && KafkaFixture.servedVersion(b, "m") == 50, TIMEOUT,
+                    () -> "served versions: a " + KafkaFixture.servedVersion(a, "m") + ", b " + KafkaFixture.servedVersion(b, "m"));
             final List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
             int sent = 0;
             sent = sendEvents(producer, t, events, sent, 400);
@@ -128,17 +121,6 @@ class TwoInstancesIT extends BrokerIT {
         p.streams().metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
                 task.topicPartitions().stream().filter(tp -> tp.topic().equals(t.eventsTopic())).forEach(owned::add)));
         return owned;
-    }
-
-    private static long servedVersion(final OlrProcessor p) {
-        try {
-            final ReadOnlyKeyValueStore<Bytes, byte[]> store = p.streams().store(StoreQueryParameters.fromNameAndType(
-                    OlrTopology.MODEL_GLOBAL_STORE, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
-            final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey("m")));
-            return header == null ? -1 : ModelStateCodec.decodeHeader(header).version();
-        } catch (final InvalidStateStoreException e) {
-            return -1; // not queryable yet
-        }
     }
 
     private static double scored(final OlrProcessor p) {
