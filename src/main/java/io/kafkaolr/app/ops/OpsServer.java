@@ -369,14 +369,29 @@ public final class OpsServer implements AutoCloseable {
 
     private Reply listModels(final boolean localOnly) throws IOException {
         final Map<String, JsonNode> byId = new TreeMap<>();
+        // which partitions' models the list holds (a partition moving or being restored is listed by
+        // no one): those whose task ran here before and after every model was read, and only if
+        // every read succeeded
+        final SortedSet<Integer> partitions = new TreeSet<>(directory.listedTrainingPartitions());
+        boolean allRead = true;
         for (final String id : models.ids()) {
-            models.source(id).flatMap(source -> models.headerIfReadable(id, source))
-                    .ifPresent(model -> byId.put(id, models.summary(id, model, applicationServer())));
+            final Optional<LocalModels.Source> source = models.source(id);
+            if (source.isEmpty()) {
+                continue;
+            }
+            try {
+                models.header(id, source.get())
+                        .ifPresent(model -> byId.put(id, models.summary(id, model, applicationServer())));
+            } catch (final InvalidStateStoreException e) {
+                allRead = false; // the store is closing or moving: this list lacks its models
+            }
+        }
+        partitions.retainAll(directory.listedTrainingPartitions());
+        if (!allRead) {
+            partitions.clear();
         }
         final ObjectNode root = ModelJson.MAPPER.createObjectNode();
         final ArrayNode unreachable = ModelJson.MAPPER.createArrayNode();
-        // which partitions' models the list holds: a partition moving or being restored is listed by no one
-        final SortedSet<Integer> partitions = new TreeSet<>(directory.listedTrainingPartitions());
         if (!localOnly) {
             for (final StreamsMetadata other : streams.metadataForAllStreamsClients()) {
                 final HostInfo host = other.hostInfo();
