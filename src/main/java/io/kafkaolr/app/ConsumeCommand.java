@@ -135,10 +135,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         } else if (key.isHeader()) {
             final ModelState model = ModelStateCodec.decodeHeader(r.value());
             node.put("header", true);
-            node.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
-            final var classes = node.putArray("classes");
-            model.classes().forEach(classes::add);
-            node.put("version", model.version());
+            ModelJson.putKind(node, model);
             node.put("progressive_log_loss", model.metrics().meanLogLoss());
             node.put("progressive_accuracy", model.metrics().accuracy());
         } else if (!ModelStateCodec.isRow(key.index())) {

@@ -72,6 +72,36 @@ public final class ModelCommandGroup {
     }
 
     /** Prints {@code message} on {@code err} after the command's name; returns {@code code}. */
+    /**
+     * Reports what became of commands sent by {@link #sendAndWait}: refused, or not applied in
+     * time (on {@code err}, exit code 1), applied or only sent (on {@code out}, 0); null: nothing
+     * was sent, and {@code sendAndWait} said why (1).
+     *
+     * @param what the commands, as the subject of a sentence: "the import of model 'm'"
+     * @param size what they carried, said where they were sent (e.g. " (12 entries in 1 part)"), or ""
+     * @param applied what to print once they are applied
+     */
+    static int report(final ControlTopic.Outcome outcome, final String what, final String size, final String applied,
+                      final TopologyConfig t, final WaitOptions waiting, final PrintWriter out, final PrintWriter err,
+                      final String command) {
+        if (outcome == null) {
+            return 1;
+        }
+        if (outcome instanceof ControlTopic.Outcome.Refused refused) {
+            return fail(err, command, "the processor refused " + what + ": " + refused.letter().getReason() + ": "
+                    + refused.letter().getDetail(), 1);
+        }
+        if (outcome instanceof ControlTopic.Outcome.Pending) {
+            return fail(err, command, what + size + " was sent to " + t.controlTopic() + " but not applied within "
+                    + waiting.timeoutSeconds + " s: is a processor with application.id " + t.applicationId()
+                    + " running? It applies it when it does", 1);
+        }
+        out.println(outcome instanceof ControlTopic.Outcome.Sent
+                ? what + size + " was sent to " + t.controlTopic() + " (not waiting for the processor)" : applied);
+        out.flush();
+        return 0;
+    }
+
     static int fail(final PrintWriter err, final String command, final String message, final int code) {
         err.println(command + ": " + message);
         err.flush();

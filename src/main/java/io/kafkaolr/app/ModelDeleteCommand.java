@@ -1,6 +1,5 @@
 package io.kafkaolr.app;
 
-import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelStateCodec;
@@ -10,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +51,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         }
         final OlrConfig config = broker.loadWithCluster();
         final TopologyConfig t = config.topologyConfig();
-        if (!exists(config, t)) {
+        if (!exists(config)) {
             return ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "' on " + t.modelTopic()
                     + ": nothing to delete", 1);
         }
@@ -63,41 +59,14 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         final ControlTopic.Outcome outcome = ModelCommandGroup.sendAndWait(config, modelId,
                 List.of(t.format().codec(ModelCommand.class).encode(command)), Objects::isNull,
                 waiting.waitFor(), err, NAME);
-        if (outcome == null) {
-            return 1; // said why
-        }
-        if (outcome instanceof ControlTopic.Outcome.Refused refused) {
-            final DeadLetter letter = refused.letter();
-            return ModelCommandGroup.fail(err, NAME, "the processor refused to delete model '" + modelId + "': "
-                    + letter.getReason() + ": " + letter.getDetail(), 1);
-        }
-        if (outcome instanceof ControlTopic.Outcome.Pending) {
-            return ModelCommandGroup.fail(err, NAME, "the deletion of model '" + modelId + "' was sent to "
-                    + t.controlTopic() + " but not applied within " + waiting.timeoutSeconds + " s: is a processor with "
-                    + "application.id " + t.applicationId() + " running? It applies the command when it does", 1);
-        }
-        final PrintWriter out = spec.commandLine().getOut();
-        out.println(outcome instanceof ControlTopic.Outcome.Sent
-                ? "model '" + modelId + "' deletion sent to " + t.controlTopic() + " (not waiting for the processor)"
-                : "model '" + modelId + "' deleted");
-        out.flush();
-        return 0;
+        return ModelCommandGroup.report(outcome, "the deletion of model '" + modelId + "'", "",
+                "model '" + modelId + "' deleted", t, waiting, spec.commandLine().getOut(), err, NAME);
     }
 
     /** Whether the model has a header on the model topic (a missing topic: no). */
-    private boolean exists(final OlrConfig config, final TopologyConfig t) {
-        final String bootstrapServers = config.get("bootstrap.servers");
-        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
-            final TopicPartition partition = ModelPartition.of(consumer, t.modelTopic(), modelId);
-            if (partition == null) {
-                return false;
-            }
-            final Map<Integer, byte[]> header = ModelPartition.latest(consumer, partition, modelId,
-                    index -> index == ModelStateCodec.HEADER_INDEX, waiting.timeout());
-            return header.containsKey(ModelStateCodec.HEADER_INDEX);
-        } catch (final KafkaException e) {
-            throw new KafkaUnavailableException("cannot read " + t.modelTopic() + " from " + bootstrapServers + ": "
-                    + e.getMessage(), e);
-        }
+    private boolean exists(final OlrConfig config) {
+        final Map<Integer, byte[]> header = ModelPartition.read(config, modelId,
+                index -> index == ModelStateCodec.HEADER_INDEX, waiting.timeout());
+        return header != null && header.containsKey(ModelStateCodec.HEADER_INDEX);
     }
 }

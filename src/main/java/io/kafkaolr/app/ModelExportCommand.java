@@ -2,6 +2,7 @@ package io.kafkaolr.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kafkaolr.app.ops.OpsServer;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
@@ -9,7 +10,6 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,9 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -99,22 +96,13 @@ public final class ModelExportCommand implements Callable<Integer> {
     /** The model read from the model topic; null (with a message) if there is none. */
     private JsonNode fromModelTopic(final OlrConfig config, final PrintWriter err) {
         final TopologyConfig t = config.topologyConfig();
-        final String bootstrapServers = config.get("bootstrap.servers");
-        final Map<Integer, byte[]> entries;
-        final TopicPartition partition;
-        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
-            partition = ModelPartition.of(consumer, t.modelTopic(), modelId);
-            if (partition == null) {
-                ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "': there is no model topic "
-                        + t.modelTopic() + " (no processor with application.id " + t.modelsFrom()
-                        + " has run on this cluster)", 1);
-                return null;
-            }
-            entries = ModelPartition.latest(consumer, partition, modelId, index -> true,
-                    Duration.ofSeconds(timeoutSeconds));
-        } catch (final KafkaException e) {
-            throw new KafkaUnavailableException("cannot read " + t.modelTopic() + " from " + bootstrapServers + ": "
-                    + e.getMessage(), e);
+        final Map<Integer, byte[]> entries = ModelPartition.read(config, modelId, index -> true,
+                Duration.ofSeconds(timeoutSeconds));
+        if (entries == null) {
+            ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "': there is no model topic "
+                    + t.modelTopic() + " (no processor with application.id " + t.modelsFrom()
+                    + " has run on this cluster)", 1);
+            return null;
         }
         if (!entries.containsKey(ModelStateCodec.HEADER_INDEX)) {
             ModelCommandGroup.fail(err, NAME, "no model '" + modelId + "' on " + t.modelTopic()
@@ -124,7 +112,7 @@ public final class ModelExportCommand implements Callable<Integer> {
         try {
             return ModelSnapshot.fromStored(entries).toJson();
         } catch (final IllegalArgumentException e) {
-            ModelCommandGroup.fail(err, NAME, "model '" + modelId + "' on " + partition + " cannot be read: "
+            ModelCommandGroup.fail(err, NAME, "model '" + modelId + "' on " + t.modelTopic() + " cannot be read: "
                     + e.getMessage(), 1);
             return null;
         }
@@ -134,7 +122,7 @@ public final class ModelExportCommand implements Callable<Integer> {
     private JsonNode fromProcessor(final PrintWriter err) throws InterruptedException {
         final String base = url.toString().replaceAll("/+$", "");
         final URI uri = URI.create(base + "/models/"
-                + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20") + "/export");
+                + OpsServer.pathSegment(modelId) + "/export");
         final HttpResponse<String> response;
         try {
             final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds))

@@ -2,7 +2,6 @@ package io.kafkaolr.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
@@ -15,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,9 +91,9 @@ public final class ModelImportCommand implements Callable<Integer> {
         final List<ModelCommand> parts = ControlCommands.importParts(modelId, snapshot, partBytes);
         final RecordCodec<ModelCommand> codec = t.format().codec(ModelCommand.class);
         final List<byte[]> values = parts.stream().map(codec::encode).toList();
-        final int entries = snapshot.storeEntries().size();
-        final String what = entries + " entries in " + parts.size() + (parts.size() == 1 ? " part" : " parts");
-        final byte[] header = snapshot.storeEntries().get(entries - 1).getValue();
+        final List<Map.Entry<Integer, byte[]>> stored = snapshot.storeEntries();
+        final String size = stored.size() + " entries in " + parts.size() + (parts.size() == 1 ? " part" : " parts");
+        final byte[] header = stored.get(stored.size() - 1).getValue(); // the header comes last
 
         final ControlTopic.Outcome outcome;
         try {
@@ -104,28 +104,8 @@ public final class ModelImportCommand implements Callable<Integer> {
             return ModelCommandGroup.fail(err, NAME, tooLarge.getMessage() + "; a smaller --part-bytes makes "
                     + "smaller records", 1);
         }
-        if (outcome == null) {
-            return 1; // said why
-        }
-        final PrintWriter out = spec.commandLine().getOut();
-        if (outcome instanceof ControlTopic.Outcome.Refused refused) {
-            final DeadLetter letter = refused.letter();
-            return ModelCommandGroup.fail(err, NAME, "the processor refused the import of model '" + modelId + "': "
-                    + letter.getReason() + ": " + letter.getDetail(), 1);
-        }
-        if (outcome instanceof ControlTopic.Outcome.Pending) {
-            return ModelCommandGroup.fail(err, NAME, "the import of model '" + modelId + "' (" + what + ") was sent "
-                    + "to " + t.controlTopic() + " but not applied within " + waiting.timeoutSeconds + " s: is a processor "
-                    + "with application.id " + t.applicationId() + " running? It applies the import when it does",
-                    1);
-        }
-        if (outcome instanceof ControlTopic.Outcome.Sent) {
-            out.println("model '" + modelId + "' import sent to " + t.controlTopic() + ": " + what
-                    + " (not waiting for the processor)");
-        } else {
-            out.println("model '" + modelId + "' imported: version " + snapshot.model().version() + ", " + what);
-        }
-        out.flush();
-        return 0;
+        return ModelCommandGroup.report(outcome, "the import of model '" + modelId + "'", " (" + size + ")",
+                "model '" + modelId + "' imported: version " + snapshot.model().version() + ", " + size, t, waiting,
+                spec.commandLine().getOut(), err, NAME);
     }
 }

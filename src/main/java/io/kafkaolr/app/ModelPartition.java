@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -25,6 +26,25 @@ final class ModelPartition {
     /** The partition of {@code topic} that holds model {@code modelId}, or null if the topic does not exist. */
     static TopicPartition of(final KafkaConsumer<byte[], byte[]> consumer, final String topic, final String modelId) {
         return Consumers.partitionOf(consumer, topic, modelId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The latest committed value of each entry of {@code modelId} on the model topic of
+     * {@code config} whose index {@code keep} accepts ({@link #latest}), read with a consumer of
+     * its own; null if there is no model topic.
+     *
+     * @throws KafkaUnavailableException if Kafka cannot be reached, or the read makes no progress for {@code stall}
+     */
+    static Map<Integer, byte[]> read(final OlrConfig config, final String modelId, final IntPredicate keep,
+                                     final Duration stall) {
+        final String topic = config.topologyConfig().modelTopic();
+        try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
+            final TopicPartition partition = of(consumer, topic, modelId);
+            return partition == null ? null : latest(consumer, partition, modelId, keep, stall);
+        } catch (final KafkaException e) {
+            throw new KafkaUnavailableException("cannot read " + topic + " from " + config.get("bootstrap.servers")
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /**

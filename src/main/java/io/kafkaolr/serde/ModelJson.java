@@ -48,10 +48,7 @@ public final class ModelJson {
         final ObjectNode root = MAPPER.createObjectNode();
         final ModelSettings s = model.settings();
         final boolean binary = s.type() == ModelType.BINARY;
-        root.put("type", s.type().name().toLowerCase(Locale.ROOT));
-        final var classes = root.putArray("classes");
-        model.classes().forEach(classes::add);
-        root.put("version", model.version());
+        putKind(root, model);
         root.put("hash_bits", s.hashBits());
         final double[] modelBias = OnlineLogisticRegression.bias(model);
         if (binary) {
@@ -113,6 +110,14 @@ public final class ModelJson {
             counts.put(model.classes().get(k), classCounts[k]);
         }
         return root;
+    }
+
+    /** Puts the model's type, classes and version: what every JSON view of a model starts with. */
+    public static void putKind(final ObjectNode node, final ModelState model) {
+        node.put("type", model.settings().type().name().toLowerCase(Locale.ROOT));
+        final var classes = node.putArray("classes");
+        model.classes().forEach(classes::add);
+        node.put("version", model.version());
     }
 
     /** The settings of a model, as its JSON gives them. */

@@ -56,7 +56,7 @@ public final class ModelSnapshot {
                 } catch (final RuntimeException ex) {
                     throw new IllegalArgumentException("row " + index + " is corrupt: " + ex, ex);
                 }
-            } else if (index != ModelStateCodec.HEADER_INDEX && e.getValue().length != 9) {
+            } else if (index != ModelStateCodec.HEADER_INDEX && !ModelStateCodec.isWindowEntry(e.getValue())) {
                 throw new IllegalArgumentException("entry " + index + " is not an AUC-window entry");
             }
         }

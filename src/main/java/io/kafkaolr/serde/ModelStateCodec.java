@@ -32,6 +32,8 @@ public final class ModelStateCodec {
     /** The index under which a model's header is stored. */
     public static final int HEADER_INDEX = -1;
     private static final int FIRST_NAMES_OFFSET = 1 << 30;
+    // an AUC-window entry: the probability (8 bytes), then whether the label was positive (1 byte)
+    private static final int WINDOW_ENTRY_BYTES = 9;
     private static final byte ROW_FORMAT = 3;
     private static final byte HEADER_FORMAT = (byte) ModelState.FORMAT_VERSION;
 
@@ -98,7 +100,13 @@ public final class ModelStateCodec {
 
     /** Encodes an AUC-window entry: the progressive probability of the positive class, and whether it was positive. */
     public static byte[] encodeWindowEntry(final double positiveProbability, final boolean positive) {
-        return ByteBuffer.allocate(9).putDouble(positiveProbability).put((byte) (positive ? 1 : 0)).array();
+        return ByteBuffer.allocate(WINDOW_ENTRY_BYTES).putDouble(positiveProbability).put((byte) (positive ? 1 : 0))
+                .array();
+    }
+
+    /** Whether {@code entry} has the size of an AUC-window entry. */
+    public static boolean isWindowEntry(final byte[] entry) {
+        return entry.length == WINDOW_ENTRY_BYTES;
     }
 
     /** The probability of an AUC-window entry. */

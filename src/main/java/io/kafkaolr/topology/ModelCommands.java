@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -148,24 +147,11 @@ final class ModelCommands {
     }
 
     private static Bytes partKey(final String importId, final int part) {
-        return Bytes.wrap(ByteBuffer.allocate(importId.getBytes(StandardCharsets.UTF_8).length + 5)
-                .put(importId.getBytes(StandardCharsets.UTF_8)).put((byte) 0).putInt(part).array());
+        final byte[] id = importId.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(id.length + 5).put(id).put((byte) 0).putInt(part).array());
     }
 
     private static RejectedInputException invalid(final String detail) {
         return new RejectedInputException(RejectReason.INVALID_COMMAND, detail);
-    }
-
-    /** Lists the models whose headers are in {@code store} (a scan: at a task's start only). */
-    static void listModels(final KeyValueStore<Bytes, byte[]> store, final Set<String> into) {
-        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                final KeyValue<Bytes, byte[]> entry = all.next();
-                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
-                if (modelId != null) {
-                    into.add(modelId);
-                }
-            }
-        }
     }
 }

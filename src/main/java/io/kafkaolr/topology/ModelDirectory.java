@@ -1,11 +1,16 @@
 package io.kafkaolr.topology;
 
+import io.kafkaolr.serde.ModelStateCodec;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Which models this instance holds, for interactive queries: the models of the training
@@ -49,20 +54,10 @@ public final class ModelDirectory {
     }
 
     /**
-     * Whether the training task of {@code partition} runs here with its models listed: where
-     * Kafka Streams already assigns the partition to this instance but the task is still being
-     * restored, a model missing from the list may yet arrive.
+     * The partitions whose training tasks run here with their models listed, sorted. A partition
+     * Kafka Streams already assigns here but whose task is still being restored is not among
+     * them: a model missing from its list may yet arrive.
      */
-    public boolean listsTrainingPartition(final int partition) {
-        for (final TaskId task : trainingTasks.keySet()) {
-            if (task.partition() == partition) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The partitions whose training tasks run here with their models listed, sorted. */
     public SortedSet<Integer> listedTrainingPartitions() {
         final SortedSet<Integer> partitions = new TreeSet<>();
         trainingTasks.keySet().forEach(task -> partitions.add(task.partition()));
@@ -80,6 +75,18 @@ public final class ModelDirectory {
     /** The task moved away or closed: its models are no longer held here. */
     void closeTrainingTask(final TaskId taskId) {
         trainingTasks.remove(taskId);
+    }
+
+    /** Gives {@code into} the id of every model whose header is in {@code store}: a scan, at a task's start only. */
+    static void listModels(final KeyValueStore<Bytes, byte[]> store, final Consumer<String> into) {
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            all.forEachRemaining(entry -> {
+                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
+                if (modelId != null) {
+                    into.accept(modelId);
+                }
+            });
+        }
     }
 
     void served(final String modelId) {

@@ -5,7 +5,6 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -24,14 +23,7 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
     public void init(final ProcessorContext<Void, Void> context) {
         store = context.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
         // the store is restored before its processor starts: list the models restored
-        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-            all.forEachRemaining(entry -> {
-                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
-                if (modelId != null) {
-                    directory.served(modelId);
-                }
-            });
-        }
+        ModelDirectory.listModels(store, directory::served);
     }
 
     @Override
@@ -45,9 +37,12 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
             store.put(Bytes.wrap(record.key()), record.value());
         }
         final String modelId = ModelStateCodec.headerModelId(record.key());
-        if (modelId != null && record.value() == null) {
+        if (modelId == null) {
+            return;
+        }
+        if (record.value() == null) {
             directory.notServed(modelId);
-        } else if (modelId != null) {
+        } else {
             directory.served(modelId);
         }
     }

@@ -3,6 +3,9 @@ package io.kafkaolr.topology;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -17,8 +20,9 @@ final class StoreWeights implements WeightAccess {
     private final KeyValueStore<Bytes, byte[]> writes;
     // the model id is encoded once per record, not once per feature
     private final byte[] prefix;
+    private static final int[] NONE = new int[0];
     // rows read and found absent: the rows this record creates (the training side names them)
-    private int[] absent = new int[0];
+    private int[] absent = NONE;
     private int absentCount;
 
     private StoreWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> reads, final KeyValueStore<Bytes, byte[]> writes,
@@ -53,7 +57,7 @@ final class StoreWeights implements WeightAccess {
         final byte[] value = reads.get(key(index));
         if (value == null && writes != null) {
             if (absentCount == absent.length) {
-                absent = java.util.Arrays.copyOf(absent, Math.max(4, 2 * absentCount));
+                absent = Arrays.copyOf(absent, Math.max(4, 2 * absentCount));
             }
             absent[absentCount++] = index;
         }
@@ -61,8 +65,8 @@ final class StoreWeights implements WeightAccess {
     }
 
     /** The rows read and found absent through this object (the rows this record creates); rarely non-empty. */
-    java.util.Set<Integer> absentRows() {
-        final java.util.Set<Integer> rows = new java.util.HashSet<>(2 * absentCount);
+    Set<Integer> absentRows() {
+        final Set<Integer> rows = new HashSet<>(2 * absentCount);
         for (int i = 0; i < absentCount; i++) {
             rows.add(absent[i]);
         }

@@ -17,9 +17,11 @@ import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,7 +90,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.taskId = processorContext.taskId();
         // the store is restored before processors start: list its models once, then keep the list current
         this.taskModels = ConcurrentHashMap.newKeySet();
-        ModelCommands.listModels(store, taskModels);
+        ModelDirectory.listModels(store, taskModels::add);
         directory.openTrainingTask(taskId, taskModels);
         processorContext.schedule(config.metrics().interval(), PunctuationType.WALL_CLOCK_TIME, this::publishMetrics);
     }
@@ -167,12 +169,12 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
      */
     private void nameNewRows(final StoreWeights weights, final Features features, final int[] nameIndices) {
         final Set<Integer> created = weights.absentRows();
-        final Map<Integer, java.util.List<String>> names = new LinkedHashMap<>();
+        final Map<Integer, List<String>> names = new LinkedHashMap<>();
         int k = 0;
         for (final String name : features.names()) {
             final int index = nameIndices[k++];
             if (created.contains(index) && ModelSnapshot.keepsName(name)) {
-                names.computeIfAbsent(index, i -> new java.util.ArrayList<>(1)).add(name);
+                names.computeIfAbsent(index, i -> new ArrayList<>(1)).add(name);
             }
         }
         names.forEach((index, list) -> store.put(weights.key(ModelStateCodec.namesIndex(index)),

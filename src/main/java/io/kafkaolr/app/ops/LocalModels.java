@@ -70,14 +70,9 @@ final class LocalModels {
         return directory.servedModels();
     }
 
-    /** Whether this instance trains {@code modelId} (holds its partition of the training store). */
-    boolean trains(final String modelId) {
-        return config.role().trains() && directory.trains(modelId);
-    }
-
     /** The store this instance answers {@code modelId} from, if any. */
     Optional<Source> source(final String modelId) {
-        if (trains(modelId)) {
+        if (directory.trains(modelId)) { // a training task of this instance holds it
             return Optional.of(Source.TRAINING);
         }
         if (!config.role().trains() && directory.serves(modelId)) {
@@ -110,9 +105,13 @@ final class LocalModels {
         }
     }
 
-    /** The version scoring serves here, or empty where this instance does not score or does not have it. */
+    /**
+     * The version scoring serves here, or empty where this instance does not score, does not
+     * have it, or cannot read its global store now.
+     */
     Optional<Long> servedVersion(final String modelId) {
-        return config.role().scores() ? header(modelId, Source.SCORING).map(ModelState::version) : Optional.empty();
+        return config.role().scores() ? headerIfReadable(modelId, Source.SCORING).map(ModelState::version)
+                : Optional.empty();
     }
 
     /** Every stored entry of {@code modelId} in {@code source}, O(its entries); empty if it has no header (deleted). */
@@ -131,10 +130,7 @@ final class LocalModels {
     ObjectNode summary(final String modelId, final ModelState model, final String instance) {
         final ObjectNode node = ModelJson.MAPPER.createObjectNode();
         node.put("model_id", modelId);
-        node.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
-        final ArrayNode classes = node.putArray("classes");
-        model.classes().forEach(classes::add);
-        node.put("version", model.version());
+        ModelJson.putKind(node, model);
         node.put("examples", model.metrics().examples());
         putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
         putFinite(node, "progressive_accuracy", model.metrics().accuracy());
@@ -199,8 +195,7 @@ final class LocalModels {
         ranked.sort(Comparator.comparingDouble(Ranked::magnitude).reversed().thenComparing(Ranked::index));
         final ObjectNode root = ModelJson.MAPPER.createObjectNode();
         root.put("model_id", modelId);
-        root.put("type", model.settings().type().name().toLowerCase(java.util.Locale.ROOT));
-        root.put("version", model.version());
+        ModelJson.putKind(root, model);
         root.put("features", rows);
         root.put("ranked_by", byScale ? "scaled_weight" : "weight");
         final double[] bias = OnlineLogisticRegression.bias(model);

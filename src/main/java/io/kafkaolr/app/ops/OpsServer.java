@@ -324,7 +324,6 @@ public final class OpsServer implements AutoCloseable {
         return top;
     }
 
-    /** The model is not held here: ask the instance whose training task holds it. */
     /**
      * Answers for a model this instance does not list: forwards to the instance that holds its
      * partition; 404 only where that partition's task runs here with its models listed. While
@@ -344,18 +343,15 @@ public final class OpsServer implements AutoCloseable {
         }
         final HostInfo holder = metadata.activeHost();
         if (holder.equals(self) || alreadyForwarded) {
-            if (holder.equals(self) && directory.listsTrainingPartition(metadata.partition())) {
+            if (holder.equals(self) && directory.listedTrainingPartitions().contains(metadata.partition())) {
                 return notFound("no model '" + modelId + "'");
             }
             return Reply.error(503, "model '" + modelId + "' is in partition " + metadata.partition()
                     + ", which is moving to " + holder.host() + ":" + holder.port() + " or being restored there; try again");
         }
-        final String separator = request.getRawQuery() == null ? "?" : "&";
-        final URI target = URI.create("http://" + holder.host() + ":" + holder.port() + request.getRawPath()
-                + (request.getRawQuery() == null ? "" : "?" + request.getRawQuery()) + separator + "local");
+        final String query = request.getRawQuery() == null ? "?local" : "?" + request.getRawQuery() + "&local";
         try {
-            final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(target)
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            final HttpResponse<byte[]> response = ask(holder, request.getRawPath() + query);
             return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
                     response.body());
         } catch (final IOException e) {
@@ -365,6 +361,13 @@ public final class OpsServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Reply.error(503, "interrupted");
         }
+    }
+
+    /** GET {@code pathAndQuery} (raw) of another instance, which answers from its own stores ({@code ?local}). */
+    private HttpResponse<byte[]> ask(final HostInfo instance, final String pathAndQuery)
+            throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://" + instance.host() + ":" + instance.port()
+                + pathAndQuery)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private Reply listModels(final boolean localOnly) throws IOException {
@@ -399,9 +402,7 @@ public final class OpsServer implements AutoCloseable {
                     continue;
                 }
                 try {
-                    final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(
-                                    "http://" + host.host() + ":" + host.port() + "/models?local"))
-                            .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    final HttpResponse<byte[]> response = ask(host, "/models?local");
                     if (response.statusCode() != 200) {
                         unreachable.add(host.host() + ":" + host.port() + " answered " + response.statusCode());
                         continue;
