@@ -186,7 +186,7 @@ public final class ThroughputHarness {
         createTopic("pred" + suffix, false);
         createTopic("metrics" + suffix, false);
         return new TopologyConfig(app, TopologyConfig.Role.TRAINING, app, "examples", events, "pred" + suffix, "dead" + suffix, RecordFormat.AVRO,
-                settings(bits), 10_000, 1 << 20, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"),
+                settings(bits), io.kafkaolr.core.Limits.DEFAULT, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"),
                 !Boolean.getBoolean("bench.no-names"),
                 new TopologyConfig.MetricsOutput("metrics" + suffix, java.time.Duration.ofSeconds(10), 1000));
     }

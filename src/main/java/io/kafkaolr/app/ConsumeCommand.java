@@ -136,8 +136,8 @@ public final class ConsumeCommand implements Callable<Integer> {
             final ModelState model = ModelStateCodec.decodeHeader(r.value());
             node.put("header", true);
             ModelJson.putKind(node, model);
-            node.put("progressive_log_loss", model.metrics().meanLogLoss());
-            node.put("progressive_accuracy", model.metrics().accuracy());
+            ModelJson.putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
+            ModelJson.putFinite(node, "progressive_accuracy", model.metrics().accuracy());
         } else if (!ModelStateCodec.isRow(key.index())) {
             node.put("auc_window_index", key.index());
             node.put("progressive_probability", ModelStateCodec.windowProbability(r.value()));

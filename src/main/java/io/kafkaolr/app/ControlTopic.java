@@ -146,7 +146,8 @@ public final class ControlTopic {
                         final DeadLetter letter = decode(letters, r.value());
                         if (letter != null && letter.getSourceTopic().equals(topics.controlTopic())
                                 && Arrays.equals(RecordCodec.bytes(letter.getOriginalKey()), key)
-                                && sent.stream().anyMatch(v -> Arrays.equals(v, RecordCodec.bytes(letter.getOriginalValue())))) {
+                                && sent.stream().anyMatch(v -> RecordCodec.sha256Hex(v)
+                                        .equals(letter.getOriginalValueSha256()))) {
                             return new Outcome.Refused(letter);
                         }
                     }

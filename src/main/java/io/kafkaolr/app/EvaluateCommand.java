@@ -57,9 +57,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (final Optimizer optimizer : Optimizer.values()) {
             final ModelSettings defaults = defaults(type, classes, optimizer);
             entries.add(new Entry(optimizer, false,
-                    OnePassEvaluation.run(defaults, train, test, TopologyConfig.DEFAULT_MAX_FEATURES)));
+                    OnePassEvaluation.run(defaults, train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
             entries.add(new Entry(optimizer, true, OnePassEvaluation.tuned(OnePassEvaluation.grid(defaults, optimizer),
-                    train, test, TopologyConfig.DEFAULT_MAX_FEATURES)));
+                    train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
         }
         return entries;
     }

@@ -77,7 +77,8 @@ public final class ModelImportCommand implements Callable<Integer> {
                 return ModelCommandGroup.fail(err, NAME, file + " is not a JSON object: only models exported by "
                         + "kafka-olr can be imported; nothing was sent", 1);
             }
-            snapshot = ModelSnapshot.fromJson(json);
+            // the processor's own check, so that what it would refuse is refused before anything is sent
+            snapshot = ModelSnapshot.fromJson(json).checkImport(t.limits(), t.modelDefaults().hashBits());
         } catch (final JsonProcessingException e) {
             return ModelCommandGroup.fail(err, NAME, file + " is not JSON: " + e.getOriginalMessage()
                     + "; nothing was sent", 1);

@@ -2,6 +2,7 @@ package io.kafkaolr.app;
 
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Normalization;
@@ -65,8 +66,19 @@ public final class OlrConfig {
             Map.entry("olr.model.hash-bits", String.valueOf(FeatureHasher.DEFAULT_BITS)),
             Map.entry("olr.model.classes", ""),
             Map.entry("olr.model.allow-new-classes", "true"),
-            Map.entry("olr.max-features", String.valueOf(TopologyConfig.DEFAULT_MAX_FEATURES)),
-            Map.entry("olr.max-record-bytes", String.valueOf(TopologyConfig.DEFAULT_MAX_RECORD_BYTES)),
+            Map.entry("olr.max-features", String.valueOf(Limits.DEFAULT.features())),
+            Map.entry("olr.max-record-bytes", String.valueOf(Limits.DEFAULT.recordBytes())),
+            Map.entry("olr.limits.id-bytes", String.valueOf(Limits.DEFAULT.idBytes())),
+            Map.entry("olr.limits.record-headers-bytes", String.valueOf(Limits.DEFAULT.recordHeadersBytes())),
+            Map.entry("olr.limits.label-bytes", String.valueOf(Limits.DEFAULT.labelBytes())),
+            Map.entry("olr.limits.classes", String.valueOf(Limits.DEFAULT.classes())),
+            Map.entry("olr.limits.feature-name-bytes", String.valueOf(Limits.DEFAULT.featureNameBytes())),
+            Map.entry("olr.limits.names-per-row", String.valueOf(Limits.DEFAULT.namesPerRow())),
+            Map.entry("olr.limits.rows-per-model", String.valueOf(Limits.DEFAULT.rowsPerModel())),
+            Map.entry("olr.limits.models-per-task", String.valueOf(Limits.DEFAULT.modelsPerTask())),
+            Map.entry("olr.limits.model-header-bytes", String.valueOf(Limits.DEFAULT.modelHeaderBytes())),
+            Map.entry("olr.limits.import-bytes", String.valueOf(Limits.DEFAULT.importBytes())),
+            Map.entry("olr.dead-letters.max-original-bytes", String.valueOf(Limits.DEFAULT.deadLetterOriginalBytes())),
             Map.entry("olr.require-model-id-key", "true"),
             Map.entry("olr.role", "all"),
             Map.entry("olr.models-from", ""),
@@ -245,7 +257,7 @@ public final class OlrConfig {
         return new TopologyConfig(applicationId, role, modelsFrom, values.get("olr.topic.examples"),
                 values.get("olr.topic.events"), values.get("olr.topic.predictions"),
                 values.get("olr.topic.dead-letters"), enumValue("olr.format", RecordFormat.class), modelSettings(),
-                intValue("olr.max-features"), intValue("olr.max-record-bytes"),
+                limits(),
                 Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()), 0,
                 enumValue("olr.store.weights", TopologyConfig.StoreKind.class),
                 enumValue("olr.store.models", TopologyConfig.StoreKind.class),
@@ -254,6 +266,25 @@ public final class OlrConfig {
                 new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
                         java.time.Duration.ofMillis(Long.parseLong(values.get("olr.metrics.interval.ms").trim())),
                         intValue("olr.metrics.auc-window")));
+    }
+
+    /** The limits on growth ({@code olr.max-features}, {@code olr.max-record-bytes}, {@code olr.limits.*}). */
+    public Limits limits() {
+        return new Limits(intValue("olr.max-record-bytes"), intValue("olr.max-features"),
+                intValue("olr.limits.id-bytes"), intValue("olr.limits.record-headers-bytes"),
+                intValue("olr.limits.label-bytes"), intValue("olr.limits.classes"),
+                intValue("olr.limits.feature-name-bytes"), intValue("olr.limits.names-per-row"),
+                intValue("olr.limits.rows-per-model"), intValue("olr.limits.models-per-task"),
+                intValue("olr.limits.model-header-bytes"), longValue("olr.limits.import-bytes"),
+                intValue("olr.dead-letters.max-original-bytes"));
+    }
+
+    private long longValue(final String name) {
+        try {
+            return Long.parseLong(values.get(name).trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + values.get(name) + "'", e);
+        }
     }
 
     /** A setting naming a constant of {@code type}, in any case: {@code olr.role=scoring}. */

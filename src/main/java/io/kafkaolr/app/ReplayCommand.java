@@ -37,7 +37,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--export-model", paramLabel = "FILE", description = "write the learned model as JSON to FILE")
     Path exportModel;
 
-    @Option(names = "--max-features", defaultValue = "" + TopologyConfig.DEFAULT_MAX_FEATURES,
+    @Option(names = "--max-features", defaultValue = "" + io.kafkaolr.core.Limits.DEFAULT_FEATURES,
             description = "rows with more features are rejected (default: ${DEFAULT-VALUE})")
     int maxFeatures;
 

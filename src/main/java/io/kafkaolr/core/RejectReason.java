@@ -30,5 +30,16 @@ public enum RejectReason {
     /** The step would make a logit or a weight NaN or infinite: rejected, the model unchanged. */
     NUMERIC_OVERFLOW,
     /** A control command that cannot be applied: an import with missing parts, or with corrupt or inconsistent entries. */
-    INVALID_COMMAND
+    INVALID_COMMAND,
+    /**
+     * The record would make something grow past a configured limit (a label's length, a model's
+     * classes, rows or header, a task's models, an import's size...): the detail names the
+     * limit, its value and the setting that raises it ({@link Limits}).
+     */
+    LIMIT_EXCEEDED,
+    /**
+     * Processing the record failed in a way no validation foresaw (a bug): the record is set
+     * aside with the exception's class and message, the model is unchanged, and processing goes on.
+     */
+    INTERNAL_ERROR
 }

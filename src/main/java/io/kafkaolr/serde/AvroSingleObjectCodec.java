@@ -2,6 +2,7 @@ package io.kafkaolr.serde;
 
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.AvroRuntimeException;
@@ -37,7 +38,14 @@ public final class AvroSingleObjectCodec<T extends SpecificRecordBase> implement
             throw new RejectedInputException(RejectReason.UNPARSEABLE, "the record has no value");
         }
         try {
-            return decoder.decode(bytes);
+            final ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+            final T record = decoder.decode(in, null);
+            if (in.available() > 0) {
+                // a record followed by anything is not what its writer meant: refuse it whole
+                throw new RejectedInputException(RejectReason.UNPARSEABLE, in.available()
+                        + " bytes follow the " + schema.getName() + " record (" + bytes.length + " bytes in all)");
+            }
+            return record;
         } catch (final BadHeaderException e) {
             throw new RejectedInputException(RejectReason.UNPARSEABLE,
                     "not Avro single-object encoding (no C3 01 marker): " + e.getMessage());

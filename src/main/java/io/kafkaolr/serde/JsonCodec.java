@@ -31,8 +31,8 @@ import org.apache.avro.specific.SpecificRecordBase;
  * object, the schema's field names, maps as objects, optional fields as a value or null
  * (not Avro's {@code {"string": ...}} union wrapping), bytes as base64, timestamps as epoch
  * milliseconds. Fields with defaults may be left out; unknown fields are refused, so that a
- * typo does not silently drop a value. String fields also accept integers and booleans
- * ({@code "label": 1} reads as {@code "1"}). {@code NaN} and {@code Infinity} are read (and
+ * typo does not silently drop a value. String fields also accept numbers and booleans
+ * ({@code "label": 1} and {@code "label": 1.0} read as {@code "1"}). {@code NaN} and {@code Infinity} are read (and
  * then refused by validation, with the field named) rather than failing the parse.
  *
  * @param <T> the generated class
@@ -134,6 +134,9 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
                 }
                 if (value.isIntegralNumber() || value.isBoolean()) {
                     return value.asText();
+                }
+                if (value.isNumber() && Double.isFinite(value.doubleValue())) {
+                    return numberText(value);
                 }
                 throw invalid(path, "a string", value);
             case DOUBLE:
@@ -262,6 +265,17 @@ public final class JsonCodec<T extends SpecificRecordBase> implements RecordCode
             default:
                 throw new IllegalStateException("schema type " + s.getType() + " is not used by kafka-olr");
         }
+    }
+
+    /**
+     * A number given for a string field, as text: a whole number without its fraction
+     * ({@code 1.0} and {@code 1e0} read as {@code "1"}, the label a class was named by), any
+     * other as its shortest decimal form ({@code 0.5} as {@code "0.5"}).
+     */
+    private static String numberText(final JsonNode value) {
+        // finite doubles only: at most 309 digits
+        final java.math.BigDecimal decimal = java.math.BigDecimal.valueOf(value.doubleValue()).stripTrailingZeros();
+        return decimal.scale() <= 0 ? decimal.toBigInteger().toString() : decimal.toPlainString();
     }
 
     private static RejectedInputException invalid(final String path, final String expected, final JsonNode got) {

@@ -102,14 +102,23 @@ public final class ModelJson {
         root.set("settings", settings(s));
         final ObjectNode metrics = root.putObject("metrics");
         metrics.put("examples", model.metrics().examples());
-        metrics.put("progressive_log_loss", model.metrics().meanLogLoss());
-        metrics.put("progressive_accuracy", model.metrics().accuracy());
+        putFinite(metrics, "progressive_log_loss", model.metrics().meanLogLoss());
+        putFinite(metrics, "progressive_accuracy", model.metrics().accuracy());
         final ObjectNode counts = metrics.putObject("class_counts");
         final long[] classCounts = model.classCounts();
         for (int k = 0; k < classCounts.length; k++) {
             counts.put(model.classes().get(k), classCounts[k]);
         }
         return root;
+    }
+
+    /** Puts {@code value}, or null where it is not finite (a mean over no weight): JSON has no NaN. */
+    public static void putFinite(final ObjectNode node, final String field, final double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
     }
 
     /** Puts the model's type, classes and version: what every JSON view of a model starts with. */

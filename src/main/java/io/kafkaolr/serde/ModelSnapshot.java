@@ -3,12 +3,19 @@ package io.kafkaolr.serde;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Limits;
+import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.Optimizer;
+import io.kafkaolr.core.ProgressiveMetrics;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +152,79 @@ public final class ModelSnapshot {
                 }
             }
         }
-        return new ModelSnapshot(entries, names);
+        final ModelSnapshot snapshot = new ModelSnapshot(entries, names);
+        snapshot.requireReadableAgrees(json);
+        return snapshot;
+    }
+
+    /**
+     * Refuses an exported model whose readable part says something else than its {@code "state"}
+     * (an edited weight, bias, version or class list): the state is what an import restores, so
+     * an edit of the readable part would otherwise be ignored without a word. A readable field
+     * left out is not checked.
+     */
+    private void requireReadableAgrees(final JsonNode json) {
+        final ObjectNode restored = toJson();
+        for (final String field : List.of("type", "classes", "version", "hash_bits", "bias")) {
+            if (json.has(field) && !sameJson(json.get(field), restored.get(field))) {
+                throw readableDiffers("\"" + field + "\" is " + abbreviate(json.get(field)) + " but the state gives "
+                        + abbreviate(restored.get(field)));
+            }
+        }
+        final JsonNode weights = json.get("weights");
+        if (weights == null) {
+            return;
+        }
+        final JsonNode served = restored.get("weights");
+        for (final Iterator<Map.Entry<String, JsonNode>> it = weights.fields(); it.hasNext(); ) {
+            final Map.Entry<String, JsonNode> e = it.next();
+            if (!sameJson(e.getValue(), served.get(e.getKey()))) {
+                throw readableDiffers("the weight of '" + e.getKey() + "' is " + abbreviate(e.getValue())
+                        + " but the state gives " + abbreviate(served.get(e.getKey())));
+            }
+        }
+    }
+
+    private static IllegalArgumentException readableDiffers(final String difference) {
+        return new IllegalArgumentException(difference + ": the \"state\" is what an import restores, and the "
+                + "readable fields must agree with it (an edited readable field is refused; leave it out or "
+                + "export the model anew)");
+    }
+
+    /** Equal JSON, numbers compared by value (an exported 1.0 may be typed back as 1). */
+    private static boolean sameJson(final JsonNode a, final JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return a.doubleValue() == b.doubleValue();
+        }
+        if (a.isObject() && b.isObject() || a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            if (a.isArray()) {
+                for (int i = 0; i < a.size(); i++) {
+                    if (!sameJson(a.get(i), b.get(i))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            for (final Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                final Map.Entry<String, JsonNode> e = it.next();
+                if (!sameJson(e.getValue(), b.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+
+    private static String abbreviate(final JsonNode node) {
+        final String text = String.valueOf(node);
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
     private static boolean unnamed(final String name, final int index) {
@@ -156,6 +235,130 @@ public final class ModelSnapshot {
             return Integer.parseInt(name.substring(1)) != index;
         } catch (final NumberFormatException e) {
             return false;
+        }
+    }
+
+    /**
+     * Checks that this model may be imported into a processor hashing onto 2^{@code hashBits}
+     * dimensions within {@code limits}: the one check behind every import (control topic, HTTP,
+     * {@code olr model import}), made before anything is applied.
+     *
+     * <p>Beyond what reading the entries checked (a header, rows that decode, counts that fit
+     * in the bytes given): the version and every count non-negative; every weight, optimizer
+     * state, statistic, bias and progressive metric finite and in its range; rows no newer than
+     * the model and no wider than its classes; classes distinct and within the limits; names
+     * only for rows present, within the limits; and the whole within the import, row and
+     * header limits.
+     *
+     * @return this snapshot
+     * @throws RejectedInputException {@link RejectReason#INVALID_COMMAND} saying what is wrong,
+     *     {@link RejectReason#LIMIT_EXCEEDED} naming the limit, or
+     *     {@link RejectReason#MODEL_MISMATCH} for another hashing
+     */
+    public ModelSnapshot checkImport(final Limits limits, final int hashBits) {
+        final ModelSettings s = model.settings();
+        if (s.hashBits() != hashBits) {
+            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "the model hashes onto 2^" + s.hashBits()
+                    + " dimensions, this processor onto 2^" + hashBits + " (olr.model.hash-bits)");
+        }
+        long bytes = 0;
+        for (final byte[] value : entries.values()) {
+            bytes += value.length;
+        }
+        for (final List<String> list : names.values()) {
+            for (final String name : list) {
+                bytes += name.length();
+            }
+        }
+        if (bytes > limits.importBytes()) {
+            throw Limits.exceeded("the import's size in bytes", bytes, limits.importBytes(), "olr.limits.import-bytes");
+        }
+        final byte[] header = entries.get(ModelStateCodec.HEADER_INDEX);
+        if (header.length > limits.modelHeaderBytes()) {
+            throw Limits.exceeded("the model header's size in bytes", header.length, limits.modelHeaderBytes(),
+                    "olr.limits.model-header-bytes");
+        }
+        checkHeader(limits);
+        final int logits = model.logits();
+        final int spl = s.optimizer().slotsPerLogit();
+        int rows = 0;
+        for (final Map.Entry<Integer, byte[]> e : entries.entrySet()) {
+            final int index = e.getKey();
+            if (ModelStateCodec.isRow(index)) {
+                rows++;
+                final WeightRow row = ModelStateCodec.decodeRow(e.getValue());
+                final String what = "row " + index;
+                check(row.step() >= 0 && row.step() <= model.version(), what + " was written at update " + row.step()
+                        + ", which is not between 0 and the model's version " + model.version());
+                finite(row.clock(), what + "'s clock");
+                finite(row.slots(), what + "'s optimizer state");
+                finite(row.pending(), what + "'s pending gradient");
+                check(Double.isFinite(row.seen()) && row.seen() >= 0 && Double.isFinite(row.sumSquares())
+                        && row.sumSquares() >= 0, what + "'s statistics are negative or not finite");
+                check(Double.isNaN(row.mean()) == Double.isNaN(row.squaredDeviations())
+                        && (Double.isNaN(row.mean()) || Double.isFinite(row.mean())
+                        && Double.isFinite(row.squaredDeviations()) && row.squaredDeviations() >= 0),
+                        what + "'s mean and deviations are not finite");
+                if (s.optimizer() != Optimizer.RLS) {
+                    check(row.slots().length <= logits * spl && row.slots().length % spl == 0,
+                            what + " has " + row.slots().length + " numbers of state, more than " + logits * spl
+                                    + " for " + model.classes().size() + " classes and " + s.optimizer());
+                    check(row.pending().length <= logits, what + " has a pending gradient for "
+                            + row.pending().length + " logits, the model has " + logits);
+                }
+            } else if (index != ModelStateCodec.HEADER_INDEX) {
+                final double p = ModelStateCodec.windowProbability(e.getValue());
+                check(p >= 0 && p <= 1 && e.getValue()[8] >> 1 == 0,
+                        "AUC-window entry " + index + " is not a probability and a label");
+            }
+        }
+        if (rows > limits.rowsPerModel()) {
+            throw Limits.exceeded("the model's rows", rows, limits.rowsPerModel(), "olr.limits.rows-per-model");
+        }
+        for (final Map.Entry<Integer, List<String>> e : names.entrySet()) {
+            check(entries.containsKey(e.getKey()), "names are given for row " + e.getKey() + ", which has no weights");
+            if (e.getValue().size() > limits.namesPerRow()) {
+                throw Limits.exceeded("row " + e.getKey() + "'s names", e.getValue().size(), limits.namesPerRow(),
+                        "olr.limits.names-per-row");
+            }
+            e.getValue().forEach(limits::checkFeatureName);
+        }
+        return this;
+    }
+
+    private void checkHeader(final Limits limits) {
+        final List<String> classes = model.classes();
+        check(model.version() >= 0, "the version is " + model.version() + ", less than 0");
+        if (classes.size() > limits.classes()) {
+            throw Limits.exceeded("the model's classes", classes.size(), limits.classes(), "olr.limits.classes");
+        }
+        check(new HashSet<>(classes).size() == classes.size(), "the model's classes are not distinct: " + classes);
+        classes.forEach(limits::checkLabel);
+        model.settings().initialClasses().forEach(limits::checkLabel);
+        for (final long count : model.classCounts()) {
+            check(count >= 0, "a class count is negative: " + count);
+        }
+        finite(model.clock(), "the model's clock");
+        finite(model.biasState(), "the bias");
+        finite(model.pendingBias(), "the pending bias gradient");
+        check(model.pendingBias().length <= model.logits(), "the pending bias gradient has "
+                + model.pendingBias().length + " logits, the model has " + model.logits());
+        final ProgressiveMetrics m = model.metrics();
+        check(m.examples() >= 0 && Double.isFinite(m.weightSum()) && m.weightSum() >= 0
+                && Double.isFinite(m.lossSum()) && m.lossSum() >= 0
+                && Double.isFinite(m.correctWeight()) && m.correctWeight() >= 0,
+                "the progressive metrics are negative or not finite: " + m);
+    }
+
+    private static void finite(final double[] values, final String what) {
+        for (final double v : values) {
+            check(Double.isFinite(v), what + " holds " + v + ": every number of a model must be finite");
+        }
+    }
+
+    private static void check(final boolean condition, final String problem) {
+        if (!condition) {
+            throw new RejectedInputException(RejectReason.INVALID_COMMAND, problem);
         }
     }
 

@@ -14,6 +14,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -210,6 +211,14 @@ public final class ModelStateCodec {
      * statistics and mini-batch gradients) or of format 1 (SGD weights with their L2 log-scale).
      */
     public static WeightRow decodeRow(final byte[] bytes) {
+        try {
+            return decodeRowUnchecked(bytes);
+        } catch (final BufferUnderflowException e) {
+            throw new IllegalArgumentException("corrupt weight row: " + bytes.length + " bytes end too soon", e);
+        }
+    }
+
+    private static WeightRow decodeRowUnchecked(final byte[] bytes) {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
         final byte format = buffer.get();
         if (format == 1) {
@@ -233,6 +242,7 @@ public final class ModelStateCodec {
         if (count == 0) {
             return WeightRow.NONE;
         }
+        requireCount(count, buffer.remaining(), Double.BYTES);
         final double[] values = new double[count];
         for (int k = 0; k < count; k++) {
             values[k] = buffer.getDouble();
@@ -322,7 +332,7 @@ public final class ModelStateCodec {
             final double[] pendingBias = format == 2 ? WeightRow.NONE : readDoubles(in);
             final ProgressiveMetrics metrics = new ProgressiveMetrics(in.readLong(), in.readDouble(), in.readDouble(),
                     in.readDouble());
-            final long[] counts = new long[in.readInt()];
+            final long[] counts = new long[requireCount(in.readInt(), in.available(), Long.BYTES)];
             for (int k = 0; k < counts.length; k++) {
                 counts[k] = in.readLong();
             }
@@ -362,11 +372,24 @@ public final class ModelStateCodec {
     }
 
     private static double[] readDoubles(final DataInputStream in) throws IOException {
-        final double[] values = new double[in.readInt()];
+        final double[] values = new double[requireCount(in.readInt(), in.available(), Double.BYTES)];
         for (int k = 0; k < values.length; k++) {
             values[k] = in.readDouble();
         }
         return values;
+    }
+
+    /**
+     * {@code count}, if that many items of at least {@code itemBytes} bytes each can be in the
+     * {@code remaining} bytes: a corrupt or hostile count never makes a reader allocate more
+     * than the bytes it was given.
+     */
+    private static int requireCount(final int count, final int remaining, final int itemBytes) {
+        if (count < 0 || (long) count * itemBytes > remaining) {
+            throw new IllegalArgumentException("a count of " + count + " items does not fit in the " + remaining
+                    + " bytes that remain");
+        }
+        return count;
     }
 
     /** Refuses a format other than {@code current} and 2 (format 1 is read before this check). */
@@ -385,7 +408,8 @@ public final class ModelStateCodec {
     }
 
     private static List<String> readStrings(final DataInputStream in) throws IOException {
-        final int n = in.readInt();
+        // each string takes at least its 2-byte length
+        final int n = requireCount(in.readInt(), in.available(), 2);
         final List<String> strings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             strings.add(in.readUTF());

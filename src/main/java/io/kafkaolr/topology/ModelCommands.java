@@ -3,6 +3,7 @@ package io.kafkaolr.topology;
 import io.kafkaolr.avro.ModelAction;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelEntry;
+import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ModelSnapshot;
@@ -39,13 +40,15 @@ final class ModelCommands {
     private final KeyValueStore<Bytes, byte[]> imports;
     private final RecordCodec<ModelCommand> codec;
     private final int hashBits;
+    private final Limits limits;
 
     ModelCommands(final KeyValueStore<Bytes, byte[]> weights, final KeyValueStore<Bytes, byte[]> imports,
-                  final RecordCodec<ModelCommand> codec, final int hashBits) {
+                  final RecordCodec<ModelCommand> codec, final int hashBits, final Limits limits) {
         this.weights = weights;
         this.imports = imports;
         this.codec = codec;
         this.hashBits = hashBits;
+        this.limits = limits;
     }
 
     /** The command in {@code value}, decoded. */
@@ -73,32 +76,54 @@ final class ModelCommands {
         if (parts > 1 && command.getImportId().isEmpty()) {
             throw invalid("an import in " + parts + " parts needs an import_id");
         }
+        if (!taskModels.contains(modelId) && taskModels.size() >= limits.modelsPerTask()) {
+            throw Limits.exceeded("the models of this task", taskModels.size() + 1, limits.modelsPerTask(),
+                    "olr.limits.models-per-task");
+        }
         if (part < parts - 1) {
             imports.put(partKey(command.getImportId(), part), codec.encode(command));
             return;
         }
         final List<ModelEntry> entries = new ArrayList<>();
         final List<Bytes> staged = new ArrayList<>();
-        for (int p = 0; p < parts - 1; p++) {
-            final Bytes key = partKey(command.getImportId(), p);
-            final byte[] stored = imports.get(key);
-            if (stored == null) {
-                throw invalid("import " + command.getImportId() + " of model '" + modelId + "': part " + p + " of "
-                        + parts + " never arrived (or was applied already); the model is unchanged");
+        try {
+            long bytes = entryBytes(command.getEntries());
+            for (int p = 0; p < parts - 1; p++) {
+                final Bytes key = partKey(command.getImportId(), p);
+                final byte[] stored = imports.get(key);
+                if (stored == null) {
+                    throw invalid("import " + command.getImportId() + " of model '" + modelId + "': part " + p + " of "
+                            + parts + " never arrived (or was applied already); the model is unchanged");
+                }
+                staged.add(key);
+                // counted before decoding: an import's size is known before it is held in memory
+                bytes += stored.length;
+                if (bytes > limits.importBytes()) {
+                    throw Limits.exceeded("import " + command.getImportId() + "'s size in bytes", bytes,
+                            limits.importBytes(), "olr.limits.import-bytes");
+                }
+                final ModelCommand earlier = codec.decode(stored);
+                if (!earlier.getModelId().equals(modelId)) {
+                    throw invalid("import " + command.getImportId() + ": part " + p + " is for model '"
+                            + earlier.getModelId() + "', not '" + modelId + "'");
+                }
+                entries.addAll(earlier.getEntries());
             }
-            final ModelCommand earlier = codec.decode(stored);
-            if (!earlier.getModelId().equals(modelId)) {
-                throw invalid("import " + command.getImportId() + ": part " + p + " is for model '"
-                        + earlier.getModelId() + "', not '" + modelId + "'");
-            }
-            entries.addAll(earlier.getEntries());
-            staged.add(key);
+        } finally {
+            // the parts found are used up whether or not the import is valid: a retry sends them again
+            staged.forEach(imports::delete);
         }
         entries.addAll(command.getEntries());
-        // the parts are used up whether or not the import is valid: a retry sends them again
-        staged.forEach(imports::delete);
         replace(modelId, snapshotOf(modelId, entries));
         taskModels.add(modelId);
+    }
+
+    private static long entryBytes(final List<ModelEntry> entries) {
+        long bytes = 0;
+        for (final ModelEntry e : entries) {
+            bytes += e.getValue().remaining() + 4;
+        }
+        return bytes;
     }
 
     private ModelSnapshot snapshotOf(final String modelId, final List<ModelEntry> entries) {
@@ -108,18 +133,13 @@ final class ModelCommands {
                 throw invalid("model '" + modelId + "': entry " + e.getIndex() + " given twice");
             }
         }
-        final ModelSnapshot snapshot;
         try {
-            snapshot = ModelSnapshot.fromStored(stored);
+            return ModelSnapshot.fromStored(stored).checkImport(limits, hashBits);
         } catch (final IllegalArgumentException e) {
             throw invalid("model '" + modelId + "': " + e.getMessage());
+        } catch (final RejectedInputException e) {
+            throw new RejectedInputException(e.reason(), "model '" + modelId + "': " + e.getMessage());
         }
-        if (snapshot.model().settings().hashBits() != hashBits) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "the imported model '" + modelId
-                    + "' hashes onto 2^" + snapshot.model().settings().hashBits() + " dimensions, this processor onto 2^"
-                    + hashBits + " (olr.model.hash-bits)");
-        }
-        return snapshot;
     }
 
     private void replace(final String modelId, final ModelSnapshot snapshot) {

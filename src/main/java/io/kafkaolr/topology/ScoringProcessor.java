@@ -4,6 +4,7 @@ import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
+import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
@@ -41,6 +42,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private DeadLetters deadLetters;
     private Sensor scored;
     private ModelHeaders headers;
+    private final UnexpectedErrors unexpected = new UnexpectedErrors();
 
     ScoringProcessor(final TopologyConfig config) {
         this.config = config;
@@ -53,7 +55,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     public void init(final ProcessorContext<byte[], byte[]> processorContext) {
         this.context = processorContext;
         this.models = processorContext.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
-        this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config.format(),
+        this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config,
                 "scoring");
         this.scored = ProcessorMetrics.latencySensor(processorContext, "scoring", "events-scored");
         this.headers = new ModelHeaders(hasher.bits());
@@ -68,18 +70,29 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         } catch (final RejectedInputException e) {
             deadLetters.send(record, e.reason(), e.getMessage());
             return;
+        } catch (final RuntimeException e) {
+            deadLetters.send(record, RejectReason.INTERNAL_ERROR, unexpected.report(e, context));
+            return;
         }
         context.forward(record.withValue(prediction), OlrTopology.PREDICTIONS_SINK);
         scored.record(System.nanoTime() - start);
     }
 
     private byte[] score(final Record<byte[], byte[]> record) {
-        config.requireAcceptableSize(record.value());
+        config.requireAcceptableSize(record.key(), record.value(), record.headers());
+        final Limits limits = config.limits();
+        // the prediction keeps the event's key and id: both bounded, so is the prediction
+        if (record.key() != null && record.key().length > limits.idBytes()) {
+            throw Limits.exceeded("the record key's length in bytes", record.key().length, limits.idBytes(),
+                    "olr.limits.id-bytes");
+        }
         final Event event = events.decode(record.value());
         final String modelId = event.getModelId();
         ModelIds.validate(modelId);
-        final SparseVector x = hasher.vectorize(
-                new Features(event.getNumericFeatures(), event.getCategoricalFeatures()), config.maxFeatures());
+        limits.checkId("the event id", event.getId());
+        final Features features = new Features(event.getNumericFeatures(), event.getCategoricalFeatures());
+        final SparseVector x = hasher.vectorize(features, config.maxFeatures());
+        limits.checkFeatureNames(features);
         final StoreWeights weights = StoreWeights.readOnly(models, modelId);
         final ModelState model = headers.read(modelId, models.get(weights.headerKey()));
         if (model == null) {

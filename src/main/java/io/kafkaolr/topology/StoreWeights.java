@@ -3,10 +3,13 @@ package io.kafkaolr.topology;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -14,6 +17,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The weight rows of one model in a state store, one store entry per feature index: the
  * adapter through which the numeric core reads and writes only the rows of the example at
  * hand.
+ *
+ * <p>Writes are held back until {@link #flush()}: a record either changes the store whole, or,
+ * when anything fails before the flush (a limit, an unforeseen exception), not at all, so a
+ * refused record can never leave part of a step behind.
  */
 final class StoreWeights implements WeightAccess {
     private final ReadOnlyKeyValueStore<Bytes, byte[]> reads;
@@ -24,6 +31,7 @@ final class StoreWeights implements WeightAccess {
     // rows read and found absent: the rows this record creates (the training side names them)
     private int[] absent = NONE;
     private int absentCount;
+    private final List<KeyValue<Bytes, byte[]>> held = new ArrayList<>();
 
     private StoreWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> reads, final KeyValueStore<Bytes, byte[]> writes,
                          final String modelId) {
@@ -73,6 +81,11 @@ final class StoreWeights implements WeightAccess {
         return rows;
     }
 
+    /** How many rows were read and found absent. */
+    int absentCount() {
+        return absentCount;
+    }
+
     /** Whether any row was read and found absent. */
     boolean anyAbsent() {
         return absentCount > 0;
@@ -83,6 +96,19 @@ final class StoreWeights implements WeightAccess {
         if (writes == null) {
             throw new UnsupportedOperationException("the scoring side never writes weights");
         }
-        writes.put(key(index), ModelStateCodec.encodeRow(row));
+        put(key(index), ModelStateCodec.encodeRow(row));
+    }
+
+    /** Holds a write of {@code value} under {@code key} until {@link #flush()}. */
+    void put(final Bytes key, final byte[] value) {
+        held.add(KeyValue.pair(key, value));
+    }
+
+    /** Writes what was held, in the order it was put. */
+    void flush() {
+        for (final KeyValue<Bytes, byte[]> kv : held) {
+            writes.put(kv.key, kv.value);
+        }
+        held.clear();
     }
 }

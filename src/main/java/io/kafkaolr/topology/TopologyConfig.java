@@ -1,11 +1,14 @@
 package io.kafkaolr.topology;
 
+import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.RecordFormat;
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Everything the topology needs, validated. Built by the app from properties
@@ -23,8 +26,8 @@ import java.util.Objects;
  * @param deadLettersTopic records that could not be used, with the reason
  * @param format the wire format of examples, events, predictions and dead letters
  * @param modelDefaults the settings a model gets when its first example arrives
- * @param maxFeatures the most features one record may name
- * @param maxRecordBytes the largest record value accepted; larger ones are not parsed
+ * @param limits how far input may make state and outputs grow ({@link Limits}: record size and
+ *     features per record among them)
  * @param requireModelIdKey refuse examples whose record key is not their model id (see README)
  * @param examplesPartitions the examples topic's partition count, to check that every example
  *     is on its model's partition (Kafka's default partitioner); 0 skips the check
@@ -48,8 +51,7 @@ public record TopologyConfig(
         String deadLettersTopic,
         RecordFormat format,
         ModelSettings modelDefaults,
-        int maxFeatures,
-        int maxRecordBytes,
+        Limits limits,
         boolean requireModelIdKey,
         int examplesPartitions,
         StoreKind weightsStore,
@@ -58,10 +60,6 @@ public record TopologyConfig(
         boolean featureNames,
         MetricsOutput metrics) {
 
-    /** Default maximum number of features per record. */
-    public static final int DEFAULT_MAX_FEATURES = 10_000;
-    /** Default maximum record size: 1 MiB. */
-    public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
     /** What an application does. */
     public enum Role {
@@ -139,22 +137,41 @@ public record TopologyConfig(
             throw new IllegalArgumentException("a training application's models are its own: models from '"
                     + modelsFrom + "' needs the scoring role (application '" + applicationId + "')");
         }
-        if (maxFeatures < 1) {
-            throw new IllegalArgumentException("max features must be >= 1, got " + maxFeatures);
-        }
-        if (maxRecordBytes < 64) {
-            throw new IllegalArgumentException("max record bytes must be >= 64, got " + maxRecordBytes);
-        }
+        Objects.requireNonNull(limits, "limits");
         if (examplesPartitions < 0) {
             throw new IllegalArgumentException("examples partitions must be >= 0, got " + examplesPartitions);
         }
     }
 
-    /** Refuses a record value larger than {@link #maxRecordBytes()} before anything parses it. */
-    public void requireAcceptableSize(final byte[] value) {
-        if (value != null && value.length > maxRecordBytes) {
-            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE,
-                    value.length + " bytes, more than the limit of " + maxRecordBytes);
+    /** The most features one record may name. */
+    public int maxFeatures() {
+        return limits.features();
+    }
+
+    /** The largest record accepted (value, key and headers together); larger ones are not parsed. */
+    public int maxRecordBytes() {
+        return limits.recordBytes();
+    }
+
+    /**
+     * Refuses a record larger than {@link #maxRecordBytes()}, its value, key and headers
+     * together, before anything parses it: what the processor copies into its outputs (the key,
+     * the headers of an event) is then bounded too.
+     */
+    public void requireAcceptableSize(final byte[] key, final byte[] value, final Headers headers) {
+        long headerBytes = 0;
+        for (final Header header : headers) {
+            headerBytes += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        final long size = (value == null ? 0 : value.length) + (key == null ? 0 : key.length) + headerBytes;
+        if (size > limits.recordBytes()) {
+            throw new RejectedInputException(RejectReason.RECORD_TOO_LARGE, size
+                    + " bytes (value, key and headers), more than the limit of " + limits.recordBytes()
+                    + " (olr.max-record-bytes)");
+        }
+        if (headerBytes > limits.recordHeadersBytes()) {
+            throw Limits.exceeded("the record's headers in bytes", headerBytes, limits.recordHeadersBytes(),
+                    "olr.limits.record-headers-bytes");
         }
     }
 
@@ -162,7 +179,7 @@ public record TopologyConfig(
     public static TopologyConfig defaults(final String applicationId, final RecordFormat format,
                                           final ModelSettings modelDefaults) {
         return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events",
-                "olr-predictions", "olr-dead-letters", format, modelDefaults, DEFAULT_MAX_FEATURES, DEFAULT_MAX_RECORD_BYTES, true, 0,
+                "olr-predictions", "olr-dead-letters", format, modelDefaults, Limits.DEFAULT, true, 0,
                 StoreKind.MEMORY, StoreKind.MEMORY, false, true, MetricsOutput.DEFAULT);
     }
 
@@ -193,42 +210,47 @@ public record TopologyConfig(
     /** A copy with another role for this application: {@link Role#ALL} or {@link Role#TRAINING}. */
     public TopologyConfig withRole(final Role newRole) {
         return new TopologyConfig(applicationId, newRole, applicationId, examplesTopic, eventsTopic,
-                predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
+                predictionsTopic, deadLettersTopic, format, modelDefaults, limits,
                 requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
     }
 
     /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
     public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
         return new TopologyConfig(scoringApplicationId, Role.SCORING, trainingApplicationId, examplesTopic, eventsTopic,
-                predictionsTopic, deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes,
+                predictionsTopic, deadLettersTopic, format, modelDefaults, limits,
                 requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
-                modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey, partitions, weightsStore, modelStore,
+                modelDefaults, limits, requireModelIdKey, partitions, weightsStore, modelStore,
                 weightsCache, featureNames, metrics);
     }
 
     /** A copy that publishes metrics as {@code newMetrics} says. */
     public TopologyConfig withMetrics(final MetricsOutput newMetrics) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
-                deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey,
+                deadLettersTopic, format, modelDefaults, limits, requireModelIdKey,
                 examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, newMetrics);
     }
 
-    /** A copy with other limits. */
+    /** A copy with other record and feature limits. */
     public TopologyConfig withLimits(final int features, final int recordBytes) {
+        return withLimits(limits.withRecord(features, recordBytes));
+    }
+
+    /** A copy with other limits. */
+    public TopologyConfig withLimits(final Limits newLimits) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
-                modelDefaults, features, recordBytes, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
+                modelDefaults, newLimits, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
                 weightsCache, featureNames, metrics);
     }
 
     /** A copy that stores feature names, or not. */
     public TopologyConfig withFeatureNames(final boolean names) {
         return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
-                deadLettersTopic, format, modelDefaults, maxFeatures, maxRecordBytes, requireModelIdKey,
+                deadLettersTopic, format, modelDefaults, limits, requireModelIdKey,
                 examplesPartitions, weightsStore, modelStore, weightsCache, names, metrics);
     }
 }

@@ -155,7 +155,7 @@ class CrashRecoveryIT extends BrokerIT {
         final Map<Integer, java.util.Set<String>> names = new HashMap<>();
         for (final LabeledExample e : examples) {
             final var x = hasher.vectorize(new Features(e.getNumericFeatures(), e.getCategoricalFeatures()),
-                    TopologyConfig.DEFAULT_MAX_FEATURES);
+                    io.kafkaolr.core.Limits.DEFAULT_FEATURES);
             final List<String> exampleNames = new ArrayList<>(e.getNumericFeatures().keySet());
             e.getCategoricalFeatures().forEach((k, v) -> exampleNames.add(FeatureHasher.categoricalName(k, v)));
             for (final String name : exampleNames) {

@@ -92,7 +92,7 @@ class EndToEndIT extends BrokerIT {
             KafkaFixture.pollUntil(predictions, out, () -> out.size() >= test.rows().size(), TIMEOUT,
                     () -> "expected " + test.rows().size() + " predictions but received only " + out.size());
 
-            final Replay replay = new Replay(config.modelSettings(), TopologyConfig.DEFAULT_MAX_FEATURES,
+            final Replay replay = new Replay(config.modelSettings(), io.kafkaolr.core.Limits.DEFAULT_FEATURES,
                     new PrintWriter(Writer.nullWriter()));
             replay.train(train);
             final var predictionCodec = format.codec(Prediction.class);

@@ -309,7 +309,7 @@ class ModelCommandsIT extends BrokerIT {
         assertTrue(imported.out().contains("imported: version 456") && imported.out().contains(" in 1 part"),
                 imported.out());
 
-        final Replay reference = new Replay(config.modelSettings(), TopologyConfig.DEFAULT_MAX_FEATURES,
+        final Replay reference = new Replay(config.modelSettings(), io.kafkaolr.core.Limits.DEFAULT_FEATURES,
                 new PrintWriter(Writer.nullWriter()));
         reference.train(train);
         final List<Prediction> predictions = score("from-replay");
@@ -329,17 +329,24 @@ class ModelCommandsIT extends BrokerIT {
         final Cli.Run replay = Cli.olr("replay", "--train", trainFile.toString(), "--hash-bits", "12",
                 "--export-model", file.toString());
         assertEquals(0, replay.exitCode(), replay.err());
-        final Cli.Run refused = olr("model", "import", file.toString(), "--model-id", "twelve-bits");
+        // the command checks the file as the processor would, and sends nothing it would refuse
+        final Cli.Run refusedHere = olr("model", "import", file.toString(), "--model-id", "twelve-bits");
+        assertEquals(1, refusedHere.exitCode(), refusedHere.out());
+        assertTrue(refusedHere.err().contains("cannot be imported: the model hashes onto 2^12 dimensions, this "
+                + "processor onto 2^18 (olr.model.hash-bits); nothing was sent"), refusedHere.err());
+        // told another hashing than the processor's, the command sends it, and the processor refuses it
+        final Cli.Run refused = olr("model", "import", file.toString(), "--model-id", "twelve-bits",
+                "--set", "olr.model.hash-bits=12");
         assertEquals(1, refused.exitCode(), refused.out());
         assertTrue(refused.err().contains("the processor refused the import of model 'twelve-bits': MODEL_MISMATCH: "
-                + "the imported model 'twelve-bits' hashes onto 2^12 dimensions, this processor onto 2^18"),
+                + "model 'twelve-bits': the model hashes onto 2^12 dimensions, this processor onto 2^18"),
                 refused.err());
         assertEquals(1, olr("model", "export", "--model-id", "twelve-bits").exitCode(), "nothing was imported");
     }
 
     @Test
     void aCorruptFileIsRefusedBeforeAnythingIsSent() throws Exception {
-        final Replay replay = new Replay(config.modelSettings(), TopologyConfig.DEFAULT_MAX_FEATURES,
+        final Replay replay = new Replay(config.modelSettings(), io.kafkaolr.core.Limits.DEFAULT_FEATURES,
                 new PrintWriter(Writer.nullWriter()));
         replay.train(train);
         final ObjectNode json = replay.export();

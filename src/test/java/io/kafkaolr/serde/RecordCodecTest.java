@@ -53,7 +53,7 @@ class RecordCodecTest {
         assertEquals(prediction, predictions.decode(predictions.encode(prediction)));
 
         final DeadLetter letter = new DeadLetter("UNPARSEABLE", "why", "t", 0, 5L, null,
-                ByteBuffer.wrap(new byte[] {(byte) 0xff, 0}));
+                ByteBuffer.wrap(new byte[] {(byte) 0xff, 0}), -1L, 2L, "ab12");
         final RecordCodec<DeadLetter> letters = format.codec(DeadLetter.class);
         assertEquals(letter, letters.decode(letters.encode(letter)));
     }

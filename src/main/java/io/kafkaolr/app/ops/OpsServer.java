@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.kafkaolr.app.ControlTopic;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
@@ -493,13 +494,13 @@ public final class OpsServer implements AutoCloseable {
             }
             final ModelSnapshot snapshot;
             try {
-                snapshot = ModelSnapshot.fromJson(ModelJson.MAPPER.readTree(body));
+                snapshot = ModelSnapshot.fromJson(ModelJson.MAPPER.readTree(body))
+                        .checkImport(config.limits(), config.modelDefaults().hashBits());
             } catch (final JsonProcessingException e) {
                 return Reply.error(400, "the body is not JSON (an exported model): " + e.getOriginalMessage());
-            }
-            if (snapshot.model().settings().hashBits() != config.modelDefaults().hashBits()) {
-                return Reply.error(400, "the model hashes onto 2^" + snapshot.model().settings().hashBits()
-                        + " dimensions, this processor onto 2^" + config.modelDefaults().hashBits());
+            } catch (final RejectedInputException e) {
+                return Reply.error(e.reason() == RejectReason.LIMIT_EXCEEDED ? 413 : 400,
+                        e.reason() + ": " + e.getMessage() + "; nothing was applied");
             }
             commands = ControlCommands.importParts(modelId, snapshot, ControlCommands.DEFAULT_PART_BYTES);
             answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
