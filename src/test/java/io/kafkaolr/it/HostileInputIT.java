@@ -1,0 +1,256 @@
+package io.kafkaolr.it;
+
+import static io.kafkaolr.it.KafkaFixture.consumer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.app.OlrConfig;
+import io.kafkaolr.app.OlrProcessor;
+import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.serde.ControlCommands;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelSnapshot;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.topology.TopologyConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inputs that used to stop the processor, against the real broker: each one becomes a
+ * bounded dead letter with its reason, the processor never fails, good records around them
+ * are learned, and after a restart it runs on (nothing is met again, nothing fails again) and
+ * learns the next good record.
+ */
+class HostileInputIT extends BrokerIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final RecordFormat FORMAT = RecordFormat.JSON;
+    private static final String TOKEN = "hostile-test-token";
+
+    @Test
+    void noInputStopsTheProcessorAndNoneStopsItAgainAfterARestart() throws Exception {
+        final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), Map.of(
+                "olr.format", FORMAT.name(), "olr.model.type", "softmax", "olr.metrics.interval.ms", "200",
+                "olr.http.port", "0", "olr.http.admin-token", TOKEN,
+                // small enough to reach in a test, large enough for the good imports below
+                "olr.limits.import-bytes", String.valueOf(1 << 20)));
+        final TopologyConfig t = config.topologyConfig();
+        KafkaFixture.createTopics(broker, config);
+        final RecordCodec<ModelCommand> commands = FORMAT.codec(ModelCommand.class);
+        final RecordCodec<DeadLetter> letters = FORMAT.codec(DeadLetter.class);
+        final List<String> expectedReasons = new ArrayList<>();
+
+        try (KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker);
+             KafkaConsumer<byte[], byte[]> deadLetters = consumer(broker, t.deadLettersTopic());
+             ModelTopicReader model = new ModelTopicReader(consumer(broker, t.modelTopic()))) {
+            try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
+                assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
+                final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+                records.add(example(t, "good", "a", 1.0));
+
+                // 1. about 800 KB that is not JSON; 100,000 features in about 900 KB; a 1,048,400-byte event
+                final byte[] garbage = new byte[800_000];
+                new Random(11).nextBytes(garbage);
+                garbage[0] = 'x';
+                records.add(new ProducerRecord<>(t.examplesTopic(), utf8("good"), garbage));
+                expectedReasons.add("UNPARSEABLE");
+                final StringBuilder wide = new StringBuilder("{\"model_id\":\"good\",\"label\":\"a\",\"numeric_features\":{");
+                for (int i = 0; i < 100_000; i++) {
+                    wide.append(i == 0 ? "" : ",").append('"').append(Integer.toString(i, 36)).append("\":1");
+                }
+                records.add(new ProducerRecord<>(t.examplesTopic(), utf8("good"), utf8(wide.append("}}").toString())));
+                expectedReasons.add("TOO_MANY_FEATURES");
+                final byte[] event = new byte[1_048_400];
+                Arrays.fill(event, (byte) '{');
+                records.add(new ProducerRecord<>(t.eventsTopic(), utf8("e"), event));
+                expectedReasons.add("UNPARSEABLE");
+
+                // 2. a softmax model fed distinct 10 KB labels
+                for (int i = 0; i < 120; i++) {
+                    records.add(example(t, "labels", "L" + i + "y".repeat(10_000), 1.0));
+                    expectedReasons.add("LIMIT_EXCEEDED");
+                }
+                records.add(example(t, "labels", "short", 1.0));
+
+                // 3. a 300-byte import whose header claims 2^31 - 1 classes
+                records.add(command(t, commands, "claims", headerClaimingClasses(Integer.MAX_VALUE)));
+                expectedReasons.add("INVALID_COMMAND");
+
+                // 4. an import at version -5
+                final ModelState fresh = ModelState.fresh(softmax());
+                records.add(command(t, commands, "negative", ModelStateCodec.encodeHeader(new ModelState(
+                        fresh.settings(), fresh.classes(), -5, fresh.clock(), fresh.biasState(), fresh.metrics(),
+                        fresh.classCounts()))));
+                expectedReasons.add("INVALID_COMMAND");
+
+                // 5. an import over olr.limits.import-bytes, in parts, as olr model import sends it
+                final ModelSnapshot huge = snapshotWithNames(fresh, 40_000);
+                for (final ModelCommand part : ControlCommands.importParts("huge", huge, 200_000)) {
+                    records.add(new ProducerRecord<>(t.controlTopic(), utf8("huge"), commands.encode(part)));
+                }
+                expectedReasons.add("LIMIT_EXCEEDED");
+                records.add(example(t, "good", "b", 2.0));
+                send(producer, records);
+
+                final List<DeadLetter> received = awaitDeadLetters(deadLetters, letters, expectedReasons.size());
+                assertEquals(sortedCopy(expectedReasons), sortedCopy(received.stream().map(DeadLetter::getReason)
+                        .toList()), "one dead letter per hostile record, with its reason");
+                for (final DeadLetter letter : received) {
+                    assertTrue(letter.getOriginalValue() == null || letter.getOriginalValue().remaining() <= 64 * 1024);
+                }
+                awaitVersion(model, "good", 2);
+                awaitVersion(model, "labels", 1);
+
+                // the same header over HTTP: refused at once, nothing allocated
+                final URI http = processor.httpUri().orElseThrow();
+                final ObjectNode body = ModelJson.MAPPER.createObjectNode();
+                body.putObject("state").put("-1",
+                        Base64.getEncoder().encodeToString(headerClaimingClasses(Integer.MAX_VALUE)));
+                final HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                http.resolve("/models/claims-http")).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, put.statusCode(), put.body());
+                assertTrue(put.body().contains("does not fit"), put.body());
+
+                // the metrics punctuation has run over every model since (it failed on the -5 import)
+                KafkaFixture.await(() -> processor.streams().metrics().values().stream().anyMatch(
+                        m -> m.metricName().name().equals("examples-learned-total")), TIMEOUT, () -> "metrics");
+                assertFalse(processor.failed(), "no stream thread failed");
+                assertEquals(KafkaStreamsRunning.RUNNING, KafkaStreamsRunning.of(processor));
+            }
+
+            // the restart: the hostile records are behind the committed offsets, and the models restore
+            try (OlrProcessor restarted = OlrProcessor.start(config, broker.bootstrapServers())) {
+                assertTrue(restarted.awaitRunning(TIMEOUT), "restarted processor running");
+                send(producer, List.of(example(t, "good", "c", 1.0), example(t, "labels", "short", 1.0)));
+                awaitVersion(model, "good", 3);
+                awaitVersion(model, "labels", 2);
+                assertFalse(restarted.failed(), "no stream thread failed after the restart");
+                final List<ConsumerRecord<byte[], byte[]>> more = new ArrayList<>();
+                deadLetters.poll(Duration.ofMillis(500)).forEach(more::add);
+                assertEquals(0, more.size(), "no record was met again after the restart");
+            }
+        }
+    }
+
+    /** Kafka Streams' state, for a readable assertion. */
+    private enum KafkaStreamsRunning {
+        RUNNING, OTHER;
+
+        static KafkaStreamsRunning of(final OlrProcessor p) {
+            return p.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING ? RUNNING : OTHER;
+        }
+    }
+
+    private static ModelSettings softmax() {
+        return OlrConfig.defaults(Map.of("olr.model.type", "softmax")).modelSettings();
+    }
+
+    /** A valid stored header of a model with classes a and b, whose class list's count is then {@code count}. */
+    private static byte[] headerClaimingClasses(final int count) {
+        final ModelState model = ModelState.fresh(softmax().withClasses(List.of("a", "b"), true));
+        final byte[] header = ModelStateCodec.encodeHeader(model);
+        final byte[] classList = {0, 0, 0, 2, 0, 1, 'a', 0, 1, 'b'};
+        final int first = indexOf(header, classList, 0);
+        final int second = indexOf(header, classList, first + 1);
+        ByteBuffer.wrap(header).putInt(second, count);
+        assertTrue(header.length < 400, header.length + " bytes");
+        return header;
+    }
+
+    private static ModelSnapshot snapshotWithNames(final ModelState header, final int rows) {
+        final Map<Integer, byte[]> stored = new java.util.HashMap<>();
+        stored.put(ModelStateCodec.HEADER_INDEX, ModelStateCodec.encodeHeader(header));
+        for (int i = 0; i < rows; i++) {
+            stored.put(i, ModelStateCodec.encodeRow(new io.kafkaolr.core.WeightRow(0, new double[0], 0, 0,
+                    new double[0])));
+            stored.put(ModelStateCodec.namesIndex(i), ModelStateCodec.encodeNames(List.of("feature-" + i)));
+        }
+        return ModelSnapshot.fromStored(stored);
+    }
+
+    private static ProducerRecord<byte[], byte[]> command(final TopologyConfig t, final RecordCodec<ModelCommand> codec,
+                                                          final String modelId, final byte[] header) {
+        final ModelCommand command = ModelCommand.newBuilder().setModelId(modelId)
+                .setAction(io.kafkaolr.avro.ModelAction.IMPORT).setEntries(List.of(io.kafkaolr.avro.ModelEntry
+                        .newBuilder().setIndex(ModelStateCodec.HEADER_INDEX).setValue(ByteBuffer.wrap(header)).build()))
+                .build();
+        return new ProducerRecord<>(t.controlTopic(), utf8(modelId), codec.encode(command));
+    }
+
+    private static ProducerRecord<byte[], byte[]> example(final TopologyConfig t, final String modelId,
+                                                          final String label, final double x) {
+        return new ProducerRecord<>(t.examplesTopic(), utf8(modelId), utf8("{\"model_id\":\"" + modelId
+                + "\",\"label\":\"" + label + "\",\"numeric_features\":{\"x\":" + x + "}}"));
+    }
+
+    private static void send(final KafkaProducer<byte[], byte[]> producer,
+                             final List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        // one at a time, in order: the hostile ones are near Kafka's record limit
+        for (final ProducerRecord<byte[], byte[]> r : records) {
+            producer.send(r).get();
+        }
+    }
+
+    private static List<DeadLetter> awaitDeadLetters(final KafkaConsumer<byte[], byte[]> consumer,
+                                                     final RecordCodec<DeadLetter> codec, final int count) {
+        final List<ConsumerRecord<byte[], byte[]>> sink = new ArrayList<>();
+        KafkaFixture.pollUntil(consumer, sink, () -> sink.size() >= count, TIMEOUT,
+                () -> "expected " + count + " dead letters but received " + sink.size());
+        return sink.stream().map(r -> codec.decode(r.value())).toList();
+    }
+
+    private static void awaitVersion(final ModelTopicReader model, final String modelId, final long version) {
+        KafkaFixture.await(() -> {
+            model.poll();
+            return model.version(modelId) >= version;
+        }, TIMEOUT, () -> "model '" + modelId + "' at version " + model.version(modelId) + ", expected " + version);
+        assertEquals(version, model.version(modelId));
+    }
+
+    private static List<String> sortedCopy(final List<String> values) {
+        return values.stream().sorted().toList();
+    }
+
+    private static byte[] utf8(final String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle, final int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
