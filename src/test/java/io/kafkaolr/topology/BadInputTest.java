@@ -335,6 +335,43 @@ class BadInputTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(RecordFormat.class)
+    void theLargestOutputsTheDefaultLimitsAllowStayUnderKafkasOneMegabyte(final RecordFormat format) {
+        final Limits d = Limits.DEFAULT;
+        try (TopologyHarness h = new TopologyHarness(config(format, softmax(), d), stateDir)) {
+            // as many classes as allowed, each label as long as allowed (multi-byte characters included)
+            final String pad = "é".repeat(60) + "x".repeat(d.labelBytes() - 120 - 4);
+            for (int k = 0; k < d.classes(); k++) {
+                h.learn(example("wide", Map.of("x", 1.0), String.format("%04d", k) + pad));
+            }
+            assertTrue(h.readDeadLetters().isEmpty(), "every label within the limit is learned");
+            assertEquals(d.classes(), h.trainedModel("wide").classes().size());
+            h.learn(example("wide", Map.of("x", 1.0), "one too many"));
+            assertLimit(onlyDeadLetter(h), "olr.limits.classes");
+
+            final RecordHeaders headers = new RecordHeaders();
+            headers.add("h", new byte[d.recordHeadersBytes() - 1]);
+            final String id = "i".repeat(d.idBytes());
+            h.events.pipeInput(new TestRecord<>(utf8("k".repeat(d.idBytes())), h.eventCodec.encode(
+                    event(id, "wide", Map.of("x", 1.0))), headers, 0L));
+            final List<TestRecord<byte[], byte[]>> predictions = h.predictions.readRecordsToList();
+            assertEquals(1, predictions.size());
+            final TestRecord<byte[], byte[]> p = predictions.get(0);
+            final long predictionBytes = p.key().length + p.value().length + d.recordHeadersBytes();
+            assertTrue(predictionBytes < 500_000, predictionBytes + " bytes");
+
+            h.driver.advanceWallClockTime(Duration.ofSeconds(11));
+            final List<TestRecord<byte[], byte[]>> metrics = h.metrics.readRecordsToList();
+            assertTrue(metrics.get(metrics.size() - 1).value().length < 500_000);
+            long largestEntry = 0;
+            for (final byte[] value : StoreEntries.of(h.weightsStore(), "wide").values()) {
+                largestEntry = Math.max(largestEntry, value.length);
+            }
+            assertTrue(largestEntry <= d.modelHeaderBytes(), largestEntry + " bytes");
+        }
+    }
+
     private static void assertStoreEquals(final Map<Integer, byte[]> expected, final Map<Integer, byte[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((index, value) -> assertArrayEquals(value, actual.get(index), "entry " + index));
