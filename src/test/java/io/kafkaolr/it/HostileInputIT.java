@@ -10,6 +10,7 @@ import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,110 +62,116 @@ class HostileInputIT extends BrokerIT {
         final TopologyConfig t = config.topologyConfig();
         KafkaFixture.createTopics(broker, config);
         final RecordCodec<ModelCommand> commands = FORMAT.codec(ModelCommand.class);
-        final RecordCodec<DeadLetter> letters = FORMAT.codec(DeadLetter.class);
-        final List<String> expectedReasons = new ArrayList<>();
 
         try (KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker);
              KafkaConsumer<byte[], byte[]> deadLetters = consumer(broker, t.deadLettersTopic());
+             KafkaConsumer<byte[], byte[]> metrics = consumer(broker, t.metrics().topic());
              ModelTopicReader model = new ModelTopicReader(consumer(broker, t.modelTopic()))) {
-            try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
-                assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
-                final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-                records.add(example(t, "good", "a", 1.0));
+            // 1. about 800 KB that is not JSON; 100,000 features in about 900 KB; a 1,048,400-byte event
+            final byte[] garbage = new byte[800_000];
+            new Random(11).nextBytes(garbage);
+            garbage[0] = 'x';
+            final StringBuilder wide = new StringBuilder("{\"model_id\":\"good\",\"label\":\"a\",\"numeric_features\":{");
+            for (int i = 0; i < 100_000; i++) {
+                wide.append(i == 0 ? "" : ",").append('"').append(Integer.toString(i, 36)).append("\":1");
+            }
+            final byte[] event = new byte[1_048_400];
+            Arrays.fill(event, (byte) '{');
+            hostileCase(config, producer, deadLetters, metrics, model, List.of(
+                    new ProducerRecord<>(t.examplesTopic(), utf8("good"), garbage),
+                    new ProducerRecord<>(t.examplesTopic(), utf8("good"), utf8(wide.append("}}").toString())),
+                    new ProducerRecord<>(t.eventsTopic(), utf8("e"), event)),
+                    List.of("TOO_MANY_FEATURES", "UNPARSEABLE", "UNPARSEABLE"), 1).close();
 
-                // 1. about 800 KB that is not JSON; 100,000 features in about 900 KB; a 1,048,400-byte event
-                final byte[] garbage = new byte[800_000];
-                new Random(11).nextBytes(garbage);
-                garbage[0] = 'x';
-                records.add(new ProducerRecord<>(t.examplesTopic(), utf8("good"), garbage));
-                expectedReasons.add("UNPARSEABLE");
-                final StringBuilder wide = new StringBuilder("{\"model_id\":\"good\",\"label\":\"a\",\"numeric_features\":{");
-                for (int i = 0; i < 100_000; i++) {
-                    wide.append(i == 0 ? "" : ",").append('"').append(Integer.toString(i, 36)).append("\":1");
-                }
-                records.add(new ProducerRecord<>(t.examplesTopic(), utf8("good"), utf8(wide.append("}}").toString())));
-                expectedReasons.add("TOO_MANY_FEATURES");
-                final byte[] event = new byte[1_048_400];
-                Arrays.fill(event, (byte) '{');
-                records.add(new ProducerRecord<>(t.eventsTopic(), utf8("e"), event));
-                expectedReasons.add("UNPARSEABLE");
+            // 2. a softmax model fed distinct 10 KB labels
+            final List<ProducerRecord<byte[], byte[]>> labels = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                labels.add(example(t, "labels", "L" + i + "y".repeat(10_000), 1.0));
+            }
+            hostileCase(config, producer, deadLetters, metrics, model, labels, Collections.nCopies(120, "LIMIT_EXCEEDED"),
+                    2).close();
 
-                // 2. a softmax model fed distinct 10 KB labels
-                for (int i = 0; i < 120; i++) {
-                    records.add(example(t, "labels", "L" + i + "y".repeat(10_000), 1.0));
-                    expectedReasons.add("LIMIT_EXCEEDED");
-                }
-                records.add(example(t, "labels", "short", 1.0));
-
-                // 3. a 300-byte import whose header claims 2^31 - 1 classes
-                records.add(command(t, commands, "claims", headerClaimingClasses(Integer.MAX_VALUE)));
-                expectedReasons.add("INVALID_COMMAND");
-
-                // 4. an import at version -5
-                final ModelState fresh = ModelState.fresh(softmax());
-                records.add(command(t, commands, "negative", ModelStateCodec.encodeHeader(new ModelState(
-                        fresh.settings(), fresh.classes(), -5, fresh.clock(), fresh.biasState(), fresh.metrics(),
-                        fresh.classCounts()))));
-                expectedReasons.add("INVALID_COMMAND");
-
-                // 5. an import over olr.limits.import-bytes, in parts, as olr model import sends it
-                final ModelSnapshot huge = snapshotWithNames(fresh, 40_000);
-                for (final ModelCommand part : ControlCommands.importParts("huge", huge, 200_000)) {
-                    records.add(new ProducerRecord<>(t.controlTopic(), utf8("huge"), commands.encode(part)));
-                }
-                expectedReasons.add("LIMIT_EXCEEDED");
-                records.add(example(t, "good", "b", 2.0));
-                send(producer, records);
-
-                final List<DeadLetter> received = awaitDeadLetters(deadLetters, letters, expectedReasons.size());
-                assertEquals(sortedCopy(expectedReasons), sortedCopy(received.stream().map(DeadLetter::getReason)
-                        .toList()), "one dead letter per hostile record, with its reason");
-                for (final DeadLetter letter : received) {
-                    assertTrue(letter.getOriginalValue() == null || letter.getOriginalValue().remaining() <= 64 * 1024);
-                }
-                awaitVersion(model, "good", 2);
-                awaitVersion(model, "labels", 1);
-
-                // the same header over HTTP: refused at once, nothing allocated
-                final URI http = processor.httpUri().orElseThrow();
+            // 3. a 300-byte import whose header claims 2^31 - 1 classes, on the control topic and over HTTP
+            final byte[] claims = headerClaimingClasses(Integer.MAX_VALUE);
+            final OlrProcessor afterHttp = hostileCase(config, producer, deadLetters, metrics, model,
+                    List.of(command(t, commands, "claims", claims)), List.of("INVALID_COMMAND"), 3);
+            try (OlrProcessor processor = afterHttp) {
                 final ObjectNode body = ModelJson.MAPPER.createObjectNode();
-                body.putObject("state").put("-1",
-                        Base64.getEncoder().encodeToString(headerClaimingClasses(Integer.MAX_VALUE)));
+                body.putObject("state").put("-1", Base64.getEncoder().encodeToString(claims));
                 final HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                http.resolve("/models/claims-http")).timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + TOKEN)
+                                processor.httpUri().orElseThrow().resolve("/models/claims-http"))
+                        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
                         .PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, put.statusCode(), put.body());
                 assertTrue(put.body().contains("does not fit"), put.body());
-
-                // the metrics punctuation has run over every model since (it failed on the -5 import)
-                KafkaFixture.await(() -> processor.streams().metrics().values().stream().anyMatch(
-                        m -> m.metricName().name().equals("examples-learned-total")), TIMEOUT, () -> "metrics");
-                assertFalse(processor.failed(), "no stream thread failed");
-                assertEquals(KafkaStreamsRunning.RUNNING, KafkaStreamsRunning.of(processor));
+                assertFalse(processor.failed());
             }
 
-            // the restart: the hostile records are behind the committed offsets, and the models restore
+            // 4. an import at version -5 (it failed the metrics punctuation one example later)
+            final ModelState fresh = ModelState.fresh(softmax());
+            hostileCase(config, producer, deadLetters, metrics, model, List.of(command(t, commands, "negative",
+                    ModelStateCodec.encodeHeader(new ModelState(fresh.settings(), fresh.classes(), -5, fresh.clock(),
+                            fresh.biasState(), fresh.metrics(), fresh.classCounts())))),
+                    List.of("INVALID_COMMAND"), 4).close();
+
+            // 5. an import over olr.limits.import-bytes, in parts, as olr model import sends it
+            final List<ProducerRecord<byte[], byte[]>> parts = new ArrayList<>();
+            for (final ModelCommand part : ControlCommands.importParts("huge", snapshotWithNames(fresh, 40_000),
+                    200_000)) {
+                parts.add(new ProducerRecord<>(t.controlTopic(), utf8("huge"), commands.encode(part)));
+            }
+            hostileCase(config, producer, deadLetters, metrics, model, parts, List.of("LIMIT_EXCEEDED"), 5).close();
+
+            // and a last restart: every hostile record is behind the committed offsets, none is met again
             try (OlrProcessor restarted = OlrProcessor.start(config, broker.bootstrapServers())) {
                 assertTrue(restarted.awaitRunning(TIMEOUT), "restarted processor running");
-                send(producer, List.of(example(t, "good", "c", 1.0), example(t, "labels", "short", 1.0)));
-                awaitVersion(model, "good", 3);
-                awaitVersion(model, "labels", 2);
-                assertFalse(restarted.failed(), "no stream thread failed after the restart");
-                final List<ConsumerRecord<byte[], byte[]>> more = new ArrayList<>();
-                deadLetters.poll(Duration.ofMillis(500)).forEach(more::add);
-                assertEquals(0, more.size(), "no record was met again after the restart");
+                producer.send(example(t, "good", "a", 1.0)).get();
+                awaitVersion(model, "good", 6);
+                assertEquals(0, deadLetters.poll(Duration.ofMillis(500)).count(), "no record was met again");
+                assertFalse(restarted.failed(), "no stream thread failed");
             }
         }
     }
 
-    /** Kafka Streams' state, for a readable assertion. */
-    private enum KafkaStreamsRunning {
-        RUNNING, OTHER;
-
-        static KafkaStreamsRunning of(final OlrProcessor p) {
-            return p.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING ? RUNNING : OTHER;
+    /**
+     * Starts the processor (a restart, after the case before), sends {@code hostile} and then a
+     * good example of model {@code good}, and checks one bounded dead letter per hostile record
+     * with its reason, the good example learned (version {@code version}) and no thread failed.
+     * Returns the running processor, for the caller to close.
+     */
+    private OlrProcessor hostileCase(final OlrConfig config, final KafkaProducer<byte[], byte[]> producer,
+                                     final KafkaConsumer<byte[], byte[]> deadLetters,
+                                     final KafkaConsumer<byte[], byte[]> metrics, final ModelTopicReader model,
+                                     final List<ProducerRecord<byte[], byte[]>> hostile,
+                                     final List<String> reasons, final long version) throws Exception {
+        final TopologyConfig t = config.topologyConfig();
+        final OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers());
+        try {
+            assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
+            final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(hostile);
+            records.add(example(t, "good", "a", 1.0));
+            send(producer, records);
+            final List<DeadLetter> received = awaitDeadLetters(deadLetters, FORMAT.codec(DeadLetter.class),
+                    reasons.size());
+            assertEquals(sortedCopy(reasons), sortedCopy(received.stream().map(DeadLetter::getReason).toList()),
+                    "one dead letter per hostile record, with its reason");
+            for (final DeadLetter letter : received) {
+                assertTrue(letter.getOriginalValue() == null || letter.getOriginalValue().remaining() <= 64 * 1024);
+            }
+            awaitVersion(model, "good", version);
+            // the metrics punctuation (every 200 ms) has run over the models since: "good" published at this version
+            final RecordCodec<ModelMetrics> codec = FORMAT.codec(ModelMetrics.class);
+            final List<ConsumerRecord<byte[], byte[]>> published = new ArrayList<>();
+            KafkaFixture.pollUntil(metrics, published, () -> published.stream().map(r -> codec.decode(r.value()))
+                    .anyMatch(m -> m.getModelId().equals("good") && m.getModelVersion() == version), TIMEOUT,
+                    () -> published.size() + " metrics records, none of model 'good' at version " + version);
+            assertFalse(processor.failed(), "no stream thread failed");
+            assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, processor.streams().state());
+            return processor;
+        } catch (final Throwable e) {
+            processor.close();
+            throw e;
         }
     }
 
