@@ -20,6 +20,7 @@ import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.testing.HostileHeaders;
 import io.kafkaolr.topology.TopologyConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -182,11 +183,7 @@ class HostileInputIT extends BrokerIT {
     /** A valid stored header of a model with classes a and b, whose class list's count is then {@code count}. */
     private static byte[] headerClaimingClasses(final int count) {
         final ModelState model = ModelState.fresh(softmax().withClasses(List.of("a", "b"), true));
-        final byte[] header = ModelStateCodec.encodeHeader(model);
-        final byte[] classList = {0, 0, 0, 2, 0, 1, 'a', 0, 1, 'b'};
-        final int first = indexOf(header, classList, 0);
-        final int second = indexOf(header, classList, first + 1);
-        ByteBuffer.wrap(header).putInt(second, count);
+        final byte[] header = HostileHeaders.withClassCount(ModelStateCodec.encodeHeader(model), List.of("a", "b"), count);
         assertTrue(header.length < 400, header.length + " bytes");
         return header;
     }
@@ -247,18 +244,5 @@ class HostileInputIT extends BrokerIT {
 
     private static byte[] utf8(final String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static int indexOf(final byte[] haystack, final byte[] needle, final int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -18,6 +18,7 @@ import io.kafkaolr.core.ProgressiveMetrics;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.testing.HostileHeaders;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,16 +75,12 @@ class ModelImportCheckTest {
     void aHeaderClaimingTwoBillionClassesIsRefusedWithoutAllocatingThem() {
         final Map<Integer, byte[]> stored = trained();
         final byte[] header = stored.get(ModelStateCodec.HEADER_INDEX);
-        // the class list [0, 1] follows the initial classes [0, 1]: its count is the second such run
-        final byte[] classList = {0, 0, 0, 2, 0, 1, '0', 0, 1, '1'};
-        final int first = indexOf(header, classList, 0);
-        final int second = indexOf(header, classList, first + 1);
-        assertTrue(second > first && first > 0);
-        ByteBuffer.wrap(header).putInt(second, Integer.MAX_VALUE);
+        stored.put(ModelStateCodec.HEADER_INDEX, HostileHeaders.withClassCount(header, List.of("0", "1"),
+                Integer.MAX_VALUE));
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelSnapshot.fromStored(stored));
         assertTrue(e.getMessage().contains("a count of 2147483647 items does not fit"), e.getMessage());
-        ByteBuffer.wrap(header).putInt(second, -7);
+        stored.put(ModelStateCodec.HEADER_INDEX, HostileHeaders.withClassCount(header, List.of("0", "1"), -7));
         assertThrows(IllegalArgumentException.class, () -> ModelSnapshot.fromStored(stored));
     }
 
@@ -202,18 +199,5 @@ class ModelImportCheckTest {
         rebiased.put("bias", 3.0);
         e = assertThrows(IllegalArgumentException.class, () -> ModelSnapshot.fromJson(rebiased));
         assertTrue(e.getMessage().contains("\"bias\" is 3.0"), e.getMessage());
-    }
-
-    private static int indexOf(final byte[] haystack, final byte[] needle, final int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
