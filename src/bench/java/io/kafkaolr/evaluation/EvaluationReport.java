@@ -127,7 +127,7 @@ public final class EvaluationReport {
                   classes) fitted to convergence by Smile's L-BFGS on standardised columns, lambda chosen
                   by 5-fold cross-validation on the training set (`BatchOptimum`);
                 - **batch logit least squares**: the closed-form ridge fit on clipped logit labels of
-                  MATH.md, eps and lambda chosen the same way (`LogitLeastSquaresBatch`);
+                  docs/MATH.md, eps and lambda chosen the same way (`LogitLeastSquaresBatch`);
                 - **scikit-learn**: the best test log loss of one pass of `SGDClassifier(loss="log_loss")`
                   over all its schedules, a grid of eta0 and alpha, L2 and elastic net, averaged or not,
                   on raw and on standardised features (`evaluation/sklearn_sgd.py`). It is chosen on the

@@ -10,7 +10,7 @@ package io.kafkaolr.core;
  *   <li>SGD and the iterate of averaged SGD: {@code w <- soft((1 - eta_t l2) w - eta_t g, eta_t l1)};</li>
  *   <li>AdaGrad: {@code G += g^2}, {@code a = eta / (sqrt(G) + eps)},
  *       {@code w <- soft(w - a g, a l1) / (1 + a l2)};</li>
- *   <li>FTRL-Proximal: as MATH.md; an untouched coordinate's state does not change.</li>
+ *   <li>FTRL-Proximal: as docs/MATH.md; an untouched coordinate's state does not change.</li>
  * </ul>
  * SGD's catch-up uses two model-wide accumulators (its "clock"): {@code L_t = sum log(1 - eta_s l2)}
  * and {@code D_t = (1 - eta_t l2) D_(t-1) + eta_t l1}, the L1 shrink of steps up to {@code t}

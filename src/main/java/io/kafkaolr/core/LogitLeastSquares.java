@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * MATH.md's second trainer ({@link Optimizer#RLS}): least squares on clipped logit labels,
+ * docs/MATH.md's second trainer ({@link Optimizer#RLS}): least squares on clipped logit labels,
  * streamed by recursive least squares. A label becomes the target {@code t = log(y' / (1 - y'))}
  * with {@code y'} the 0/1 label clipped to {@code [eps, 1 - eps]} (softmax: one target per class,
  * one-vs-rest), and the weights are, after every example, exactly the ridge solution

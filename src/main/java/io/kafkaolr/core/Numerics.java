@@ -1,6 +1,6 @@
 package io.kafkaolr.core;
 
-/** Numerically stable link functions and losses (see MATH.md). */
+/** Numerically stable link functions and losses (see docs/MATH.md). */
 public final class Numerics {
     private Numerics() {
     }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Binary and softmax logistic regression learned one example at a time, as MATH.md states:
+ * Binary and softmax logistic regression learned one example at a time, as docs/MATH.md states:
  * predict first (progressive validation), then one step of the model's {@link Optimizer} on
  * the coordinates present in {@code x} and on the bias (never penalised). Regularisation of
  * the absent coordinates is lazy: a row is caught up when next read, to the value the eager

@@ -1,7 +1,7 @@
 package io.kafkaolr.core;
 
 /**
- * How a model's weights move on each example (MATH.md, "Regularization and optimizers"). Every
+ * How a model's weights move on each example (docs/MATH.md, "One step"). Every
  * optimizer applies L1 and L2 to the feature weights (never to the bias) and is lazy: a weight
  * is caught up only when its feature appears, to the value the eager computation (every weight
  * regularised at every step) would give.
@@ -20,7 +20,7 @@ public enum Optimizer {
     /** FTRL-Proximal (McMahan et al. 2013): per-coordinate state {@code (z, n)}; L1 gives exact zeros. */
     FTRL(2, 0),
     /**
-     * Not a gradient method: MATH.md's second trainer, least squares on clipped logit labels,
+     * Not a gradient method: docs/MATH.md's second trainer, least squares on clipped logit labels,
      * streamed by recursive least squares ({@link LogitLeastSquares}); {@code l2} is its ridge.
      * O(d^2) per example in the number of features d the model has seen, so only for dense inputs
      * of modest dimension ({@link ModelSettings#maxDimension()}).

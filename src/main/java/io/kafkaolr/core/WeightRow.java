@@ -3,7 +3,7 @@ package io.kafkaolr.core;
 /**
  * The stored state of one feature index of one model: what its optimizer keeps per logit,
  * the running statistics of the feature's values (for normalisation), and when it was last
- * written (for the lazy catch-up of regularisation, MATH.md).
+ * written (for the lazy catch-up of regularisation, docs/MATH.md).
  *
  * <p>{@code slots} holds {@link Optimizer#slotsPerLogit()} numbers per logit, logit after
  * logit: SGD the weight; averaged SGD the iterate and the sum of iterates; AdaGrad the weight

@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The layering of DESIGN.md: the numeric core knows nothing of Kafka, Avro or the layers above it. */
+/** The layering of docs/DESIGN.md: the numeric core knows nothing of Kafka, Avro or the layers above it. */
 class ArchitectureTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

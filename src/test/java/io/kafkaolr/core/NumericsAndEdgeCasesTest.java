@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The numbers MATH.md says the code must survive, and the hashing contract. */
+/** The numbers docs/MATH.md says the code must survive, and the hashing contract. */
 class NumericsAndEdgeCasesTest {
 
     @Test

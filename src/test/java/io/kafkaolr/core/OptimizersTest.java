@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Each optimizer's step against numbers worked by hand from MATH.md, and the lazy catch-up of
+ * Each optimizer's step against numbers worked by hand from docs/MATH.md, and the lazy catch-up of
  * every optimizer with elastic net against an eager implementation written here, which
  * regularises every weight at every step.
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * One pass of the learner over real data equals, to 1e-9, a straightforward dense
- * implementation written here from MATH.md: eager L2 on every weight at every step, no
+ * implementation written here from docs/MATH.md: eager L2 on every weight at every step, no
  * hashing (columns index the weights directly), no shared code with the learner.
  */
 class SgdAgainstReferenceTest {
