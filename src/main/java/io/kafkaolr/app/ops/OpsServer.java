@@ -154,12 +154,23 @@ public final class OpsServer implements AutoCloseable {
      */
     public void start(final KafkaStreams kafkaStreams, final ModelDirectory directory, final TopologyConfig topology,
                       final Map<String, Object> connection) {
+        start(kafkaStreams, directory, topology, connection, null);
+    }
+
+    /**
+     * As {@link #start(KafkaStreams, ModelDirectory, TopologyConfig, Map)}, with the per-model
+     * gauges' values from {@code modelValues} rather than the stores (null: from the stores).
+     */
+    void start(final KafkaStreams kafkaStreams, final ModelDirectory directory, final TopologyConfig topology,
+               final Map<String, Object> connection,
+               final java.util.function.Supplier<List<OpsMetrics.ModelValue>> modelValues) {
         this.streams = kafkaStreams;
         this.config = topology;
         this.connection = Map.copyOf(connection);
         this.directory = directory;
         this.models = new LocalModels(kafkaStreams, directory, topology);
-        this.metrics = new OpsMetrics(kafkaStreams, models);
+        this.metrics = modelValues == null ? new OpsMetrics(kafkaStreams, models)
+                : new OpsMetrics(kafkaStreams, modelValues);
         server.createContext("/", this::handle);
         server.setExecutor(handlers);
         server.start();
