@@ -135,9 +135,15 @@ class OpsServerTest {
                     () -> new java.io.ByteArrayInputStream(("{\"state\":\"" + "A".repeat(5000) + "\"}")
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             assertEquals(413, chunked.statusCode(), chunked.body());
+            final HttpResponse<String> tooLong = put.apply("/models/" + "m".repeat(201),
+                    HttpRequest.BodyPublishers.ofString("{}"));
+            assertEquals(400, tooLong.statusCode(), tooLong.body());
+            assertTrue(json(tooLong).get("error").asText().contains("longer than 200 bytes"), tooLong.body());
+            // a NUL in a path is refused by the HTTP server itself, before any route: still 400, in JSON
             final HttpResponse<String> nul = put.apply("/models/a%00b", HttpRequest.BodyPublishers.ofString("{}"));
             assertEquals(400, nul.statusCode(), nul.body());
-            assertTrue(json(nul).get("error").asText().contains("NUL"), nul.body());
+            assertEquals(List.of("application/json"), nul.headers().allValues("Content-Type"));
+            assertTrue(json(nul).get("error").asText().startsWith("HTTP 400"), nul.body());
         }
     }
 
@@ -237,5 +243,62 @@ class OpsServerTest {
             assertEquals(List.of(), failures.subList(0, Math.min(5, failures.size())),
                     failures.size() + " of " + answers + " scrapes failed");
         }
+    }
+
+    /** A GET on a new connection, as a health checker makes it: the status, and how long the answer took (ms). */
+    private static long[] probe(final URI base, final String path) throws Exception {
+        final long start = System.nanoTime();
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 2000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final String answer;
+            try {
+                answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (final java.net.SocketTimeoutException e) {
+                return new long[] {-1, (System.nanoTime() - start) / 1_000_000};
+            }
+            final long status = answer.startsWith("HTTP/1.1 ") ? Long.parseLong(answer.substring(9, 12)) : -1;
+            return new long[] {status, (System.nanoTime() - start) / 1_000_000};
+        }
+    }
+
+    @Test
+    void healthAndReadyAnswerWithin100MillisecondsWhile100ClientsHoldPartialHeaders() throws Exception {
+        final URI base = server.uri();
+        assertEquals(200, probe(base, "/health")[0]); // warmed up
+        assertEquals(503, probe(base, "/ready")[0]);
+        final List<java.net.Socket> slow = new java.util.ArrayList<>();
+        final List<Long> latencies = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 120; i++) {
+                final java.net.Socket socket = new java.net.Socket();
+                socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 2000);
+                slow.add(socket);
+                if (i < 100) { // a request line and half a header, never finished; the other 20 say nothing
+                    socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + base.getHost()
+                            + "\r\nX-Slow: ").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                }
+            }
+            final long ioThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("olr-http-io")).count();
+            assertTrue(ioThreads <= 8, ioThreads + " threads of the HTTP server's own, for 120 sockets");
+            for (int round = 0; round < 5; round++) {
+                for (final String path : List.of("/health", "/ready")) {
+                    final long[] answer = probe(base, path);
+                    assertEquals(path.equals("/health") ? 200 : 503, answer[0],
+                            path + " answered while 120 sockets are open (-1: no answer in 2 s)");
+                    latencies.add(answer[1]);
+                }
+            }
+        } finally {
+            for (final java.net.Socket socket : slow) {
+                socket.close();
+            }
+            System.out.println("/health and /ready with 100 partial headers and 20 silent sockets open, ms: " + latencies);
+        }
+        assertTrue(latencies.stream().allMatch(ms -> ms < 100), "each answer within 100 ms: " + latencies);
     }
 }
