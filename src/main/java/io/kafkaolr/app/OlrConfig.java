@@ -1,5 +1,6 @@
 package io.kafkaolr.app;
 
+import io.kafkaolr.app.ops.OpsServer;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
@@ -80,7 +81,8 @@ public final class OlrConfig {
             Map.entry("olr.http.host", "127.0.0.1"),
             Map.entry("olr.http.advertised-host", ""),
             Map.entry("olr.http.admin-token", ""),
-            Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20))));
+            Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20)),
+            Map.entry("olr.http.max-concurrent-exports", String.valueOf(OpsServer.DEFAULT_MAX_CONCURRENT_EXPORTS))));
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(

@@ -82,7 +82,8 @@ public final class OlrProcessor implements AutoCloseable {
         final String host = config.get("olr.http.host");
         try {
             return OpsServer.bind(host, port, config.get("olr.http.advertised-host"),
-                    config.get("olr.http.admin-token"), config.intValue("olr.http.max-request-bytes"));
+                    config.get("olr.http.admin-token"), config.intValue("olr.http.max-request-bytes"),
+                    config.intValue("olr.http.max-concurrent-exports"));
         } catch (final IOException e) {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + " (olr.http.host, olr.http.port): "
                     + e.getMessage(), e);

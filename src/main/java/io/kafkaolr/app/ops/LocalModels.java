@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -94,6 +95,63 @@ final class LocalModels {
     Optional<ModelState> header(final String modelId, final Source source) {
         final byte[] bytes = store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
         return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
+    }
+
+    /**
+     * The header of {@code modelId} in {@code source} as stored, or empty if absent.
+     *
+     * @throws InvalidStateStoreException if the store cannot be queried now
+     */
+    Optional<byte[]> storedHeader(final String modelId, final Source source) {
+        return Optional.ofNullable(store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId))));
+    }
+
+    /** The entries of {@code modelId} in {@code source}, read range by range as an export goes. */
+    ModelJson.StoredEntries entries(final String modelId, final Source source) {
+        return entries(store(source), modelId);
+    }
+
+    /**
+     * The entries of {@code modelId} in {@code store}, each range read by one iterator of the
+     * store: a model's keys are its prefix and a 4-byte big-endian index, so that a range of
+     * indices of one sign is a range of keys, in the same order.
+     */
+    static ModelJson.StoredEntries entries(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        return (from, to) -> {
+            final KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(ModelStateCodec.key(prefix, from)),
+                    Bytes.wrap(ModelStateCodec.key(prefix, to)));
+            return new ModelJson.EntryRange() {
+                private Map.Entry<Integer, byte[]> next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && it.hasNext()) {
+                        final KeyValue<Bytes, byte[]> kv = it.next();
+                        // only this model's keys (an id with a NUL, which no model has, could sort in between)
+                        if (kv.key.get().length == prefix.length + 4 && kv.value != null) {
+                            next = Map.entry(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value);
+                        }
+                    }
+                    return next != null;
+                }
+
+                @Override
+                public Map.Entry<Integer, byte[]> next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    final Map.Entry<Integer, byte[]> out = next;
+                    next = null;
+                    return out;
+                }
+
+                @Override
+                public void close() {
+                    it.close();
+                }
+            };
+        };
     }
 
     /** The header of {@code modelId} in {@code source}, or empty (absent, or the store is not queryable now). */

@@ -1,5 +1,7 @@
 package io.kafkaolr.app.ops;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -77,7 +79,8 @@ import org.webjars.WebJarVersionLocator;
  *
  * <ul>
  *   <li>{@code GET /models}, {@code /models/{id}}, {@code /models/{id}/weights?top=N[&by=scaled]},
- *       {@code /models/{id}/export}, {@code /models/{id}/history}: any instance answers for any
+ *       {@code /models/{id}/export} (streamed; at most {@code olr.http.max-concurrent-exports} at
+ *       once, 429 beyond), {@code /models/{id}/history}: any instance answers for any
  *       model. A model is answered by the instance whose training task holds it (its partition
  *       of the training store, found with {@link KafkaStreams#queryMetadataForKey}); another
  *       instance forwards the request there. The list gathers every instance's models. Where
@@ -110,6 +113,10 @@ public final class OpsServer implements AutoCloseable {
     static final int WORKERS = 8;
     /** Requests that wait for a worker, at most; 503 beyond. */
     private static final int WORKER_QUEUE = 256;
+    /** The exports running at once on one instance, unless {@code olr.http.max-concurrent-exports} says otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
+    /** Seconds a client refused an export (429) is told to wait. */
+    private static final String EXPORT_RETRY_AFTER = "5";
     /** A connection that sends nothing for this long is closed (half a header included). */
     static final long IDLE_TIMEOUT_MS = 30_000;
 
@@ -119,6 +126,9 @@ public final class OpsServer implements AutoCloseable {
     private final String adminToken;
     private final int maxRequestBytes;
     private final ThreadPoolExecutor workers;
+    private final int maxConcurrentExports;
+    private final java.util.concurrent.Semaphore exportSlots;
+    private volatile boolean closing;
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("olr-history"));
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final WebJarVersionLocator webJars = new WebJarVersionLocator();
@@ -132,14 +142,17 @@ public final class OpsServer implements AutoCloseable {
     private Map<String, Object> connection;
 
     private OpsServer(final Server server, final ServerConnector connector, final HostInfo self,
-                      final String adminToken, final int maxRequestBytes) {
+                      final String adminToken, final int maxRequestBytes, final int maxConcurrentExports) {
         this.server = server;
         this.connector = connector;
         this.self = self;
         this.adminToken = adminToken;
         this.maxRequestBytes = maxRequestBytes;
+        this.maxConcurrentExports = maxConcurrentExports;
+        this.exportSlots = new java.util.concurrent.Semaphore(maxConcurrentExports);
         final AtomicInteger count = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
+        final int threads = WORKERS + maxConcurrentExports;
+        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), runnable -> {
                     final Thread thread = new Thread(runnable, "olr-http-" + count.incrementAndGet());
                     thread.setDaemon(true);
@@ -159,8 +172,22 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer bind(final String host, final int port, final String advertisedHost,
                                  final String adminToken, final int maxRequestBytes) throws IOException {
+        return bind(host, port, advertisedHost, adminToken, maxRequestBytes, DEFAULT_MAX_CONCURRENT_EXPORTS);
+    }
+
+    /**
+     * As {@link #bind(String, int, String, String, int)}, with at most {@code maxConcurrentExports}
+     * exports written at once (429 beyond).
+     */
+    public static OpsServer bind(final String host, final int port, final String advertisedHost,
+                                 final String adminToken, final int maxRequestBytes, final int maxConcurrentExports)
+            throws IOException {
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("the largest request must be at least 1 byte, got " + maxRequestBytes);
+        }
+        if (maxConcurrentExports < 1) {
+            throw new IllegalArgumentException("olr.http.max-concurrent-exports must be at least 1, got "
+                    + maxConcurrentExports);
         }
         // Jetty's own threads: an acceptor, a selector, and a few that parse requests and answer
         // /health and /ready; they never block on a client or a store
@@ -191,7 +218,7 @@ public final class OpsServer implements AutoCloseable {
             advertised = host;
         }
         return new OpsServer(server, connector, new HostInfo(advertised, connector.getLocalPort()), adminToken,
-                maxRequestBytes);
+                maxRequestBytes, maxConcurrentExports);
     }
 
     /**
@@ -271,12 +298,13 @@ public final class OpsServer implements AutoCloseable {
         LOG.info("HTTP endpoint at {}", uri());
     }
 
-    /** Writes an answer's body as it is produced. */
-    private interface BodyWriter {
+    /** Writes an answer's body as it is produced; closed once the answer is over, written or not (HEAD). */
+    private interface BodyWriter extends AutoCloseable {
         void writeTo(OutputStream out) throws IOException;
 
-        /** Releases what the body holds when it is not written (a HEAD request). */
-        default void discard() {
+        /** Releases what the body holds. */
+        @Override
+        default void close() {
         }
     }
 
@@ -368,7 +396,7 @@ public final class OpsServer implements AutoCloseable {
         } catch (final IOException | RuntimeException e) {
             reply = failure(call, e);
         }
-        try {
+        try (BodyWriter streamed = reply.streamed()) {
             send(response, head, reply);
             callback.succeeded();
         } catch (final IOException | RuntimeException e) {
@@ -423,8 +451,6 @@ public final class OpsServer implements AutoCloseable {
         headers(response, reply);
         if (reply.streamed() == null) {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
-        } else if (head) {
-            reply.streamed().discard();
         }
         final OutputStream out = Content.Sink.asOutputStream(response);
         if (!head) {
@@ -512,8 +538,7 @@ public final class OpsServer implements AutoCloseable {
                 return Reply.json(200, node);
             }
             case "export":
-                return models.snapshot(modelId, source).map(snapshot -> Reply.json(200, snapshot.toJson()))
-                        .orElseGet(() -> notFound("no model '" + modelId + "'"));
+                return export(modelId, source);
             default: {
                 final ObjectNode node = ModelJson.MAPPER.createObjectNode();
                 node.put("model_id", modelId);
@@ -527,6 +552,52 @@ public final class OpsServer implements AutoCloseable {
                 }
                 return Reply.json(200, node);
             }
+        }
+    }
+
+    /**
+     * The export, written as the store is read (constant memory whatever the model's size), if
+     * fewer than {@code olr.http.max-concurrent-exports} run now: 429 otherwise.
+     */
+    private Reply export(final String modelId, final LocalModels.Source source) {
+        if (!exportSlots.tryAcquire()) {
+            return Reply.error(429, "this instance already writes " + maxConcurrentExports + " exports "
+                    + "(olr.http.max-concurrent-exports); try again later").with("Retry-After", EXPORT_RETRY_AFTER);
+        }
+        final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        final Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                exportSlots.release();
+            }
+        };
+        try {
+            final Optional<byte[]> header = models.storedHeader(modelId, source);
+            if (header.isEmpty()) {
+                release.run();
+                return notFound("no model '" + modelId + "'");
+            }
+            final ModelJson.StoredEntries entries = models.entries(modelId, source);
+            return Reply.streamed(200, JSON, new BodyWriter() {
+                @Override
+                public void writeTo(final OutputStream out) throws IOException {
+                    final java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+                    final JsonGenerator g = ModelJson.MAPPER.createGenerator(buffered, JsonEncoding.UTF8);
+                    // a failed export must not look complete: no closing brackets added, the connection is cut
+                    g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+                    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                    ModelJson.writeExport(g, header.get(), entries, () -> closing);
+                    g.close();
+                    buffered.flush();
+                }
+
+                @Override
+                public void close() {
+                    release.run();
+                }
+            });
+        } catch (final RuntimeException e) {
+            release.run();
+            throw e;
         }
     }
 
@@ -584,7 +655,7 @@ public final class OpsServer implements AutoCloseable {
                         }
 
                         @Override
-                        public void discard() {
+                        public void close() {
                             try {
                                 response.body().close();
                             } catch (final IOException e) {
@@ -846,6 +917,7 @@ public final class OpsServer implements AutoCloseable {
     /** Stops at once: answers being written (exports) are cut, not waited for. */
     @Override
     public void close() {
+        closing = true; // exports being written stop at their next row
         sampler.shutdownNow();
         try {
             server.stop();
