@@ -560,6 +560,9 @@ public final class OpsServer implements AutoCloseable {
      * fewer than {@code olr.http.max-concurrent-exports} run now: 429 otherwise.
      */
     private Reply export(final String modelId, final LocalModels.Source source) {
+        if (closing) {
+            return Reply.error(503, "the processor is stopping");
+        }
         if (!exportSlots.tryAcquire()) {
             return Reply.error(429, "this instance already writes " + maxConcurrentExports + " exports "
                     + "(olr.http.max-concurrent-exports); try again later").with("Retry-After", EXPORT_RETRY_AFTER);
@@ -914,10 +917,15 @@ public final class OpsServer implements AutoCloseable {
         };
     }
 
+    /** Stops the exports being written, at their next row (their connections are cut); new ones get 503. */
+    public void stopExports() {
+        closing = true;
+    }
+
     /** Stops at once: answers being written (exports) are cut, not waited for. */
     @Override
     public void close() {
-        closing = true; // exports being written stop at their next row
+        stopExports();
         sampler.shutdownNow();
         try {
             server.stop();
