@@ -8,21 +8,18 @@ import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelJson;
-import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.topology.ModelDirectory;
 import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -172,16 +169,27 @@ final class LocalModels {
                 : Optional.empty();
     }
 
-    /** Every stored entry of {@code modelId} in {@code source}, O(its entries); empty if it has no header (deleted). */
-    Optional<ModelSnapshot> snapshot(final String modelId, final Source source) {
-        final Map<Integer, byte[]> entries = new HashMap<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store(source).prefixScan(
-                Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
-            it.forEachRemaining(kv -> entries.put(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value));
+    /**
+     * The {@link #topWeights} of {@code modelId} in {@code source}, read from the store as it goes:
+     * one pass over the rows, then the names of the {@code top} rows kept; empty if it has no
+     * header (deleted). Memory O(top), whatever the model's size.
+     */
+    Optional<ObjectNode> topWeights(final String modelId, final Source source, final int top, final boolean byScale) {
+        return topWeights(store(source), modelId, top, byScale);
+    }
+
+    /** The {@link #topWeights} of {@code modelId} in {@code store}; empty if it has no header. */
+    static Optional<ObjectNode> topWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
+                                           final int top, final boolean byScale) {
+        final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        if (header == null) {
+            return Optional.empty(); // deleted since it was listed
         }
-        // deleted since it was listed: no header left
-        return entries.containsKey(ModelStateCodec.HEADER_INDEX) ? Optional.of(ModelSnapshot.fromStored(entries))
-                : Optional.empty();
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        return Optional.of(topWeights(modelId, ModelStateCodec.decodeHeader(header), entries(store, modelId), index -> {
+            final byte[] names = store.get(Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.namesIndex(index))));
+            return names == null ? null : ModelStateCodec.decodeNames(names);
+        }, top, byScale));
     }
 
     /** The summary of a model: what {@code GET /models} lists. */
@@ -221,10 +229,13 @@ final class LocalModels {
      * standardised, else its RMS) and the weight per scale ({@code scaled_weight}, with
      * {@code odds_ratio_per_scale}): comparable across features whatever their units. With
      * {@code byScale} the ranking uses that weight, otherwise the weight per unit.
+     *
+     * <p>Read from the model's header, its entries (the rows once, in one range: memory
+     * O(top)) and the names of a row ({@code namesOf}; null: unknown).
      */
-    static ObjectNode topWeights(final String modelId, final ModelSnapshot snapshot, final int top,
+    static ObjectNode topWeights(final String modelId, final ModelState model, final ModelJson.StoredEntries entries,
+                                 final java.util.function.IntFunction<List<String>> namesOf, final int top,
                                  final boolean byScale) {
-        final ModelState model = snapshot.model();
         final boolean binary = model.settings().type() == ModelType.BINARY;
         final boolean normalised = model.settings().normalize();
         record Ranked(int index, double[] weights, double scale, double magnitude) {
@@ -232,21 +243,24 @@ final class LocalModels {
         final PriorityQueue<Ranked> smallestFirst = new PriorityQueue<>(Comparator.comparingDouble(Ranked::magnitude)
                 .thenComparing(Ranked::index, Comparator.reverseOrder()));
         int rows = 0;
-        for (final int index : snapshot.rowIndices()) {
-            if (index == FeatureHasher.FIRST_MODEL_ROW) {
-                continue; // least squares' covariance row: not a feature
-            }
-            rows++;
-            final WeightRow row = snapshot.weights().read(index);
-            final double[] w = OnlineLogisticRegression.weights(model, row);
-            final double scale = !normalised ? 1.0 : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
-            double magnitude = 0;
-            for (final double v : w) {
-                magnitude = Math.max(magnitude, Math.abs(byScale ? v * scale : v));
-            }
-            smallestFirst.add(new Ranked(index, w, scale, magnitude));
-            if (smallestFirst.size() > top) {
-                smallestFirst.poll();
+        // least squares' covariance row (FIRST_MODEL_ROW) is not a feature: out of the range
+        try (ModelJson.EntryRange all = entries.range(0, FeatureHasher.FIRST_MODEL_ROW - 1)) {
+            while (all.hasNext()) {
+                final Map.Entry<Integer, byte[]> stored = all.next();
+                final int index = stored.getKey();
+                rows++;
+                final WeightRow row = ModelStateCodec.decodeRow(stored.getValue());
+                final double[] w = OnlineLogisticRegression.weights(model, row);
+                final double scale = !normalised ? 1.0
+                        : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
+                double magnitude = 0;
+                for (final double v : w) {
+                    magnitude = Math.max(magnitude, Math.abs(byScale ? v * scale : v));
+                }
+                smallestFirst.add(new Ranked(index, w, scale, magnitude));
+                if (smallestFirst.size() > top) {
+                    smallestFirst.poll();
+                }
             }
         }
         final List<Ranked> ranked = new ArrayList<>(smallestFirst);
@@ -264,7 +278,8 @@ final class LocalModels {
         for (final Ranked r : ranked) {
             final ObjectNode entry = out.addObject();
             final ArrayNode names = entry.putArray("features");
-            snapshot.names().getOrDefault(r.index(), List.of("#" + r.index())).forEach(names::add);
+            final List<String> known = namesOf.apply(r.index());
+            (known == null ? List.of("#" + r.index()) : known).forEach(names::add);
             entry.put("index", r.index());
             if (binary) {
                 entry.put("weight", r.weights()[0]);

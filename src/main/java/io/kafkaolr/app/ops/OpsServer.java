@@ -529,11 +529,11 @@ public final class OpsServer implements AutoCloseable {
                     throw new IllegalArgumentException("by must be 'weight' (per unit) or 'scaled' (per scale), got '"
                             + by + "'");
                 }
-                final Optional<ModelSnapshot> snapshot = models.snapshot(modelId, source);
-                if (snapshot.isEmpty()) {
+                final Optional<ObjectNode> weights = models.topWeights(modelId, source, top, by.equals("scaled"));
+                if (weights.isEmpty()) {
                     return notFound("no model '" + modelId + "'");
                 }
-                final ObjectNode node = LocalModels.topWeights(modelId, snapshot.get(), top, by.equals("scaled"));
+                final ObjectNode node = weights.get();
                 node.put("instance", applicationServer());
                 return Reply.json(200, node);
             }

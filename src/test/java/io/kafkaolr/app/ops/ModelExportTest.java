@@ -23,17 +23,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 
@@ -182,63 +177,6 @@ class ModelExportTest {
         try (JsonGenerator g = ModelJson.MAPPER.createGenerator(new ByteArrayOutputStream(), JsonEncoding.UTF8)) {
             assertThrows(InterruptedIOException.class, () -> ModelJson.writeExport(g, header,
                     LocalModels.entries(store, "m"), () -> ++checks[0] > 5), "stopped after five rows");
-        }
-    }
-
-    /** A store sorted as RocksDB sorts its keys (unsigned bytes), as the range queries see it. */
-    private static final class SortedStore implements ReadOnlyKeyValueStore<Bytes, byte[]> {
-        final NavigableMap<Bytes, byte[]> map = new TreeMap<>();
-
-        @Override
-        public byte[] get(final Bytes key) {
-            return map.get(key);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> range(final Bytes from, final Bytes to) {
-            return iterator(map.subMap(from, true, to, true));
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> all() {
-            return iterator(map);
-        }
-
-        @Override
-        public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(final P prefix,
-                                                                                       final PS serializer) {
-            throw new UnsupportedOperationException("the export reads ranges");
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return map.size();
-        }
-
-        private static KeyValueIterator<Bytes, byte[]> iterator(final NavigableMap<Bytes, byte[]> entries) {
-            final Iterator<Map.Entry<Bytes, byte[]>> it = entries.entrySet().iterator();
-            return new KeyValueIterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
-
-                @Override
-                public KeyValue<Bytes, byte[]> next() {
-                    final Map.Entry<Bytes, byte[]> e = it.next();
-                    return KeyValue.pair(e.getKey(), e.getValue());
-                }
-
-                @Override
-                public Bytes peekNextKey() {
-                    throw new UnsupportedOperationException();
-                }
-
-                @Override
-                public void close() {
-                    // nothing held
-                }
-            };
         }
     }
 }
