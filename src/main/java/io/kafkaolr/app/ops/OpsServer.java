@@ -917,7 +917,7 @@ public final class OpsServer implements AutoCloseable {
         };
     }
 
-    /** Stops the exports being written, at their next row (their connections are cut); new ones get 503. */
+    /** Tells the exports being written to stop at their next row; new ones get 503. {@link #close} cuts the rest. */
     public void stopExports() {
         closing = true;
     }
