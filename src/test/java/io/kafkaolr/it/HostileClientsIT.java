@@ -178,7 +178,9 @@ class HostileClientsIT extends BrokerIT {
                 health.add(healthMillis(base));
             }
             System.out.println("/health while two exports are stalled, ms: " + health);
-            assertTrue(health.stream().allMatch(ms -> ms < 100), "/health within 100 ms: " + health);
+            // answered, not starved (the endpoint's 100 ms bound is OpsServerTest's): here the child JVM is
+            // still generating the exports when the first probes come, on a machine the tests share
+            assertTrue(health.stream().allMatch(ms -> ms < 500), "/health within 500 ms: " + health);
 
             // a client that gives up frees its slot: the next export is written whole
             stalled.remove(0).close();

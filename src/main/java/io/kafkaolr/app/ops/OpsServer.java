@@ -412,7 +412,11 @@ public final class OpsServer implements AutoCloseable {
                 }
             }
             // the answer is under way: abort the connection, so that the client sees a broken answer, not a short one
-            LOG.debug("{} {} aborted", call.method(), call.uri(), e);
+            if (e instanceof IOException || closing) {
+                LOG.debug("{} {} aborted", call.method(), call.uri(), e); // the client left, or the endpoint closes
+            } else {
+                LOG.warn("{} {} aborted midway", call.method(), call.uri(), e);
+            }
             callback.failed(e);
         }
     }
