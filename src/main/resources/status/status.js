@@ -6,6 +6,10 @@
 
   var POLL_MS = 1000;
   var CHART_HEIGHT = 220;
+  // At most this many charts: the models ticked in the table first, then the most recently active
+  // ones. 12 fills whole rows of the grid at 2, 3 or 4 charts a row, is about what one compares at
+  // a glance, and bounds the history requests to 12 a poll however many models there are.
+  var MAX_CHARTS = 12;
 
   var tbody = document.querySelector('#models tbody');
   var charts = document.getElementById('charts');
@@ -13,11 +17,13 @@
   var updatedEl = document.getElementById('updated');
   var errorEl = document.getElementById('error');
   var noModels = document.getElementById('no-models');
+  var chartNote = document.getElementById('chart-note');
 
   var integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-  /** model id -> { row, cells, chartBox, plotEl, plot, points } */
+  /** model id -> { row, cells, pin, chartBox, plotEl, plot, points, charted, pinned, lastActive, lastVersion } */
   var models = new Map();
+  var polls = 0; // successful polls of the list: the clock of lastActive
 
   function getJson(path) {
     return fetch(path, { cache: 'no-store', headers: { Accept: 'application/json' } }).then(function (r) {
@@ -61,7 +67,7 @@
     text(readyEl, 'unreachable');
   }
 
-  var COLUMNS = ['id', 'type', 'classes', 'version', 'served', 'examples', 'loss', 'accuracy', 'instance'];
+  var COLUMNS = ['pin', 'id', 'type', 'classes', 'version', 'served', 'examples', 'loss', 'accuracy', 'instance'];
   var NUMERIC = { version: true, served: true, examples: true, loss: true, accuracy: true };
 
   function createModel(id) {
@@ -75,27 +81,66 @@
       cells[name] = td;
     });
     cells.id.textContent = id;
+    var pin = document.createElement('input');
+    pin.type = 'checkbox';
+    pin.title = 'chart this model (at most ' + MAX_CHARTS + ' charts)';
+    pin.setAttribute('aria-label', 'chart ' + id);
+    cells.pin.appendChild(pin);
 
-    var chartBox = document.createElement('div');
-    chartBox.className = 'chart';
-    chartBox.setAttribute('data-chart-model', id);
-    chartBox.setAttribute('data-points', '0');
-    var title = document.createElement('h3');
-    title.textContent = id;
-    var plotEl = document.createElement('div');
-    plotEl.className = 'plot';
-    var empty = document.createElement('p');
-    empty.className = 'empty';
-    empty.textContent = 'No points yet: the chart starts once the model has learned.';
-    chartBox.appendChild(title);
-    chartBox.appendChild(empty);
-    chartBox.appendChild(plotEl);
-
-    // chartedVersion: the model version of the chart's last point (-1: none yet)
-    var entry = { row: row, cells: cells, chartBox: chartBox, plotEl: plotEl, empty: empty, plot: null, points: 0,
-      chartedVersion: -1 };
+    // chartedVersion: the model version of the chart's last point (-1: none yet); lastActive: the
+    // poll that saw its version move last (0: not since the page opened)
+    var entry = { row: row, cells: cells, pin: pin, chartBox: null, plotEl: null, empty: null, plot: null, points: 0,
+      chartedVersion: -1, charted: false, pinned: false, lastActive: polls > 1 ? polls : 0, lastVersion: null };
+    pin.addEventListener('change', function () {
+      var pinnedNow = 0;
+      models.forEach(function (e) { pinnedNow += e.pinned ? 1 : 0; });
+      if (pin.checked && pinnedNow >= MAX_CHARTS) {
+        pin.checked = false; // no more charts than that: untick another one first
+        return;
+      }
+      entry.pinned = pin.checked;
+      chooseCharts(lastList);
+    });
     models.set(id, entry);
     return entry;
+  }
+
+  // the chart's box, made when the model is first charted
+  function chartBoxOf(id, entry) {
+    if (entry.chartBox === null) {
+      var chartBox = document.createElement('div');
+      chartBox.className = 'chart';
+      chartBox.setAttribute('data-chart-model', id);
+      chartBox.setAttribute('data-points', '0');
+      var title = document.createElement('h3');
+      title.textContent = id;
+      var plotEl = document.createElement('div');
+      plotEl.className = 'plot';
+      var empty = document.createElement('p');
+      empty.className = 'empty';
+      empty.textContent = 'No points yet: the chart starts once the model has learned.';
+      chartBox.appendChild(title);
+      chartBox.appendChild(empty);
+      chartBox.appendChild(plotEl);
+      entry.chartBox = chartBox;
+      entry.plotEl = plotEl;
+      entry.empty = empty;
+    }
+    return entry.chartBox;
+  }
+
+  // a model no longer charted: its chart is dropped, and fetched anew if it is charted again
+  function uncharted(entry) {
+    if (entry.plot) {
+      entry.plot.destroy();
+      entry.plot = null;
+    }
+    if (entry.chartBox) {
+      entry.chartBox.remove();
+      entry.chartBox = null;
+    }
+    entry.points = 0;
+    entry.chartedVersion = -1;
   }
 
   function chartWidth(entry) {
@@ -185,39 +230,83 @@
       var id = String(m.model_id);
       seen.add(id);
       var entry = models.get(id) || createModel(id);
+      if (entry.lastVersion !== null && entry.lastVersion !== m.version) {
+        entry.lastActive = polls;
+      }
+      entry.lastVersion = m.version;
       updateRow(entry, m);
       // keep the server's order (sorted by model id), moving nodes only when out of place
       if (tbody.children[i] !== entry.row) {
         tbody.insertBefore(entry.row, tbody.children[i] || null);
       }
-      if (charts.children[i] !== entry.chartBox) {
-        charts.insertBefore(entry.chartBox, charts.children[i] || null);
-      }
     });
     models.forEach(function (entry, id) {
       entry.row.classList.toggle('stale', !seen.has(id));
       if (!seen.has(id) && complete !== false) {
-        if (entry.plot) {
-          entry.plot.destroy();
-        }
+        uncharted(entry);
         entry.row.remove();
-        entry.chartBox.remove();
         models.delete(id);
       }
     });
     noModels.hidden = models.size > 0;
+    chooseCharts(list);
   }
 
-  // a model's history gains a point only when its version changes: idle models cost no request
+  var lastList = [];
+
+  // The models charted: those ticked, then the others by their last activity (ties: those charted
+  // already, then the list's order, so that the charts stay put while nothing changes).
+  function chooseCharts(list) {
+    lastList = list;
+    var listed = [];
+    list.forEach(function (m, i) {
+      var entry = models.get(String(m.model_id));
+      if (entry) {
+        listed.push({ id: String(m.model_id), entry: entry, order: i });
+      }
+    });
+    var ranked = listed.slice().sort(function (a, b) {
+      return (b.entry.pinned - a.entry.pinned) || (b.entry.lastActive - a.entry.lastActive)
+        || (b.entry.charted - a.entry.charted) || (a.order - b.order);
+    });
+    var chosen = new Set(ranked.slice(0, MAX_CHARTS).map(function (c) { return c.id; }));
+    models.forEach(function (entry, id) {
+      if (entry.charted && !chosen.has(id)) { // out of the charts, or out of the list while its partition moves
+        uncharted(entry);
+        entry.charted = false;
+        entry.row.setAttribute('data-charted', 'false');
+      }
+    });
+    var position = 0;
+    listed.forEach(function (c) {
+      var charted = chosen.has(c.id);
+      c.entry.charted = charted;
+      c.entry.pin.checked = c.entry.pinned;
+      c.entry.row.setAttribute('data-charted', String(charted));
+      if (charted) {
+        var box = chartBoxOf(c.id, c.entry);
+        if (charts.children[position] !== box) {
+          charts.insertBefore(box, charts.children[position] || null);
+        }
+        position++;
+      }
+    });
+    chartNote.hidden = listed.length <= MAX_CHARTS;
+    text(chartNote, 'Charts of ' + Math.min(listed.length, MAX_CHARTS) + ' of ' + count(listed.length)
+      + ' models: those ticked in the table, then the most recently active. The others are in the table.');
+  }
+
+  // a model's history gains a point only when its version changes: idle models cost no request,
+  // nor do those without a chart (at most MAX_CHARTS requests a poll)
   function pollHistories(list) {
     return Promise.all(list.filter(function (m) {
       var entry = models.get(String(m.model_id));
-      return entry && m.version !== entry.chartedVersion;
+      return entry && entry.charted && m.version !== entry.chartedVersion;
     }).map(function (m) {
       var id = String(m.model_id);
       return getJson('/models/' + encodeURIComponent(id) + '/history').then(function (r) {
         var entry = models.get(id);
-        if (r.status === 200 && entry) {
+        if (r.status === 200 && entry && entry.charted) {
           updateChart(entry, r.body);
         }
       }, function () { /* the next poll tries again */ });
@@ -231,6 +320,7 @@
         throw new Error('/models: HTTP ' + r.status);
       }
       var list = Array.isArray(r.body.models) ? r.body.models : [];
+      polls++;
       showModels(list, r.body.complete);
       // instances that did not answer, partitions on the move: their models are missing from the list
       var unreachable = Array.isArray(r.body.unreachable) ? r.body.unreachable : [];
@@ -277,7 +367,8 @@
     plotted: function (id) {
       var entry = models.get(String(id));
       return entry && entry.plot ? [Array.from(entry.plot.data[0]), Array.from(entry.plot.data[1])] : null;
-    }
+    },
+    maxCharts: MAX_CHARTS
   };
 
   loop();

@@ -1,5 +1,6 @@
 package io.kafkaolr.app;
 
+import io.kafkaolr.app.ops.OpsServer;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.Limits;
@@ -92,7 +93,9 @@ public final class OlrConfig {
             Map.entry("olr.http.host", "127.0.0.1"),
             Map.entry("olr.http.advertised-host", ""),
             Map.entry("olr.http.admin-token", ""),
-            Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20))));
+            Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20)),
+            Map.entry("olr.http.max-concurrent-exports", String.valueOf(OpsServer.DEFAULT_MAX_CONCURRENT_EXPORTS)),
+            Map.entry("olr.shutdown.timeout", "30000")));
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(
@@ -166,6 +169,7 @@ public final class OlrConfig {
             }
         }
         topologyConfig(); // parses and checks every olr.* value
+        durationValue("olr.shutdown.timeout");
     }
 
     /** A copy with some settings replaced. */
@@ -306,6 +310,26 @@ public final class OlrConfig {
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, got '" + values.get(name) + "'", e);
         }
+    }
+
+    /**
+     * A positive duration setting: milliseconds ({@code 30000}), as {@code olr.metrics.interval.ms}
+     * is given, or ISO-8601 ({@code PT30S}).
+     */
+    public java.time.Duration durationValue(final String name) {
+        final String text = values.get(name).trim();
+        final java.time.Duration duration;
+        try {
+            duration = text.matches("\\d+") ? java.time.Duration.ofMillis(Long.parseLong(text))
+                    : java.time.Duration.parse(text);
+        } catch (final java.time.format.DateTimeParseException | NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a duration in milliseconds (30000) or ISO-8601 (PT30S), "
+                    + "got '" + values.get(name) + "'", e);
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got '" + values.get(name) + "'");
+        }
+        return duration;
     }
 
     private boolean booleanValue(final String name) {

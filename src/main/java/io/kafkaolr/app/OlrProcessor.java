@@ -29,12 +29,14 @@ public final class OlrProcessor implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final OpsServer http;
+    private final Duration shutdownTimeout;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private OlrProcessor(final KafkaStreams streams, final OpsServer http) {
+    private OlrProcessor(final KafkaStreams streams, final OpsServer http, final Duration shutdownTimeout) {
         this.streams = streams;
         this.http = http;
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     /**
@@ -55,7 +57,7 @@ public final class OlrProcessor implements AutoCloseable {
         }
         final ModelDirectory directory = new ModelDirectory();
         final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology, directory), props);
-        final OlrProcessor processor = new OlrProcessor(streams, http);
+        final OlrProcessor processor = new OlrProcessor(streams, http, config.durationValue("olr.shutdown.timeout"));
         if (http != null) {
             http.start(streams, directory, topology, connection);
         }
@@ -82,7 +84,8 @@ public final class OlrProcessor implements AutoCloseable {
         final String host = config.get("olr.http.host");
         try {
             return OpsServer.bind(host, port, config.get("olr.http.advertised-host"),
-                    config.get("olr.http.admin-token"), config.intValue("olr.http.max-request-bytes"));
+                    config.get("olr.http.admin-token"), config.intValue("olr.http.max-request-bytes"),
+                    config.intValue("olr.http.max-concurrent-exports"));
         } catch (final IOException e) {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + " (olr.http.host, olr.http.port): "
                     + e.getMessage(), e);
@@ -125,14 +128,31 @@ public final class OlrProcessor implements AutoCloseable {
         return failed;
     }
 
-    /** Stops cleanly and leaves the consumer group, so that other instances take over at once. */
+    /** How long {@link #close} may take: {@code olr.shutdown.timeout}. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /**
+     * Stops cleanly and leaves the consumer group, so that other instances take over at once,
+     * within {@code olr.shutdown.timeout}: exports being written are stopped, not waited for;
+     * Kafka Streams gets what is left of the timeout; the HTTP endpoint answers (503 while
+     * stopping) until Kafka Streams is closed, then closes without waiting for any answer.
+     */
     @Override
     public void close() {
-        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        final long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         if (http != null) {
-            http.close();
+            http.stopExports();
         }
-        stopped.countDown();
+        try {
+            streams.close(CloseOptions.timeout(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        } finally {
+            if (http != null) {
+                http.close();
+            }
+            stopped.countDown();
+        }
     }
 }

@@ -20,12 +20,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the processor: learn from the examples topic, score the events topic.",
                 "Without bootstrap servers, starts an embedded single-node Kafka broker and prints its address.",
-                "Creates missing topics. Stops cleanly on SIGTERM / Ctrl-C."},
+                "Creates missing topics. Stops cleanly on SIGTERM / Ctrl-C, within olr.shutdown.timeout (30 s)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"143:stopped by SIGTERM (130: Ctrl-C) after a clean shutdown, as for any JVM",
-                "1:the processor failed (see the log)",
+                "1:the processor failed (see the log), or did not stop within olr.shutdown.timeout and was halted",
                 "2:invalid options or configuration", "3:Kafka could not be reached or set up"})
 public final class RunCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+    /** The exit code of a process halted because its shutdown took longer than {@code olr.shutdown.timeout}. */
+    static final int HALTED = 1;
+
     @Spec
     CommandSpec spec;
 
@@ -63,9 +67,13 @@ public final class RunCommand implements Callable<Integer> {
         final OlrProcessor processor = OlrProcessor.start(config, cluster.bootstrapServers());
         final CountDownLatch shutdownDone = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
-            processor.close();
-            cluster.close();
-            shutdownDone.countDown();
+            haltUnlessDoneWithin(processor.shutdownTimeout(), shutdownDone);
+            try {
+                processor.close();
+                cluster.close();
+            } finally {
+                shutdownDone.countDown();
+            }
         }, "olr-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("processor started: examples from " + config.topologyConfig().examplesTopic() + ", events from "
@@ -84,5 +92,30 @@ public final class RunCommand implements Callable<Integer> {
         }
         shutdownDone.await();
         return 0;
+    }
+
+    /**
+     * Halts the JVM, with exit code {@value #HALTED}, if {@code done} is not counted down within
+     * {@code timeout}: a shutdown that hangs (an export, a broker that does not answer, a heap
+     * exhausted) must not keep the process alive past what its supervisor was told.
+     */
+    static void haltUnlessDoneWithin(final java.time.Duration timeout, final CountDownLatch done) {
+        final Thread deadline = new Thread(() -> {
+            try {
+                if (done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                LOG.error("not stopped within olr.shutdown.timeout ({} ms): halting", timeout.toMillis());
+                System.err.flush();
+            } finally {
+                Runtime.getRuntime().halt(HALTED);
+            }
+        }, "olr-shutdown-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
     }
 }

@@ -2,6 +2,7 @@ package io.kafkaolr.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
@@ -12,6 +13,8 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.WeightAccess;
 import io.kafkaolr.core.WeightRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -408,19 +411,41 @@ public final class ModelSnapshot {
     }
 
     /**
-     * The exported JSON: {@link ModelJson#export} (every row, by name where known, {@code #index}
-     * otherwise) and the {@code "state"} that an import restores.
+     * The exported JSON, as {@link ModelJson#writeExport} writes it: every row, by name where
+     * known, {@code #index} otherwise, and the {@code "state"} that an import restores.
      */
     public ObjectNode toJson() {
-        final SortedMap<Integer, List<String>> allRows = new TreeMap<>();
-        for (final int index : entries.keySet()) {
-            if (ModelStateCodec.isRow(index) && index != FeatureHasher.FIRST_MODEL_ROW) {
-                allRows.put(index, names.getOrDefault(index, List.of("#" + index)));
-            }
+        final java.util.TreeMap<Integer, byte[]> stored = new java.util.TreeMap<>();
+        storeEntries().forEach(e -> stored.put(e.getKey(), e.getValue()));
+        final TokenBuffer buffer = new TokenBuffer(ModelJson.MAPPER, false);
+        try {
+            ModelJson.writeExport(buffer, entries.get(ModelStateCodec.HEADER_INDEX), inMemory(stored), () -> false);
+            return (ObjectNode) ModelJson.MAPPER.readTree(buffer.asParser());
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e); // a buffer in memory does not fail
         }
-        final ObjectNode root = ModelJson.export(model, allRows, weights());
-        final ObjectNode state = root.putObject("state");
-        entries.forEach((index, value) -> state.put(String.valueOf(index), Base64.getEncoder().encodeToString(value)));
-        return root;
+    }
+
+    /** Entries held in memory, as {@link ModelJson#writeExport} reads them. */
+    public static ModelJson.StoredEntries inMemory(final java.util.NavigableMap<Integer, byte[]> stored) {
+        return (from, to) -> {
+            final Iterator<Map.Entry<Integer, byte[]>> it = stored.subMap(from, true, to, true).entrySet().iterator();
+            return new ModelJson.EntryRange() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Map.Entry<Integer, byte[]> next() {
+                    return it.next();
+                }
+
+                @Override
+                public void close() {
+                    // nothing held
+                }
+            };
+        };
     }
 }

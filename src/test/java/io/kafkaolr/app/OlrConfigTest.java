@@ -103,4 +103,18 @@ class OlrConfigTest {
                 OlrConfig.defaults(Map.of("olr.role", "training")).topologyConfig().role());
         assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.role", "scoring")));
     }
+
+    @Test
+    void theShutdownTimeoutIsInMillisecondsOrIso8601AndPositive() {
+        assertEquals(java.time.Duration.ofSeconds(30), OlrConfig.defaults(Map.of()).durationValue("olr.shutdown.timeout"));
+        assertEquals(java.time.Duration.ofMillis(1500),
+                OlrConfig.defaults(Map.of("olr.shutdown.timeout", "1500")).durationValue("olr.shutdown.timeout"));
+        assertEquals(java.time.Duration.ofSeconds(5),
+                OlrConfig.defaults(Map.of("olr.shutdown.timeout", "PT5S")).durationValue("olr.shutdown.timeout"));
+        for (final String bad : List.of("0", "-PT1S", "soon", "")) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OlrConfig.defaults(Map.of("olr.shutdown.timeout", bad)), bad);
+            assertTrue(e.getMessage().contains("olr.shutdown.timeout"), e.getMessage());
+        }
+    }
 }

@@ -162,15 +162,111 @@ class StatusPageIT extends BrokerIT {
     private static void sendExamples(final KafkaProducer<byte[], byte[]> producer, final TopologyConfig t,
                                      final RecordCodec<LabeledExample> codec, final int from, final int count)
             throws Exception {
+        KafkaFixture.send(producer, t.examplesTopic(), examples(t, codec, MODEL, from, count));
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> examples(final TopologyConfig t,
+                                                                  final RecordCodec<LabeledExample> codec,
+                                                                  final String model, final int from, final int count) {
         final List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
             final boolean positive = i % 2 == 0;
-            batch.add(new ProducerRecord<>(t.examplesTopic(), MODEL.getBytes(StandardCharsets.UTF_8),
-                    codec.encode(LabeledExample.newBuilder().setModelId(MODEL)
+            batch.add(new ProducerRecord<>(t.examplesTopic(), model.getBytes(StandardCharsets.UTF_8),
+                    codec.encode(LabeledExample.newBuilder().setModelId(model)
                             .setNumericFeatures(Map.of("x", positive ? 1.0 : -1.0, "noise", (i % 5) / 5.0))
                             .setLabel(positive ? "1" : "0").build())));
         }
-        KafkaFixture.send(producer, t.examplesTopic(), batch);
+        return batch;
+    }
+
+    /** Waits until the page shows that it polled once more. */
+    private static void awaitPoll(final WebDriver page, final WebDriverWait wait) {
+        final String before = text(page, By.id("updated"));
+        wait.withMessage(() -> "one more poll; #updated says '" + text(page, By.id("updated")) + "'")
+                .until(d -> !text(d, By.id("updated")).equals(before));
+    }
+
+    /**
+     * The most history requests one poll made (a poll is a request for /models and the history
+     * requests after it, before the next poll's), and the number of polls.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Number> historyRequestsPerPoll(final JavascriptExecutor js) {
+        return (List<Number>) js.executeScript("""
+                var entries = performance.getEntriesByType('resource').slice()
+                    .sort(function (a, b) { return a.startTime - b.startTime; });
+                var most = 0, current = 0, polls = 0;
+                entries.forEach(function (e) {
+                  var path = new URL(e.name).pathname;
+                  if (path === '/models') {
+                    most = Math.max(most, current);
+                    current = 0;
+                    polls++;
+                  } else if (path.endsWith('/history')) {
+                    current++;
+                  }
+                });
+                return [Math.max(most, current), polls];""");
+    }
+
+    @Test
+    void withMoreModelsThanChartsItChartsTwelveAndAsksHistoryOfNoOther(@TempDir final Path browserProfile)
+            throws Exception {
+        requireBrowser();
+        final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state-many"), Map.of("olr.http.port", "0"));
+        final TopologyConfig t = config.topologyConfig();
+        KafkaFixture.createTopics(broker, config);
+        final RecordCodec<LabeledExample> codec = RecordFormat.AVRO.codec(LabeledExample.class);
+        final int models = 16;
+        try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers());
+             KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker);
+             Browser browser = Browser.start(browserProfile)) {
+            assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
+            final WebDriver page = browser.driver;
+            page.get(processor.httpUri().orElseThrow().resolve("/").toString());
+            final JavascriptExecutor js = (JavascriptExecutor) page;
+            js.executeScript("performance.setResourceTimingBufferSize(100000)");
+            final WebDriverWait wait = new WebDriverWait(page, TIMEOUT, Duration.ofMillis(100));
+            final long cap = ((Number) js.executeScript("return window.kafkaOlrStatus.maxCharts")).longValue();
+            assertEquals(12, cap);
+
+            // 16 models learn together, poll after poll: each poll may see all their versions move
+            for (int round = 0; round < 6; round++) {
+                final List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (int m = 0; m < models; m++) {
+                    batch.addAll(examples(t, codec, String.format(Locale.ROOT, "many-%02d", m), 2 * round, 2));
+                }
+                KafkaFixture.send(producer, t.examplesTopic(), batch);
+                awaitPoll(page, wait);
+            }
+            final By rows = By.cssSelector("tbody tr[data-model-id]");
+            final By charts = By.cssSelector("[data-chart-model]");
+            wait.withMessage(() -> "16 rows at version 12 and 12 charts with points; rows "
+                            + page.findElements(rows).size() + ", charts " + page.findElements(charts).size())
+                    .until(d -> d.findElements(rows).size() == models
+                            && d.findElements(rows).stream().allMatch(r -> cell(r, "version").getText().equals("12"))
+                            && d.findElements(charts).size() == cap
+                            && d.findElements(charts).stream().allMatch(c -> !"0".equals(c.getDomAttribute("data-points"))));
+            awaitPoll(page, wait);
+            final List<Number> perPoll = historyRequestsPerPoll(js);
+            System.out.println("history requests per poll with 16 learning models: at most " + perPoll.get(0)
+                    + " in " + perPoll.get(1) + " polls");
+            assertTrue(perPoll.get(0).longValue() <= cap, "at most one history request per chart a poll: " + perPoll);
+            assertEquals(cap, page.findElements(By.cssSelector("tr[data-charted=true]")).size());
+            assertTrue(text(page, By.id("chart-note")).startsWith("Charts of 12 of 16 models"),
+                    text(page, By.id("chart-note")));
+
+            // ticking a model without a chart charts it, in place of another: still 12
+            final WebElement unchartedRow = page.findElement(By.cssSelector("tr[data-charted=false]"));
+            final String ticked = unchartedRow.getDomAttribute("data-model-id");
+            unchartedRow.findElement(By.cssSelector("td.pin input")).click();
+            final By tickedChart = By.cssSelector("[data-chart-model=" + cssString(ticked) + "]");
+            wait.withMessage(() -> "a chart with points for the ticked " + ticked + "; charts "
+                            + page.findElements(charts).size())
+                    .until(d -> points(d, tickedChart) > 0 && d.findElements(charts).size() == cap);
+            assertEquals("true", page.findElement(By.cssSelector("tr[data-model-id=" + cssString(ticked) + "]"))
+                    .getDomAttribute("data-charted"));
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -8,23 +8,21 @@ import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelJson;
-import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.topology.ModelDirectory;
 import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -96,6 +94,63 @@ final class LocalModels {
         return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
     }
 
+    /**
+     * The header of {@code modelId} in {@code source} as stored, or empty if absent.
+     *
+     * @throws InvalidStateStoreException if the store cannot be queried now
+     */
+    Optional<byte[]> storedHeader(final String modelId, final Source source) {
+        return Optional.ofNullable(store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId))));
+    }
+
+    /** The entries of {@code modelId} in {@code source}, read range by range as an export goes. */
+    ModelJson.StoredEntries entries(final String modelId, final Source source) {
+        return entries(store(source), modelId);
+    }
+
+    /**
+     * The entries of {@code modelId} in {@code store}, each range read by one iterator of the
+     * store: a model's keys are its prefix and a 4-byte big-endian index, so that a range of
+     * indices of one sign is a range of keys, in the same order.
+     */
+    static ModelJson.StoredEntries entries(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        return (from, to) -> {
+            final KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(ModelStateCodec.key(prefix, from)),
+                    Bytes.wrap(ModelStateCodec.key(prefix, to)));
+            return new ModelJson.EntryRange() {
+                private Map.Entry<Integer, byte[]> next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && it.hasNext()) {
+                        final KeyValue<Bytes, byte[]> kv = it.next();
+                        // only this model's keys (an id with a NUL, which no model has, could sort in between)
+                        if (kv.key.get().length == prefix.length + 4 && kv.value != null) {
+                            next = Map.entry(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value);
+                        }
+                    }
+                    return next != null;
+                }
+
+                @Override
+                public Map.Entry<Integer, byte[]> next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    final Map.Entry<Integer, byte[]> out = next;
+                    next = null;
+                    return out;
+                }
+
+                @Override
+                public void close() {
+                    it.close();
+                }
+            };
+        };
+    }
+
     /** The header of {@code modelId} in {@code source}, or empty (absent, or the store is not queryable now). */
     Optional<ModelState> headerIfReadable(final String modelId, final Source source) {
         try {
@@ -114,16 +169,27 @@ final class LocalModels {
                 : Optional.empty();
     }
 
-    /** Every stored entry of {@code modelId} in {@code source}, O(its entries); empty if it has no header (deleted). */
-    Optional<ModelSnapshot> snapshot(final String modelId, final Source source) {
-        final Map<Integer, byte[]> entries = new HashMap<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store(source).prefixScan(
-                Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
-            it.forEachRemaining(kv -> entries.put(ModelStateCodec.decodeKey(kv.key.get()).index(), kv.value));
+    /**
+     * The {@link #topWeights} of {@code modelId} in {@code source}, read from the store as it goes:
+     * one pass over the rows, then the names of the {@code top} rows kept; empty if it has no
+     * header (deleted). Memory O(top), whatever the model's size.
+     */
+    Optional<ObjectNode> topWeights(final String modelId, final Source source, final int top, final boolean byScale) {
+        return topWeights(store(source), modelId, top, byScale);
+    }
+
+    /** The {@link #topWeights} of {@code modelId} in {@code store}; empty if it has no header. */
+    static Optional<ObjectNode> topWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
+                                           final int top, final boolean byScale) {
+        final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        if (header == null) {
+            return Optional.empty(); // deleted since it was listed
         }
-        // deleted since it was listed: no header left
-        return entries.containsKey(ModelStateCodec.HEADER_INDEX) ? Optional.of(ModelSnapshot.fromStored(entries))
-                : Optional.empty();
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        return Optional.of(topWeights(modelId, ModelStateCodec.decodeHeader(header), entries(store, modelId), index -> {
+            final byte[] names = store.get(Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.namesIndex(index))));
+            return names == null ? null : ModelStateCodec.decodeNames(names);
+        }, top, byScale));
     }
 
     /** The summary of a model: what {@code GET /models} lists. */
@@ -132,8 +198,8 @@ final class LocalModels {
         node.put("model_id", modelId);
         ModelJson.putKind(node, model);
         node.put("examples", model.metrics().examples());
-        putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
-        putFinite(node, "progressive_accuracy", model.metrics().accuracy());
+        ModelJson.putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
+        ModelJson.putFinite(node, "progressive_accuracy", model.metrics().accuracy());
         final Optional<Long> served = servedVersion(modelId);
         if (served.isPresent()) {
             node.put("served_version", served.get());
@@ -142,15 +208,6 @@ final class LocalModels {
         }
         node.put("instance", instance);
         return node;
-    }
-
-    /** Puts {@code value}, or null where it is not finite (JSON has no NaN). */
-    static void putFinite(final ObjectNode node, final String field, final double value) {
-        if (Double.isFinite(value)) {
-            node.put(field, value);
-        } else {
-            node.putNull(field);
-        }
     }
 
     /**
@@ -163,10 +220,13 @@ final class LocalModels {
      * standardised, else its RMS) and the weight per scale ({@code scaled_weight}, with
      * {@code odds_ratio_per_scale}): comparable across features whatever their units. With
      * {@code byScale} the ranking uses that weight, otherwise the weight per unit.
+     *
+     * <p>Read from the model's header, its entries (the rows once, in one range: memory
+     * O(top)) and the names of a row ({@code namesOf}; null: unknown).
      */
-    static ObjectNode topWeights(final String modelId, final ModelSnapshot snapshot, final int top,
+    static ObjectNode topWeights(final String modelId, final ModelState model, final ModelJson.StoredEntries entries,
+                                 final java.util.function.IntFunction<List<String>> namesOf, final int top,
                                  final boolean byScale) {
-        final ModelState model = snapshot.model();
         final boolean binary = model.settings().type() == ModelType.BINARY;
         final boolean normalised = model.settings().normalize();
         record Ranked(int index, double[] weights, double scale, double magnitude) {
@@ -174,21 +234,24 @@ final class LocalModels {
         final PriorityQueue<Ranked> smallestFirst = new PriorityQueue<>(Comparator.comparingDouble(Ranked::magnitude)
                 .thenComparing(Ranked::index, Comparator.reverseOrder()));
         int rows = 0;
-        for (final int index : snapshot.rowIndices()) {
-            if (index == FeatureHasher.FIRST_MODEL_ROW) {
-                continue; // least squares' covariance row: not a feature
-            }
-            rows++;
-            final WeightRow row = snapshot.weights().read(index);
-            final double[] w = OnlineLogisticRegression.weights(model, row);
-            final double scale = !normalised ? 1.0 : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
-            double magnitude = 0;
-            for (final double v : w) {
-                magnitude = Math.max(magnitude, Math.abs(byScale ? v * scale : v));
-            }
-            smallestFirst.add(new Ranked(index, w, scale, magnitude));
-            if (smallestFirst.size() > top) {
-                smallestFirst.poll();
+        // least squares' covariance row (FIRST_MODEL_ROW) is not a feature: out of the range
+        try (ModelJson.EntryRange all = entries.range(0, FeatureHasher.FIRST_MODEL_ROW - 1)) {
+            while (all.hasNext()) {
+                final Map.Entry<Integer, byte[]> stored = all.next();
+                final int index = stored.getKey();
+                rows++;
+                final WeightRow row = ModelStateCodec.decodeRow(stored.getValue());
+                final double[] w = OnlineLogisticRegression.weights(model, row);
+                final double scale = !normalised ? 1.0
+                        : row.standardizedAt(model.version()) ? row.deviation() : row.scale();
+                double magnitude = 0;
+                for (final double v : w) {
+                    magnitude = Math.max(magnitude, Math.abs(byScale ? v * scale : v));
+                }
+                smallestFirst.add(new Ranked(index, w, scale, magnitude));
+                if (smallestFirst.size() > top) {
+                    smallestFirst.poll();
+                }
             }
         }
         final List<Ranked> ranked = new ArrayList<>(smallestFirst);
@@ -206,7 +269,8 @@ final class LocalModels {
         for (final Ranked r : ranked) {
             final ObjectNode entry = out.addObject();
             final ArrayNode names = entry.putArray("features");
-            snapshot.names().getOrDefault(r.index(), List.of("#" + r.index())).forEach(names::add);
+            final List<String> known = namesOf.apply(r.index());
+            (known == null ? List.of("#" + r.index()) : known).forEach(names::add);
             entry.put("index", r.index());
             if (binary) {
                 entry.put("weight", r.weights()[0]);

@@ -22,6 +22,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** What {@code GET /models/{id}/weights} computes, against the exported weights of models trained by replay. */
 class TopWeightsTest {
+    /** The top weights as the endpoint reads them: from a store, one pass over the rows. */
+    private static ObjectNode top(final String modelId, final ModelSnapshot snapshot, final int top,
+                                  final boolean byScale) {
+        final Map<Integer, byte[]> entries = new java.util.TreeMap<>();
+        snapshot.storeEntries().forEach(e -> entries.put(e.getKey(), e.getValue()));
+        // a neighbour whose id extends this one's: its keys sort right after, and must not be read
+        final SortedStore store = new SortedStore().put(modelId, entries).put(modelId + "2", entries);
+        return LocalModels.topWeights(store, modelId, top, byScale).orElseThrow();
+    }
+
     private static Replay trained(final Map<String, String> settings, final String dataset) {
         final Replay replay = new Replay(OlrConfig.defaults(settings).modelSettings(), 100,
                 new PrintWriter(new StringWriter()));
@@ -34,7 +44,7 @@ class TopWeightsTest {
     void binaryTopWeightsAreTheExportedWeightsLargestFirstWithTheirOddsRatios(final String optimizer) {
         final Replay replay = trained(Map.of("olr.model.optimizer", optimizer), "breast-cancer/train.csv");
         final ObjectNode exported = replay.export();
-        final JsonNode top = LocalModels.topWeights("bc", replay.snapshot(), 5, false);
+        final JsonNode top = top("bc", replay.snapshot(), 5, false);
         assertEquals(30, top.get("features").asInt(), "30 columns; least squares' model-wide row is not a feature");
         final List<Map.Entry<String, Double>> expected = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = exported.get("weights").fields(); it.hasNext(); ) {
@@ -56,7 +66,7 @@ class TopWeightsTest {
     @Test
     void perScaleTheRankingComparesFeaturesWhateverTheirUnits() {
         final Replay replay = trained(Map.of(), "breast-cancer/train.csv");
-        final JsonNode all = LocalModels.topWeights("bc", replay.snapshot(), 30, true);
+        final JsonNode all = top("bc", replay.snapshot(), 30, true);
         double previous = Double.POSITIVE_INFINITY;
         for (final JsonNode w : all.get("weights")) {
             final double scaled = w.get("scaled_weight").asDouble();
@@ -65,7 +75,7 @@ class TopWeightsTest {
             assertTrue(w.get("scale").asDouble() > 0);
         }
         // per unit, a feature measured in thousandths (a tiny unit) has a huge weight; per scale it does not
-        final JsonNode perUnit = LocalModels.topWeights("bc", replay.snapshot(), 1, false).get("weights").get(0);
+        final JsonNode perUnit = top("bc", replay.snapshot(), 1, false).get("weights").get(0);
         final JsonNode perScale = all.get("weights").get(0);
         assertTrue(Math.abs(perUnit.get("weight").asDouble()) > Math.abs(perScale.get("weight").asDouble()));
     }
@@ -75,7 +85,7 @@ class TopWeightsTest {
         final Replay replay = trained(Map.of("olr.model.type", "softmax"), "wine/train.csv");
         final ObjectNode exported = replay.export();
         final ModelSnapshot snapshot = replay.snapshot();
-        final JsonNode top = LocalModels.topWeights("wine", snapshot, 3, false);
+        final JsonNode top = top("wine", snapshot, 3, false);
         final List<String> classes = new ArrayList<>();
         exported.get("classes").forEach(c -> classes.add(c.asText()));
         double previous = Double.POSITIVE_INFINITY;
