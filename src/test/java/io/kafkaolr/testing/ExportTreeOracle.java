@@ -116,8 +116,8 @@ public final class ExportTreeOracle {
         root.set("settings", ModelJson.settings(s));
         final ObjectNode metrics = root.putObject("metrics");
         metrics.put("examples", model.metrics().examples());
-        metrics.put("progressive_log_loss", model.metrics().meanLogLoss());
-        metrics.put("progressive_accuracy", model.metrics().accuracy());
+        ModelJson.putFinite(metrics, "progressive_log_loss", model.metrics().meanLogLoss());
+        ModelJson.putFinite(metrics, "progressive_accuracy", model.metrics().accuracy());
         final ObjectNode counts = metrics.putObject("class_counts");
         final long[] classCounts = model.classCounts();
         for (int k = 0; k < classCounts.length; k++) {
