@@ -3,6 +3,7 @@ package io.kafkaolr.app;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
@@ -84,6 +85,10 @@ public final class ModelImportCommand implements Callable<Integer> {
                     + "; nothing was sent", 1);
         } catch (final IOException e) {
             return ModelCommandGroup.fail(err, NAME, "cannot read " + file + ": " + e, 1);
+        } catch (final RejectedInputException e) {
+            // what the processor would refuse, with the reason it would give
+            return ModelCommandGroup.fail(err, NAME, file + " cannot be imported: " + e.reason() + ": "
+                    + e.getMessage() + "; nothing was sent", 1);
         } catch (final RuntimeException e) {
             // IllegalArgumentException with the reason; anything else is a corrupt entry too
             return ModelCommandGroup.fail(err, NAME, file + " cannot be imported: "

@@ -332,7 +332,7 @@ class ModelCommandsIT extends BrokerIT {
         // the command checks the file as the processor would, and sends nothing it would refuse
         final Cli.Run refusedHere = olr("model", "import", file.toString(), "--model-id", "twelve-bits");
         assertEquals(1, refusedHere.exitCode(), refusedHere.out());
-        assertTrue(refusedHere.err().contains("cannot be imported: the model hashes onto 2^12 dimensions, this "
+        assertTrue(refusedHere.err().contains("cannot be imported: MODEL_MISMATCH: the model hashes onto 2^12 dimensions, this "
                 + "processor onto 2^18 (olr.model.hash-bits); nothing was sent"), refusedHere.err());
         // told another hashing than the processor's, the command sends it, and the processor refuses it
         final Cli.Run refused = olr("model", "import", file.toString(), "--model-id", "twelve-bits",
