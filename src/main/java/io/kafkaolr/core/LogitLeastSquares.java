@@ -136,6 +136,8 @@ public final class LogitLeastSquares {
         OnlineLogisticRegression.requireFinite(z, "logit");
         final ModelOutput progressive = OnlineLogisticRegression.output(s.type(), classes, z, examples);
         final double loss = progressive.logLoss(y);
+        // checked before anything is written
+        final ProgressiveMetrics metrics = model.metrics().plus(loss, progressive.predicted() == y, importance);
 
         // Sherman-Morrison
         final double[] u = new double[d + 1];
@@ -216,8 +218,7 @@ public final class LogitLeastSquares {
         for (int k = 0; k < logits; k++) {
             bias[k] = w[k][0];
         }
-        model.applyStep(t, model.clockView(), bias, noClock,
-                model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
+        model.applyStep(t, model.clockView(), bias, noClock, metrics, added, y);
         return new StepResult(progressive, y, loss);
     }
 

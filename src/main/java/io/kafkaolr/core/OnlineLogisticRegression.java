@@ -161,13 +161,14 @@ public final class OnlineLogisticRegression {
             }
             requireFinite(after, "weight");
         }
+        // checked before anything is written
+        final ProgressiveMetrics metrics = model.metrics().plus(loss, progressive.predicted() == y, importance);
         for (int j = 0; j < n; j++) {
             weights.write(x.indexAt(j), new WeightRow(t, clock, stats[j * STATISTICS], stats[j * STATISTICS + 1],
                     stats[j * STATISTICS + 2], stats[j * STATISTICS + 3],
                     slots[j], closesBatch ? WeightRow.NONE : pending[j]));
         }
-        model.applyStep(t, clock, bias, closesBatch ? WeightRow.NONE : biasGradient,
-                model.metrics().plus(loss, progressive.predicted() == y, importance), added, y);
+        model.applyStep(t, clock, bias, closesBatch ? WeightRow.NONE : biasGradient, metrics, added, y);
         return new StepResult(progressive, y, loss);
     }
 

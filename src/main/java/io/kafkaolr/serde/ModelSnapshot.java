@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Limits;
+import io.kafkaolr.core.LogitLeastSquares;
+import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.Optimizer;
@@ -302,7 +304,9 @@ public final class ModelSnapshot {
                         && (Double.isNaN(row.mean()) || Double.isFinite(row.mean())
                         && Double.isFinite(row.squaredDeviations()) && row.squaredDeviations() >= 0),
                         what + "'s mean and deviations are not finite");
-                if (s.optimizer() != Optimizer.RLS) {
+                if (s.optimizer() == Optimizer.RLS) {
+                    checkLeastSquaresRow(index, row, logits, s);
+                } else {
                     check(row.slots().length <= logits * spl && row.slots().length % spl == 0,
                             what + " has " + row.slots().length + " numbers of state, more than " + logits * spl
                                     + " for " + model.classes().size() + " classes and " + s.optimizer());
@@ -329,9 +333,36 @@ public final class ModelSnapshot {
         return this;
     }
 
+    /**
+     * A least-squares row's layout ({@link LogitLeastSquares}): a feature's row
+     * {@code [position, K, w_1..w_K, P[position]]}, the covariance row {@code [d, index_1..index_d, P[0]]}.
+     */
+    private static void checkLeastSquaresRow(final int index, final WeightRow row, final int logits,
+                                             final ModelSettings s) {
+        final double[] slots = row.slots();
+        final String what = "least-squares row " + index;
+        if (index == LogitLeastSquares.COVARIANCE_ROW) {
+            check(slots.length >= 2 && slots[0] == Math.rint(slots[0]) && slots[0] >= 0
+                    && slots[0] <= s.maxDimension() && slots.length == 1 + (int) slots[0] + (int) slots[0] + 1,
+                    what + " does not list its features and the intercept's covariance");
+            return;
+        }
+        check(slots.length >= 3 && slots[0] == Math.rint(slots[0]) && slots[0] >= 1 && slots[0] <= s.maxDimension()
+                && slots[1] == Math.rint(slots[1]) && slots[1] >= 0 && slots[1] <= logits
+                && slots.length > 2 + (int) slots[1] + (int) slots[0],
+                what + " is not [position, classes, weights, covariance row]");
+    }
+
     private void checkHeader(final Limits limits) {
         final List<String> classes = model.classes();
         check(model.version() >= 0, "the version is " + model.version() + ", less than 0");
+        // far beyond any stream, and far from the overflow of the next update
+        check(model.version() < 1L << 62, "the version is " + model.version() + ", more than 2^62");
+        check(model.metrics().examples() < 1L << 62, "the example count is " + model.metrics().examples()
+                + ", more than 2^62");
+        check(!classes.isEmpty() && (model.settings().type() != ModelType.BINARY || classes.size() == 2),
+                "a " + model.settings().type().name().toLowerCase(java.util.Locale.ROOT) + " model with "
+                        + classes.size() + " classes cannot predict");
         if (classes.size() > limits.classes()) {
             throw Limits.exceeded("the model's classes", classes.size(), limits.classes(), "olr.limits.classes");
         }
