@@ -69,11 +69,10 @@ import org.apache.kafka.streams.test.TestRecord;
  *
  * <p>About 122,000 records per run: 120 tries of up to 1,300 records, 50 of up to 1,000, 40 of up to
  * 700 and 20 of up to 500 (sizes uniform: 122,000 on average, with a standard deviation of 4,800), at
- * least {@value #MIN_RECORDS} asserted to have been piped ({@link #enoughRecordsWerePiped}), in about
- * 30 s on two cores when every property holds.
- * Every try builds a new
- * topology (its format and new models' settings drawn too) and pipes its records one by one;
- * after each record and each batch these properties are checked:
+ * least {@value #MIN_RECORDS} asserted to have been piped ({@link #enoughRecordsWerePiped}); sized for
+ * about 30 s on two cores when every property holds. Every try builds a new topology (its format and
+ * new models' settings drawn too) and pipes its records one by one; after each record and each batch
+ * these properties are checked:
  * <ol>
  *   <li>no exception escapes {@code pipeInput} (nor the metrics punctuation);</li>
  *   <li>every record has exactly one outcome: an example is learned (examples-learned goes up by
