@@ -310,6 +310,13 @@ public final class ModelSnapshot {
                     check(row.slots().length <= logits * spl && row.slots().length % spl == 0,
                             what + " has " + row.slots().length + " numbers of state, more than " + logits * spl
                                     + " for " + model.classes().size() + " classes and " + s.optimizer());
+                    if (s.optimizer() == Optimizer.FTRL || s.optimizer() == Optimizer.ADAGRAD) {
+                        // the second slot of each logit sums squared gradients
+                        for (int k = 1; k < row.slots().length; k += spl) {
+                            check(row.slots()[k] >= 0, what + "'s sum of squared gradients is " + row.slots()[k]
+                                    + ", less than 0");
+                        }
+                    }
                     check(row.pending().length <= logits, what + " has a pending gradient for "
                             + row.pending().length + " logits, the model has " + logits);
                 }

@@ -39,6 +39,10 @@ class ModelImportCheckTest {
 
     /** A small trained model, as the processor stores it. */
     private Map<Integer, byte[]> trained() {
+        return trained(settings);
+    }
+
+    private static Map<Integer, byte[]> trained(final ModelSettings settings) {
         final FeatureHasher hasher = new FeatureHasher(BITS);
         final HashMapWeights weights = new HashMapWeights();
         final ModelState model = ModelState.fresh(settings);
@@ -141,6 +145,19 @@ class ModelImportCheckTest {
                 m.classes(), m.version(), m.clock(), m.biasState(),
                 new ProgressiveMetrics(20, 20, Double.NaN, 10), m.classCounts())));
         assertTrue(refused(measured).getMessage().contains("progressive metrics"));
+    }
+
+    @Test
+    void aNegativeSumOfSquaredGradientsIsRefused() {
+        final Map<Integer, byte[]> stored = trained(ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT)
+                .withHashBits(BITS).withOptimizer(io.kafkaolr.core.Optimizer.FTRL, 0.5));
+        final int index = stored.keySet().stream().filter(ModelStateCodec::isRow).findFirst().orElseThrow();
+        final WeightRow row = ModelStateCodec.decodeRow(stored.get(index));
+        final double[] slots = row.slots().clone();
+        slots[1] = -5.0; // FTRL's n
+        stored.put(index, ModelStateCodec.encodeRow(new WeightRow(row.step(), row.clock(), row.seen(),
+                row.sumSquares(), row.mean(), row.squaredDeviations(), slots, row.pending())));
+        assertTrue(refused(stored).getMessage().contains("sum of squared gradients is -5.0"));
     }
 
     @Test
