@@ -3,7 +3,6 @@ package io.kafkaolr.topology;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.serde.RecordCodec;
-import io.kafkaolr.serde.RecordFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -44,15 +43,10 @@ final class DeadLetters {
 
     DeadLetters(final ProcessorContext<byte[], byte[]> context, final String sinkName, final TopologyConfig config,
                 final String role) {
-        this(context, sinkName, config.format(), config.limits().deadLetterOriginalBytes(), role);
-    }
-
-    DeadLetters(final ProcessorContext<byte[], byte[]> context, final String sinkName, final RecordFormat format,
-                final int valuePrefixBytes, final String role) {
         this.context = context;
         this.sinkName = sinkName;
-        this.codec = format.codec(DeadLetter.class);
-        this.valuePrefixBytes = valuePrefixBytes;
+        this.codec = config.format().codec(DeadLetter.class);
+        this.valuePrefixBytes = config.limits().deadLetterOriginalBytes();
         for (final RejectReason reason : RejectReason.values()) {
             counters.put(reason, ProcessorMetrics.sensor(context, role,
                     "dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-')));

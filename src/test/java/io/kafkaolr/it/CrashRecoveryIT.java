@@ -205,15 +205,7 @@ class CrashRecoveryIT extends BrokerIT {
     }
 
     private static Process startProcessor(final OlrConfig config, final int round) throws IOException {
-        final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main", "run"));
-        config.asMap().forEach((name, value) -> {
-            command.add("--set");
-            command.add(name + "=" + value);
-        });
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("processor-" + round + ".log").toFile()).start();
+        return KafkaFixture.olrRun(config, "512m", dir.resolve("processor-" + round + ".log"));
     }
 
     private static long committed(final Admin admin, final OlrConfig config) {

@@ -50,14 +50,7 @@ class HostileClientsIT extends BrokerIT {
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
 
     private static Process olrRun(final OlrConfig config, final Path log) throws IOException {
-        final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main", "run"));
-        config.asMap().forEach((name, value) -> {
-            command.add("--set");
-            command.add(name + "=" + value);
-        });
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return KafkaFixture.olrRun(config, "384m", log);
     }
 
     private static String read(final Path log) {

@@ -133,4 +133,19 @@ final class KafkaFixture {
             throw new AssertionError("not true within " + timeout + ": " + progress.get(), e);
         }
     }
+
+    /**
+     * {@code olr run} in a JVM of its own (to be killed or sent SIGTERM as a supervisor would),
+     * with every setting of {@code config}, its output in {@code log}.
+     */
+    static Process olrRun(final OlrConfig config, final String maxHeap, final Path log) throws java.io.IOException {
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main", "run"));
+        config.asMap().forEach((name, value) -> {
+            command.add("--set");
+            command.add(name + "=" + value);
+        });
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
 }
