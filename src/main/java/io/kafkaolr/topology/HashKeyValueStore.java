@@ -35,7 +35,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * caching and metrics are Kafka's. Thread-safe, because a global store is written by the
  * global thread while stream threads read it.
  */
-final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     private final String name;
     private final Map<HashedKey, byte[]> map = new ConcurrentHashMap<>();
     private volatile boolean open;

@@ -51,29 +51,25 @@ final class ModelHeaders {
         if (cached != null && (cached.bytes() == bytes || Arrays.equals(cached.bytes(), bytes))) {
             return cached.model();
         }
-        final ModelState model = ModelStateCodec.decodeHeader(bytes);
-        if (model.settings().hashBits() != hashBits) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
-                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hashBits);
-        }
+        final ModelState model = decode(modelId, bytes, hashBits);
         entries.put(modelId, new Entry(bytes, model));
         return model;
     }
 
     /**
-     * Like {@link #read}, for a caller that will change the model in place: the entry is
-     * dropped until {@link #written} returns it, so that a failure in between can never leave
-     * a changed model paired with the old bytes.
+     * A header decoded anew (a model of its own, for a caller that changes it in place).
+     *
+     * @throws RejectedInputException {@link RejectReason#MODEL_MISMATCH} if the model hashes
+     *     onto another dimension than {@code hashBits}
      */
-    ModelState take(final String modelId, final byte[] bytes) {
-        final ModelState model = read(modelId, bytes);
-        entries.remove(modelId);
+    static ModelState decode(final String modelId, final byte[] bytes, final int hashBits) {
+        final ModelState model = ModelStateCodec.decodeHeader(bytes);
+        if (model.settings().hashBits() != hashBits) {
+            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
+                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hashBits);
+        }
         return model;
     }
 
-    /** Notes that {@code model}, as it is now, is stored as {@code bytes}. */
-    void written(final String modelId, final byte[] bytes, final ModelState model) {
-        entries.put(modelId, new Entry(bytes, model));
-    }
 
 }

@@ -69,8 +69,10 @@ public final class OlrTopology {
      * models this instance holds, for interactive queries).
      */
     public static Topology build(final TopologyConfig config, final ModelDirectory directory) {
-        final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = Stores.keyValueStoreBuilder(
-                        supplier(config.weightsStore(), WEIGHTS_STORE), Serdes.Bytes(), Serdes.ByteArray());
+        final BeforeCommitStore.Callbacks beforeCommit = new BeforeCommitStore.Callbacks();
+        final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = BeforeCommitStore.builder(
+                Stores.keyValueStoreBuilder(supplier(config.weightsStore(), WEIGHTS_STORE), Serdes.Bytes(),
+                        Serdes.ByteArray()), beforeCommit);
         if (config.weightsCache()) {
             weights.withCachingEnabled();
         }
@@ -86,7 +88,7 @@ public final class OlrTopology {
             // commands share the examples' partitioning and task: applied in the same transactions
             topology.addSource(CONTROL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     config.controlTopic());
-            topology.addProcessor(TRAIN, () -> new TrainingProcessor(config, directory), EXAMPLES_SOURCE,
+            topology.addProcessor(TRAIN, () -> new TrainingProcessor(config, directory, beforeCommit), EXAMPLES_SOURCE,
                     CONTROL_SOURCE);
             topology.addStateStore(weights, TRAIN);
             topology.addStateStore(Stores.keyValueStoreBuilder(supplier(config.weightsStore(), IMPORTS_STORE),

@@ -42,43 +42,47 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The training branch: decode and validate a labeled example, predict it with the model's
- * current weights (progressive validation), take one SGD step, and write back only the rows
- * of the example's features and the model's header. O(nnz) store reads and writes per record.
+ * current weights (progressive validation), and take one step. The task's models are held in
+ * memory ({@link TaskModels}): a step reads and writes only the rows of the example's features
+ * there, with no store access and no encoding. The rows, names, AUC-window entries and headers
+ * that changed since the last commit are written to the store once per commit, just before it
+ * ({@link BeforeCommitStore}), so every changed row reaches the store's changelog, which is the
+ * model topic, once per commit, in the transaction that commits the examples that changed it.
+ * Scoring instances see a change once that transaction commits.
  *
- * <p>Every write reaches the store's changelog, which is the model topic: scoring instances
- * see a change once the transaction that made it commits. A binary model also keeps its last
- * progressive predictions there (the AUC window), and a wall-clock punctuation publishes the
- * progressive metrics of the models that learned since the last one.
+ * <p>A wall-clock punctuation publishes the progressive metrics of the models that learned
+ * since the last one.
  */
 final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
     private final String controlTopic;
     private final ModelDirectory directory;
+    private final BeforeCommitStore.Callbacks beforeCommit;
     private final FeatureHasher hasher;
     private final RecordCodec<LabeledExample> codec;
 
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<Bytes, byte[]> store;
     private DeadLetters deadLetters;
     private Sensor learned;
     private Sensor commandsApplied;
-    private ModelHeaders headers;
     private ModelCommands commands;
     private TaskId taskId;
-    private Set<String> taskModels;
+    private TaskModels models;
     private final RecordCodec<ModelMetrics> metricsCodec;
     // models whose metrics changed since the last publication; after a restart a model is
     // published again once it learns
     private final Set<String> learnedSincePublished = new LinkedHashSet<>();
-    // the weight rows of each model of the task, for olr.limits.rows-per-model; counted from the store at init
-    private final Map<String, Integer> rowCounts = new HashMap<>();
     private final UnexpectedErrors unexpected = new UnexpectedErrors();
     private Sensor punctuationErrors;
+    // the indices of an example that have no row yet (reused: most examples create none)
+    private int[] absent = new int[16];
 
-    TrainingProcessor(final TopologyConfig config, final ModelDirectory directory) {
+    TrainingProcessor(final TopologyConfig config, final ModelDirectory directory,
+                      final BeforeCommitStore.Callbacks beforeCommit) {
         this.config = config;
         this.controlTopic = config.controlTopic();
         this.directory = directory;
+        this.beforeCommit = beforeCommit;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
         this.codec = config.format().codec(LabeledExample.class);
         this.metricsCodec = config.format().codec(ModelMetrics.class);
@@ -87,38 +91,31 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     @Override
     public void init(final ProcessorContext<byte[], byte[]> processorContext) {
         this.context = processorContext;
-        this.store = processorContext.getStateStore(OlrTopology.WEIGHTS_STORE);
+        final KeyValueStore<Bytes, byte[]> store = processorContext.getStateStore(OlrTopology.WEIGHTS_STORE);
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.TRAINING_DEAD_LETTERS_SINK, config,
                 "training");
         this.learned = ProcessorMetrics.latencySensor(processorContext, "training", "examples-learned");
         this.commandsApplied = ProcessorMetrics.sensor(processorContext, "training", "commands-applied");
-        this.headers = new ModelHeaders(hasher.bits());
+        final int hashBits = hasher.bits();
         this.commands = new ModelCommands(store, processorContext.getStateStore(OlrTopology.IMPORTS_STORE),
-                config.format().codec(ModelCommand.class), hasher.bits(), config.limits());
+                config.format().codec(ModelCommand.class), hashBits, config.limits());
         this.punctuationErrors = ProcessorMetrics.sensor(processorContext, "training", "punctuation-errors");
         this.taskId = processorContext.taskId();
-        // the store is restored before processors start: list its models and count their rows once
-        // (also after a crash or a fenced transaction: the task is then built anew from its store)
-        this.taskModels = ConcurrentHashMap.newKeySet();
-        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-            all.forEachRemaining(entry -> {
-                final byte[] key = entry.key.get();
-                if (ModelStateCodec.isModelKey(key)) {
-                    final ModelStateCodec.Key decoded = ModelStateCodec.decodeKey(key);
-                    if (decoded.isHeader()) {
-                        taskModels.add(decoded.modelId());
-                    } else if (ModelStateCodec.isRow(decoded.index())) {
-                        rowCounts.merge(decoded.modelId(), 1, Integer::sum);
-                    }
-                }
-            });
-        }
-        directory.openTrainingTask(taskId, taskModels);
+        // the store is restored before processors start: the models are read from it here, and
+        // again whenever the task starts anew (after a crash, a fenced transaction or a rebalance)
+        final Set<String> listed = ConcurrentHashMap.newKeySet();
+        this.models = new TaskModels(store, hashBits, config.metrics().aucWindow(), listed);
+        models.loadAll();
+        learnedSincePublished.clear();
+        beforeCommit.register(taskId, models::writeChanged);
+        directory.openTrainingTask(taskId, listed);
         processorContext.schedule(config.metrics().interval(), PunctuationType.WALL_CLOCK_TIME, this::publishMetrics);
     }
 
     @Override
     public void close() {
+        // what was not committed is dropped: the next incarnation of the task reads the store
+        beforeCommit.unregister(taskId);
         directory.closeTrainingTask(taskId);
     }
 
@@ -138,8 +135,8 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         } catch (final RejectedInputException e) {
             deadLetters.send(record, e.reason(), e.getMessage());
         } catch (final RuntimeException e) {
-            // learning holds its writes until the step is whole, so a failure leaves the model as it was
-            // (a command's writes are made only after it is validated); the record costs itself alone
+            // a step changes the model only once it is whole, and a command's writes are made only
+            // after it is validated, so a failure leaves the model as it was: the record costs itself alone
             deadLetters.send(record, RejectReason.INTERNAL_ERROR, unexpected.report(e, context));
         }
     }
@@ -149,19 +146,11 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final String modelId = command.getModelId();
         ModelIds.validate(modelId);
         checkRouting(record, modelId);
-        commands.apply(command, taskModels);
+        // the store first gets what the model learned since the last commit: the command reads or replaces it there
+        models.writeChanged(modelId);
+        commands.apply(command, models.listedView());
+        models.reload(modelId);
         learnedSincePublished.remove(modelId);
-        rowCounts.remove(modelId);
-        if (taskModels.contains(modelId)) {
-            try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(
-                    Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
-                it.forEachRemaining(entry -> {
-                    if (ModelStateCodec.isRow(ModelStateCodec.decodeKey(entry.key.get()).index())) {
-                        rowCounts.merge(modelId, 1, Integer::sum);
-                    }
-                });
-            }
-        }
     }
 
     private void learn(final Record<byte[], byte[]> record) {
@@ -184,70 +173,93 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         limits.checkFeatureNames(features);
         final SparseVector x = hashed.vector();
 
-        final StoreWeights weights = StoreWeights.writable(store, modelId);
-        final Bytes headerKey = weights.headerKey();
-        final ModelState stored = headers.take(modelId, store.get(headerKey));
-        if (stored == null && taskModels.size() >= limits.modelsPerTask()) {
-            throw Limits.exceeded("the models of this task", taskModels.size() + 1, limits.modelsPerTask(),
-                    "olr.limits.models-per-task");
+        TaskModels.Model model = models.get(modelId);
+        if (model == null) {
+            if (models.size() >= limits.modelsPerTask()) {
+                throw Limits.exceeded("the models of this task", models.size() + 1, limits.modelsPerTask(),
+                        "olr.limits.models-per-task");
+            }
+            model = models.create(modelId, ModelState.fresh(config.modelDefaults()));
         }
-        final ModelState model = stored == null ? ModelState.fresh(config.modelDefaults()) : stored;
-        if (model.settings().allowNewClasses() && model.classes().size() >= limits.classes()
-                && !model.classes().contains(label)) {
-            throw Limits.exceeded("the model's classes", model.classes().size() + 1, limits.classes(),
-                    "olr.limits.classes");
+        final ModelState state = model.state;
+        if (!state.classes().contains(label) && state.settings().allowNewClasses()) {
+            checkNewClass(state, label, limits);
         }
-        final StepResult step = OnlineLogisticRegression.learn(model, x, label, example.getImportance(), weights);
-        final int rows = rowCounts.getOrDefault(modelId, 0) + weights.absentCount();
+        // every check before the step: the step changes the model in memory, and only when it succeeds
+        final int created = absentRows(model, x);
+        final int rows = model.rows.size() + created;
         if (rows > limits.rowsPerModel()) {
             throw Limits.exceeded("the model's rows", rows, limits.rowsPerModel(), "olr.limits.rows-per-model");
         }
-        if (config.featureNames() && weights.anyAbsent()) {
-            nameNewRows(weights, features, hashed.nameIndices());
+        final StepResult step = OnlineLogisticRegression.learn(state, x, label, example.getImportance(), model.rows);
+        if (config.featureNames() && created > 0) {
+            nameNewRows(model, features, hashed.nameIndices(), created);
         }
-        if (model.settings().type() == ModelType.BINARY) {
-            weights.put(weights.key(ModelStateCodec.windowIndex(model.version(), config.metrics().aucWindow())),
-                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
+        if (state.settings().type() == ModelType.BINARY) {
+            model.window.add(state.version(), step.progressive().probabilities()[1], step.labelIndex() == 1);
         }
-        final byte[] header = ModelStateCodec.encodeHeader(model);
-        if (header.length > limits.modelHeaderBytes()) {
-            throw Limits.exceeded("the model header's size in bytes", header.length, limits.modelHeaderBytes(),
-                    "olr.limits.model-header-bytes");
-        }
-        // the header last: a reader of the model topic that sees it has seen the whole step
-        weights.put(headerKey, header);
-        weights.flush();
-        headers.written(modelId, header, model);
-        rowCounts.put(modelId, rows);
-        if (stored == null) {
-            taskModels.add(modelId);
-        }
+        models.changed(model);
         learnedSincePublished.add(modelId);
     }
 
+    /** Refuses a class that would take the model past its class or header limits. */
+    private static void checkNewClass(final ModelState state, final String label, final Limits limits) {
+        if (state.classes().size() >= limits.classes()) {
+            throw Limits.exceeded("the model's classes", state.classes().size() + 1, limits.classes(),
+                    "olr.limits.classes");
+        }
+        // the header grows by the label (at most 3 bytes a char, and its length), the class's
+        // bias state, its count and its open mini-batch gradient: checked before the step changes anything
+        final int spl = state.settings().optimizer().slotsPerLogit();
+        final long grown = ModelStateCodec.encodeHeader(state).length + 2L + 3L * label.length() + 8L * spl + 16;
+        if (grown > limits.modelHeaderBytes()) {
+            throw Limits.exceeded("the model header's size in bytes", grown, limits.modelHeaderBytes(),
+                    "olr.limits.model-header-bytes");
+        }
+    }
+
+    /** Counts the indices of {@code x} the model has no row for, and keeps them in {@link #absent}. */
+    private int absentRows(final TaskModels.Model model, final SparseVector x) {
+        int n = 0;
+        for (int j = 0; j < x.size(); j++) {
+            final int index = x.indexAt(j);
+            if (!model.rows.contains(index)) {
+                if (n == absent.length) {
+                    absent = Arrays.copyOf(absent, 2 * n);
+                }
+                absent[n++] = index;
+            }
+        }
+        return n;
+    }
+
     /**
-     * Stores the names of the features whose rows this example created (one write per new row,
-     * none once a model has seen its features): what the weights endpoint and the export show.
+     * Keeps the names of the features whose rows this example created, written with them at the
+     * next commit (one entry per new row, none once a model has seen its features): what the
+     * weights endpoint and the export show.
      */
-    private void nameNewRows(final StoreWeights weights, final Features features, final int[] nameIndices) {
-        final Set<Integer> created = weights.absentRows();
-        final Map<Integer, List<String>> names = new LinkedHashMap<>();
+    private void nameNewRows(final TaskModels.Model model, final Features features, final int[] nameIndices,
+                             final int created) {
         final int most = config.limits().namesPerRow();
         int k = 0;
         for (final String name : features.names()) {
             final int index = nameIndices[k++];
-            if (created.contains(index) && ModelSnapshot.keepsName(name)) {
-                final List<String> list = names.computeIfAbsent(index, i -> new ArrayList<>(1));
+            if (isAmong(index, absent, created) && ModelSnapshot.keepsName(name)) {
+                final List<String> list = model.newNames.computeIfAbsent(index, i -> new ArrayList<>(1));
                 if (list.size() < most) {
                     list.add(name);
                 }
             }
         }
-        names.forEach((index, list) -> {
-            if (!list.isEmpty()) {
-                weights.put(weights.key(ModelStateCodec.namesIndex(index)), ModelStateCodec.encodeNames(list));
+    }
+
+    private static boolean isAmong(final int index, final int[] indices, final int n) {
+        for (int i = 0; i < n; i++) {
+            if (indices[i] == index) {
+                return true;
             }
-        });
+        }
+        return false;
     }
 
     private void checkRouting(final Record<byte[], byte[]> record, final String modelId) {
@@ -284,12 +296,11 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     }
 
     private void publishMetrics(final String modelId, final long now) {
-        final StoreWeights weights = StoreWeights.writable(store, modelId);
-        // the decoded header this processor last wrote, unless the store holds other bytes now
-        final ModelState model = headers.read(modelId, store.get(weights.headerKey()));
-        if (model == null) {
+        final TaskModels.Model held = models.peek(modelId);
+        if (held == null || held.state == null) {
             return;
         }
+        final ModelState model = held.state;
         final ModelMetrics.Builder metrics = ModelMetrics.newBuilder().setModelId(modelId)
                 .setModelVersion(model.version()).setExamples(model.metrics().examples())
                 .setProgressiveLogLoss(finiteOrNull(model.metrics().meanLogLoss()))
@@ -301,19 +312,10 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         }
         metrics.setClassCounts(counts);
         if (model.settings().type() == ModelType.BINARY) {
-            final int window = (int) Math.min(model.version(), config.metrics().aucWindow());
+            final int window = (int) Math.min(model.version(), held.window.size());
             final double[] scores = new double[window];
             final boolean[] positive = new boolean[window];
-            int n = 0;
-            for (int i = 0; i < window; i++) {
-                final byte[] entry = store.get(weights.key(ModelStateCodec.windowIndex(model.version() - i,
-                        config.metrics().aucWindow())));
-                if (entry == null) {
-                    break; // an imported model's window can be shorter (replay keeps none)
-                }
-                scores[n] = ModelStateCodec.windowProbability(entry);
-                positive[n++] = ModelStateCodec.windowPositive(entry);
-            }
+            final int n = held.window.latest(model.version(), scores, positive);
             final double auc = RocAuc.rocAuc(Arrays.copyOf(scores, n), Arrays.copyOf(positive, n));
             metrics.setProgressiveAuc(Double.isNaN(auc) ? null : auc).setAucWindowExamples(n);
         }

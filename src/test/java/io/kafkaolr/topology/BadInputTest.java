@@ -255,28 +255,6 @@ class BadInputTest {
     }
 
     @Test
-    void anUnforeseenFailureCostsOneRecordAsInternalErrorAndProcessingGoesOn() {
-        try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.AVRO), stateDir)) {
-            h.learn(example("good", Map.of("x", 1.0), "1"));
-            h.learn(example("broken", Map.of("x", 1.0), "1"));
-            h.readDeadLetters();
-            // a stored header no validation could have let in (written behind the processor's back)
-            h.weightsStore().put(Bytes.wrap(ModelStateCodec.headerKey("broken")), new byte[] {3, 0, 1});
-            h.learn(example("broken", Map.of("x", 1.0), "0"));
-            final DeadLetter letter = onlyDeadLetter(h);
-            assertEquals(RejectReason.INTERNAL_ERROR.name(), letter.getReason());
-            assertTrue(letter.getDetail().contains("IllegalArgumentException"), letter.getDetail());
-            h.learn(example("good", Map.of("x", 1.0), "0"));
-            assertEquals(2L, h.trainedModel("good").version());
-            assertEquals(1.0, h.counter("dead-letters-internal-error-total"));
-            // the metrics punctuation skips the broken model and publishes the others
-            final List<ModelMetrics> published = h.metricsAfter(Duration.ofSeconds(11));
-            assertEquals(List.of("good"), published.stream().map(ModelMetrics::getModelId).toList());
-            assertEquals(1.0, h.counter("punctuation-errors-total"));
-        }
-    }
-
-    @Test
     void scoringAModelWhoseCopyCannotBeReadCostsOneEvent() {
         try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.AVRO), stateDir)) {
             h.learn(example("good", Map.of("x", 1.0), "1"));

@@ -465,4 +465,44 @@ class OlrTopologyTest {
             assertEquals(30L, m.getExamples());
         }
     }
+    @Test
+    void eachCommitWritesToTheModelTopicExactlyTheEntriesItsExamplesChangedEachOnce() {
+        final TopologyConfig config = binaryConfig(RecordFormat.AVRO);
+        final FeatureHasher hasher = new FeatureHasher(config.modelDefaults().hashBits());
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            final java.util.Set<Integer> seen = new java.util.HashSet<>();
+            final Random random = new Random(7);
+            for (int i = 0; i < 30; i++) {
+                final Map<String, Double> numeric = new HashMap<>();
+                for (int f = 0; f < 4; f++) {
+                    numeric.put("f" + random.nextInt(10), random.nextGaussian());
+                }
+                // the test driver commits after every record: one example, one commit
+                h.learn(example("m", numeric, i % 3 == 0 ? "1" : "0"));
+                final java.util.Set<Integer> rows = new java.util.TreeSet<>();
+                for (final String name : numeric.keySet()) {
+                    rows.add(hasher.index(name));
+                }
+                final List<Integer> expected = new ArrayList<>(rows);
+                for (final int row : rows) {
+                    if (seen.add(row)) {
+                        expected.add(ModelStateCodec.namesIndex(row)); // a new row is named once
+                    }
+                }
+                expected.add(ModelStateCodec.windowIndex(i + 1, config.metrics().aucWindow()));
+                final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
+                final List<Integer> indices = written.stream()
+                        .map(r -> ModelStateCodec.decodeKey(r.key()).index()).toList();
+                assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
+                assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(indices.subList(0,
+                        indices.size() - 1)), "example " + i);
+                assertEquals(expected.size() + 1, indices.size(), "each entry once: " + indices);
+                // what reached the topic is what the store (the model in memory, as of the commit) holds
+                for (final TestRecord<byte[], byte[]> r : written) {
+                    assertArrayEquals(h.weightsStore().get(Bytes.wrap(r.key())), r.value());
+                }
+                assertEquals(i + 1L, ModelStateCodec.decodeHeader(written.get(written.size() - 1).value()).version());
+            }
+        }
+    }
 }
