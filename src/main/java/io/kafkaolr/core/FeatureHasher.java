@@ -93,6 +93,8 @@ public final class FeatureHasher {
             throw new RejectedInputException(RejectReason.TOO_MANY_FEATURES,
                     count + " features, more than the limit of " + maxFeatures);
         }
+        // new arrays per call, not a reused scratch: the indices are handed back in Hashed, and a
+        // FeatureHasher is immutable and shared as a constant in places, across threads
         final int[] indices = new int[count];
         final double[] values = new double[count];
         int k = 0;
