@@ -1,6 +1,5 @@
 package io.kafkaolr.core;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.commons.codec.digest.MurmurHash3;
 
@@ -39,11 +38,30 @@ public final class FeatureHasher {
         return bits;
     }
 
-    /** The index of a feature name. */
-    public int index(final String name) {
-        final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The index of a feature name. The UTF-8 bytes are hashed as they are encoded, with nothing
+     * allocated; a {@code CharSequence} that decodes itself on {@code charAt} (Avro's
+     * {@code Utf8}) is better hashed through {@link #indexOfUtf8}.
+     */
+    public int index(final CharSequence name) {
         // a mask of the low bits equals floorMod(hash, 2^bits): never negative
-        return MurmurHash3.hash32x86(bytes, 0, bytes.length, SEED) & mask;
+        return Utf8Murmur3.hash(name, SEED) & mask;
+    }
+
+    /**
+     * The index of a categorical feature: that of {@link #categoricalName categoricalName(name, value)},
+     * without building it.
+     */
+    public int categoricalIndex(final CharSequence name, final CharSequence value) {
+        return Utf8Murmur3.hash(name, value, SEED) & mask;
+    }
+
+    /**
+     * The index of the name whose UTF-8 encoding is {@code bytes[offset, offset + length)}: for
+     * names that arrive already encoded, such as Avro's {@code Utf8}, hashed without decoding.
+     */
+    public int indexOfUtf8(final byte[] bytes, final int offset, final int length) {
+        return MurmurHash3.hash32x86(bytes, offset, length, SEED) & mask;
     }
 
     /** The name under which a categorical value is hashed. */
@@ -75,6 +93,8 @@ public final class FeatureHasher {
             throw new RejectedInputException(RejectReason.TOO_MANY_FEATURES,
                     count + " features, more than the limit of " + maxFeatures);
         }
+        // new arrays per call, not a reused scratch: the indices are handed back in Hashed, and a
+        // FeatureHasher is immutable and shared as a constant in places, across threads
         final int[] indices = new int[count];
         final double[] values = new double[count];
         int k = 0;
@@ -97,7 +117,7 @@ public final class FeatureHasher {
                 throw new RejectedInputException(RejectReason.MISSING_FIELD,
                         "categorical feature '" + e.getKey() + "' has no value");
             }
-            indices[k] = index(categoricalName(e.getKey(), e.getValue()));
+            indices[k] = categoricalIndex(e.getKey(), e.getValue());
             values[k] = 1.0;
             k++;
         }
