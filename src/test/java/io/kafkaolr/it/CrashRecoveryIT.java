@@ -1,27 +1,15 @@
 package io.kafkaolr.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.avro.LabeledExample;
-import io.kafkaolr.core.FeatureHasher;
-import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
-import io.kafkaolr.core.ModelSettings;
-import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.OnlineLogisticRegression;
-import io.kafkaolr.core.StepResult;
-import io.kafkaolr.core.WeightRow;
-import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,7 +71,7 @@ class CrashRecoveryIT extends BrokerIT {
                 final List<ProducerRecord<byte[], byte[]>> chunk = new ArrayList<>();
                 for (int i = 0; i < CHUNK; i++) {
                     final String model = MODELS.get(i % MODELS.size());
-                    final LabeledExample example = randomExample(model, random);
+                    final LabeledExample example = UninterruptedRun.randomExample(model, random);
                     sent.get(model).add(example);
                     chunk.add(new ProducerRecord<>(t.examplesTopic(), model.getBytes(StandardCharsets.UTF_8),
                             codec.encode(example)));
@@ -114,21 +102,9 @@ class CrashRecoveryIT extends BrokerIT {
                     } else {
                         try (ModelTopicReader reader = new ModelTopicReader(
                                 KafkaFixture.consumer(broker, t.modelTopic()))) {
-                            KafkaFixture.await(() -> {
-                                reader.poll();
-                                for (final String m : MODELS) {
-                                    assertTrue(reader.version(m) <= sent.get(m).size(), m + " learned "
-                                            + reader.version(m) + " examples of " + sent.get(m).size() + " sent");
-                                }
-                                return MODELS.stream().allMatch(m -> reader.version(m) == sent.get(m).size());
-                            }, TIMEOUT, () -> "versions " + MODELS.stream().map(reader::version).toList()
-                                    + " of " + MODELS.stream().map(m -> sent.get(m).size()).toList() + "; " + log(round));
-                            // a few more polls: a later publication of the same version must change nothing
-                            for (int i = 0; i < 10; i++) {
-                                reader.poll();
-                            }
+                            UninterruptedRun.awaitLearned(reader, sent, TIMEOUT, () -> log(round));
                             for (final String model : MODELS) {
-                                assertBitwiseUninterrupted(model, sent.get(model), config.modelSettings(),
+                                UninterruptedRun.assertBitwise(model, sent.get(model), config.modelSettings(),
                                         reader.entries(model));
                             }
                         }
@@ -141,67 +117,6 @@ class CrashRecoveryIT extends BrokerIT {
         }
         assertEquals(KILLS, kills);
         assertTrue(midStream >= KILLS - 1, "only " + midStream + " of " + kills + " kills interrupted learning");
-    }
-
-    private static void assertBitwiseUninterrupted(final String modelId, final List<LabeledExample> examples,
-                                                   final ModelSettings settings, final Map<Integer, byte[]> published) {
-        final ModelState reference = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
-        final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
-        final Map<Integer, Boolean> touched = new HashMap<>();
-        final Map<Integer, byte[]> window = new HashMap<>();
-        final int windowSize = TopologyConfig.MetricsOutput.DEFAULT.aucWindow();
-        // each row's feature names, written once, by the example that created the row
-        final Map<Integer, java.util.Set<String>> names = new HashMap<>();
-        for (final LabeledExample e : examples) {
-            final var x = hasher.vectorize(new Features(e.getNumericFeatures(), e.getCategoricalFeatures()),
-                    io.kafkaolr.core.Limits.DEFAULT_FEATURES);
-            final List<String> exampleNames = new ArrayList<>(e.getNumericFeatures().keySet());
-            e.getCategoricalFeatures().forEach((k, v) -> exampleNames.add(FeatureHasher.categoricalName(k, v)));
-            for (final String name : exampleNames) {
-                final int index = hasher.index(name);
-                if (!touched.containsKey(index)) {
-                    names.computeIfAbsent(index, i -> new java.util.HashSet<>()).add(name);
-                }
-            }
-            final StepResult step = OnlineLogisticRegression.learn(reference, x, e.getLabel(), e.getImportance(), weights);
-            window.put(ModelStateCodec.windowIndex(reference.version(), windowSize),
-                    ModelStateCodec.encodeWindowEntry(step.progressive().probabilities()[1], step.labelIndex() == 1));
-            for (int j = 0; j < x.size(); j++) {
-                touched.put(x.indexAt(j), true);
-            }
-        }
-        final ModelState header = ModelStateCodec.decodeHeader(published.get(ModelStateCodec.HEADER_INDEX));
-        assertEquals(examples.size(), header.version(), modelId + ": updates applied");
-        assertEquals(examples.size(), header.metrics().examples(), modelId + ": examples counted");
-        assertArrayEquals(ModelStateCodec.encodeHeader(reference), published.get(ModelStateCodec.HEADER_INDEX),
-                modelId + ": header (bias, scale, metrics) bitwise");
-        assertEquals(touched.size() + 1 + window.size() + names.size(), published.size(),
-                modelId + ": rows, header, AUC window and feature names published");
-        names.forEach((index, expected) -> assertEquals(expected, java.util.Set.copyOf(ModelStateCodec.decodeNames(
-                published.get(ModelStateCodec.namesIndex(index)))), modelId + ": names of row " + index));
-        window.forEach((index, entry) -> assertArrayEquals(entry, published.get(index),
-                modelId + ": AUC window entry " + index));
-        for (final Integer index : touched.keySet()) {
-            final WeightRow row = weights.read(index);
-            assertArrayEquals(ModelStateCodec.encodeRow(row), published.get(index), modelId + ": row " + index);
-        }
-    }
-
-    private static LabeledExample randomExample(final String model, final Random random) {
-        final Map<String, Double> numeric = new HashMap<>();
-        double margin = 0;
-        for (int k = 0; k < 20; k++) {
-            final int feature = random.nextInt(500);
-            final double value = random.nextGaussian();
-            numeric.merge("f" + feature, value, Double::sum);
-            margin += (feature % 7 - 3) * value;
-        }
-        final String colour = "c" + random.nextInt(30);
-        margin += colour.hashCode() % 3;
-        return LabeledExample.newBuilder().setModelId(model).setNumericFeatures(numeric)
-                .setCategoricalFeatures(Map.of("colour", colour))
-                .setLabel(margin + random.nextGaussian() > 0 ? "1" : "0").build();
     }
 
     private static Process startProcessor(final OlrConfig config, final int round) throws IOException {
@@ -235,12 +150,6 @@ class CrashRecoveryIT extends BrokerIT {
     }
 
     private static String log(final int round) {
-        try {
-            final List<String> lines = Files.readAllLines(dir.resolve("processor-" + round + ".log"));
-            return "processor log tail:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30),
-                    lines.size()));
-        } catch (final IOException e) {
-            return "(no processor log)";
-        }
+        return KafkaFixture.logTail(dir.resolve("processor-" + round + ".log"));
     }
 }

@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -43,7 +40,6 @@ class HostileClientsIT extends BrokerIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern ENDPOINT = Pattern.compile("HTTP endpoint: (http://\\S+/)");
     /** 9 examples of 9,000 features each: some 70,000 rows, an export of about 15 MB. */
     private static final int EXAMPLES = 9;
     private static final int FEATURES = 9_000;
@@ -54,23 +50,12 @@ class HostileClientsIT extends BrokerIT {
     }
 
     private static String read(final Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (final IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return KafkaFixture.read(log);
     }
 
     /** The endpoint's address once {@code olr run} printed it. */
     private static URI endpoint(final Process child, final Path log) {
-        final String[] found = {null};
-        KafkaFixture.await(() -> {
-            final Matcher m = ENDPOINT.matcher(read(log));
-            found[0] = m.find() ? m.group(1) : null;
-            return found[0] != null || !child.isAlive();
-        }, TIMEOUT, () -> "olr run printed: " + read(log));
-        assertTrue(found[0] != null, "olr run stopped: " + read(log));
-        return URI.create(found[0]);
+        return KafkaFixture.endpoint(child, log, TIMEOUT);
     }
 
     private static HttpResponse<String> get(final URI base, final String path) {

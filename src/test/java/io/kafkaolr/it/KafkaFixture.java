@@ -6,6 +6,9 @@ import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.app.Topics;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.topology.OlrTopology;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,6 +41,9 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /** Helpers for tests against the real embedded broker: configs with unique names, producing, consuming, waiting. */
 final class KafkaFixture {
+    /** What {@code olr run} prints once its HTTP endpoint listens. */
+    private static final Pattern ENDPOINT = Pattern.compile("HTTP endpoint: (http://\\S+/)");
+
     private KafkaFixture() {
     }
 
@@ -138,7 +146,7 @@ final class KafkaFixture {
      * {@code olr run} in a JVM of its own (to be killed or sent SIGTERM as a supervisor would),
      * with every setting of {@code config}, its output in {@code log}.
      */
-    static Process olrRun(final OlrConfig config, final String maxHeap, final Path log) throws java.io.IOException {
+    static Process olrRun(final OlrConfig config, final String maxHeap, final Path log) throws IOException {
         final List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main", "run"));
@@ -147,5 +155,35 @@ final class KafkaFixture {
             command.add(name + "=" + value);
         });
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** What {@code olr run} wrote to {@code log} so far, or "" before it wrote anything. */
+    static String read(final Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (final IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** The last 30 lines of {@code log}, to say what a child process was doing when a test failed. */
+    static String logTail(final Path log) {
+        final List<String> lines = read(log).lines().toList();
+        return log.getFileName() + " tail:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30),
+                lines.size()));
+    }
+
+    /** The HTTP endpoint's address once {@code child}, an {@code olr run} writing to {@code log}, printed it. */
+    static URI endpoint(final Process child, final Path log, final Duration timeout) {
+        final String[] found = {null};
+        await(() -> {
+            final Matcher m = ENDPOINT.matcher(read(log));
+            found[0] = m.find() ? m.group(1) : null;
+            return found[0] != null || !child.isAlive();
+        }, timeout, () -> "olr run printed: " + read(log));
+        if (found[0] == null) {
+            throw new AssertionError("olr run stopped: " + read(log));
+        }
+        return URI.create(found[0]);
     }
 }
