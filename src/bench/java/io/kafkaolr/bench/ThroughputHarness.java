@@ -457,8 +457,16 @@ public final class ThroughputHarness {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private Map<TopicPartition, Long> endOffsets(final String topic) {
+    private Map<TopicPartition, Long> endOffsets(final String topic) throws InterruptedException {
         try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            // a topic just created may not be in the metadata yet
+            while (consumer.partitionsFor(topic).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no partitions for " + topic);
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
             return consumer.endOffsets(consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList());
         }
