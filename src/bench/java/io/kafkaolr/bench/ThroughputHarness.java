@@ -302,9 +302,10 @@ public final class ThroughputHarness {
     private String report(final int rounds, final int secondaryRounds, final Path output, final double seconds)
             throws IOException {
         final StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "%,d records per run, %d rounds (the commit %d ms runs: only the last %d,"
-                + " -Dbench.secondary-rounds), medians; %d non-zero features per example from %,d names, uniform or Zipf (s = %.1f).%n",
-                records, rounds, SHORT_COMMIT_MS, secondaryRounds, NNZ, NAMES, ZIPF_EXPONENT));
+        md.append(String.format(Locale.ROOT, "%,d records per run, %d round%s (the commit %d ms runs: only in the last"
+                + " %d, -Dbench.secondary-rounds), medians; %d non-zero features per example from %,d names, uniform"
+                + " or Zipf (s = %.1f).%n", records, rounds, rounds == 1 ? "" : "s", SHORT_COMMIT_MS, secondaryRounds,
+                NNZ, NAMES, ZIPF_EXPONENT));
         md.append(String.format(Locale.ROOT, "Learners: %s; %s. Changelog: the model topic's records and bytes"
                 + " (key + value) per example, read_committed.%n%n", Learner.DEFAULT.describe(),
                 Learner.SGD.describe()));
