@@ -17,14 +17,15 @@ import org.apache.kafka.streams.state.Stores;
  * examples --> [train] --> store "model-weights" --changelog--> model topic
  * control ---'    |------> dead letters        (store "model-imports": parts of imports)
  *                 '------> metrics (every olr.metrics.interval.ms)
- * model topic --> global model store (every instance)
+ * model topic --> global model store + in-memory models (every instance)
  * events ---> [score] ---> predictions (keyed like the event)
  *                 '------> dead letters
  * </pre>
  *
  * <p>Training and scoring are separate sub-topologies: they share no store (scoring reads the
- * global store), so the events topic needs no co-partitioning with the examples topic and
- * scoring scales with the events topic's partitions. The model topic is the training store's
+ * in-memory models that the global store's updater keeps, {@link ServedModels}), so the events
+ * topic needs no co-partitioning with the examples topic and scoring scales with the events
+ * topic's partitions. The model topic is the training store's
  * own changelog ({@link TopologyConfig#modelTopic()}): each weight row is written to Kafka
  * once, in the transaction that changes it, and every instance reads the committed rows.
  * Every node and store has an explicit, stable name.
@@ -32,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class OlrTopology {
     /** The training store: weight rows and model headers, persistent and changelogged. */
     public static final String WEIGHTS_STORE = "model-weights";
-    /** The global store fed by the model topic, read by scoring. */
+    /** The global store fed by the model topic: every model on this instance, for queries and exports. */
     public static final String MODEL_GLOBAL_STORE = "model-global";
     /** The training side's store of the parts of imports whose last part has not arrived. */
     public static final String IMPORTS_STORE = "model-imports";
@@ -99,11 +100,14 @@ public final class OlrTopology {
                     new ByteArraySerializer(), TRAIN);
         }
         if (config.role().scores()) {
+            // one in-memory copy of the models per topology, so per KafkaStreams instance (each
+            // has its own global thread): written by that thread, read by every scoring task
+            final ServedModels served = new ServedModels(config.modelDefaults().hashBits());
             topology.addGlobalStore(global, MODEL_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                    config.modelTopic(), MODEL_STORE_UPDATER, () -> new ModelStoreUpdater(directory));
+                    config.modelTopic(), MODEL_STORE_UPDATER, () -> new ModelStoreUpdater(directory, served));
             topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     config.eventsTopic());
-            topology.addProcessor(SCORE, () -> new ScoringProcessor(config), EVENTS_SOURCE);
+            topology.addProcessor(SCORE, () -> new ScoringProcessor(config, served), EVENTS_SOURCE);
             topology.addSink(PREDICTIONS_SINK, config.predictionsTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer(), SCORE);
             topology.addSink(SCORING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),

@@ -6,9 +6,6 @@ import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelOutput;
-import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.ModelType;
-import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.SparseVector;
@@ -16,36 +13,36 @@ import io.kafkaolr.serde.RecordCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The scoring branch: decode and validate an event, read the model from the global model
- * store (every instance has all models, so events need no particular partitioning), and
- * publish the class probabilities with the model version used, keyed like the event.
+ * The scoring branch: decode and validate an event, score it against the in-memory copy of
+ * its model ({@link ServedModels}: every instance has all models, so events need no
+ * particular partitioning), and publish the class probabilities with the model version used,
+ * keyed like the event. A prediction is hashing plus the core's predict: no store read and
+ * no decoding per feature.
  *
- * <p>An event for a model that has no header in the store (never trained, or not yet
+ * <p>An event for a model that has no committed header here (never trained, or not yet
  * committed) goes to the dead-letter topic as {@link RejectReason#UNKNOWN_MODEL}: without a
  * trained model there are not even classes to give probabilities for.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final TopologyConfig config;
+    private final ServedModels models;
     private final FeatureHasher hasher;
     private final RecordCodec<Event> events;
     private final RecordCodec<Prediction> predictions;
 
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<Bytes, byte[]> models;
     private DeadLetters deadLetters;
     private Sensor scored;
-    private ModelHeaders headers;
     private final UnexpectedErrors unexpected = new UnexpectedErrors();
 
-    ScoringProcessor(final TopologyConfig config) {
+    ScoringProcessor(final TopologyConfig config, final ServedModels models) {
         this.config = config;
+        this.models = models;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
         this.events = config.format().codec(Event.class);
         this.predictions = config.format().codec(Prediction.class);
@@ -54,11 +51,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     @Override
     public void init(final ProcessorContext<byte[], byte[]> processorContext) {
         this.context = processorContext;
-        this.models = processorContext.getStateStore(OlrTopology.MODEL_GLOBAL_STORE);
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.SCORING_DEAD_LETTERS_SINK, config,
                 "scoring");
         this.scored = ProcessorMetrics.latencySensor(processorContext, "scoring", "events-scored");
-        this.headers = new ModelHeaders(hasher.bits());
     }
 
     @Override
@@ -93,13 +88,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         final Features features = new Features(event.getNumericFeatures(), event.getCategoricalFeatures());
         final SparseVector x = hasher.vectorize(features, config.maxFeatures());
         limits.checkFeatureNames(features);
-        final StoreWeights weights = StoreWeights.readOnly(models, modelId);
-        final ModelState model = headers.read(modelId, models.get(weights.headerKey()));
-        if (model == null) {
-            throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
-                    "model '" + modelId + "' has not been trained (no example learned and committed yet)");
-        }
-        final ModelOutput output = OnlineLogisticRegression.predict(model, x, weights);
+        final ModelOutput output = models.predict(modelId, x);
         final Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int k = 0; k < output.classes().size(); k++) {
             probabilities.put(output.classes().get(k), output.probabilities()[k]);
@@ -110,7 +99,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 .setProbabilities(probabilities)
                 .setPredictedLabel(output.predictedLabel())
                 .setModelVersion(output.version())
-                .setLogit(model.settings().type() == ModelType.BINARY ? output.logit() : null)
+                // NaN exactly for softmax models, whose predictions carry no logit
+                .setLogit(Double.isNaN(output.logit()) ? null : output.logit())
                 .build());
     }
 }

@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelMetrics;
+import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -255,14 +259,30 @@ class BadInputTest {
     }
 
     @Test
-    void scoringAModelWhoseCopyCannotBeReadCostsOneEvent() {
+    void aModelRecordScoringCannotDecodeIsSkippedAndCostsOnlyItsModelsEvents() {
         try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.AVRO), stateDir)) {
             h.learn(example("good", Map.of("x", 1.0), "1"));
-            h.globalStore().put(Bytes.wrap(ModelStateCodec.headerKey("broken")), new byte[] {3, 0, 1});
+            h.score("k", event("e0", "good", Map.of("x", 1.0)));
+            final Prediction before = h.readPredictions().get(0).value;
+            final var modelTopic = h.driver.createInputTopic(h.config.modelTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            final byte[] corrupt = {3, 0, 1};
+            modelTopic.pipeInput(ModelStateCodec.headerKey("broken"), corrupt);
+            final int x = new FeatureHasher(h.config.modelDefaults().hashBits())
+                    .vectorize(new Features(Map.of("x", 1.0), Map.of()), 10).indexAt(0);
+            modelTopic.pipeInput(ModelStateCodec.key("good", x), corrupt);
+            modelTopic.pipeInput(ModelStateCodec.headerKey("good"), h.globalStore().get(
+                    Bytes.wrap(ModelStateCodec.headerKey("good"))));
+            assertEquals(2.0, h.counter("model-records-skipped-total"));
+            // the global store keeps the records as the topic has them: queries and exports see them
+            assertArrayEquals(corrupt, h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("broken"))));
             h.score("k", event("e1", "broken", Map.of("x", 1.0)));
-            assertEquals(RejectReason.INTERNAL_ERROR.name(), onlyDeadLetter(h).getReason());
+            assertEquals(RejectReason.UNKNOWN_MODEL.name(), onlyDeadLetter(h).getReason());
+            // the row that could not be decoded left the good model as it was
             h.score("k", event("e2", "good", Map.of("x", 1.0)));
-            assertEquals(1, h.readPredictions().size());
+            final Prediction after = h.readPredictions().get(0).value;
+            assertEquals(before.getProbabilities(), after.getProbabilities());
+            assertEquals(before.getModelVersion(), after.getModelVersion());
         }
     }
 

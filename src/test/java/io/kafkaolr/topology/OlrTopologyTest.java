@@ -399,6 +399,43 @@ class OlrTopologyTest {
         }
     }
 
+    @Test
+    void anEventScoredWhileACommitsRowsHaveArrivedWithoutItsHeaderUsesThePreviousVersion() {
+        final TopologyConfig trainer = binaryConfig(RecordFormat.AVRO);
+        final TopologyConfig scorer = trainer.scoringOnly("olr-scoring", APP);
+        final Event event = event("e", "m", Map.of("x", 0.7, "y", 0.3));
+        final List<List<TestRecord<byte[], byte[]>>> commits = new ArrayList<>();
+        final List<Prediction> expected = new ArrayList<>();
+        try (TopologyHarness h = new TopologyHarness(trainer, stateDir.resolve("trainer"))) {
+            for (int i = 0; i < 3; i++) {
+                h.learn(example("m", Map.of("x", 1.0 + i, "y", -0.5 * i), i % 2 == 0 ? "1" : "0"));
+                commits.add(h.model.readRecordsToList());
+                h.score("k", event);
+                expected.add(h.readPredictions().get(0).value);
+            }
+        }
+        final byte[] header = ModelStateCodec.headerKey("m");
+        final List<TestRecord<byte[], byte[]>> last = commits.get(2);
+        assertTrue(last.size() > 1 && java.util.Arrays.equals(header, last.get(last.size() - 1).key()),
+                "the training side writes a commit's rows, then its header");
+        try (TopologyHarness h = new TopologyHarness(scorer, stateDir.resolve("scorer"))) {
+            final var models = h.driver.createInputTopic(scorer.modelTopic(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            commits.get(0).forEach(r -> models.pipeInput(r.key(), r.value()));
+            commits.get(1).forEach(r -> models.pipeInput(r.key(), r.value()));
+            last.subList(0, last.size() - 1).forEach(r -> models.pipeInput(r.key(), r.value()));
+            // the global store has the third commit's rows; scoring still answers with the second
+            h.score("k", event);
+            final Prediction during = h.readPredictions().get(0).value;
+            assertEquals(2L, during.getModelVersion());
+            assertEquals(expected.get(1), during);
+            models.pipeInput(header, last.get(last.size() - 1).value());
+            h.score("k", event);
+            assertEquals(expected.get(2), h.readPredictions().get(0).value);
+        }
+    }
+
     private static void assertSameEntries(final Map<Integer, byte[]> expected, final Map<Integer, byte[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((index, value) -> assertArrayEquals(value, actual.get(index), "entry " + index));

@@ -1,0 +1,238 @@
+package io.kafkaolr.topology;
+
+import io.kafkaolr.core.ModelOutput;
+import io.kafkaolr.core.ModelRows;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.SparseVector;
+import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.serde.ModelStateCodec;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The models this instance scores, in memory: each model's header and weight rows, decoded
+ * once when the model topic delivers them rather than once per feature per event. The global
+ * thread writes them ({@link #rebuild} from the restored global store, then {@link #apply} for
+ * each model-topic record); every stream thread's scoring reads them ({@link #predict}).
+ *
+ * <p>A prediction uses one committed version of a model, never part of a commit. Within each
+ * commit the training side writes, per model, the changed rows first and the header last; the
+ * global consumer reads committed records only, but applies them one at a time. So rows are
+ * staged, invisible to scorers, until their model's header arrives; the staged rows and the
+ * header are then applied together under the model's write lock, and a prediction holds the
+ * model's read lock. The write lock is held for one model's staged rows only (decoded before
+ * it is taken), so scorers of other models never wait, and those of this model wait for map
+ * updates, not for decoding.
+ *
+ * <p>Only what scoring reads is kept: headers and weight rows. AUC-window and names entries
+ * stay in the global store alone.
+ *
+ * <p>Thread-safety: {@link #rebuild} and {@link #apply} from one thread at a time (the global
+ * thread); {@link #predict} from any.
+ */
+final class ServedModels {
+    /** One model that has a committed header: rows and header change together, under the lock. */
+    private static final class Served {
+        // not a StampedLock: its readers enter while a writer waits, so scorers that keep a
+        // model busy would starve the global thread; this one queues new readers behind it
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private final ModelRows rows;
+        // guarded by lock; never null once the model is published
+        private ModelState header;
+
+        private Served(final ModelRows rows, final ModelState header) {
+            this.rows = rows;
+            this.header = header;
+        }
+    }
+
+    private final int hashBits;
+    // replaced whole by rebuild, so a scorer never sees a half-cleared map from before it
+    private volatile Map<String, Served> models = new ConcurrentHashMap<>();
+    // global thread only; a null row is a staged removal
+    private final Map<String, Map<Integer, WeightRow>> staged = new HashMap<>();
+
+    ServedModels(final int hashBits) {
+        this.hashBits = hashBits;
+    }
+
+    /**
+     * Replaces everything held by the models in {@code store}, which holds whole commits (it is
+     * restored up to the committed end of the model topic). Rows of a model without a header
+     * are staged for the header still to come. An entry that cannot be decoded is given to
+     * {@code skipped} and left out.
+     */
+    void rebuild(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final Consumer<RuntimeException> skipped) {
+        // the old copy is dropped first: the store's content is what counts, and two copies of
+        // every model would double the memory of a large instance during the scan
+        models = new ConcurrentHashMap<>();
+        staged.clear();
+        final Map<String, ModelRows> rows = new HashMap<>();
+        final Map<String, ModelState> headers = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            all.forEachRemaining(entry -> {
+                final byte[] key = entry.key.get();
+                if (!ModelStateCodec.isModelKey(key)) {
+                    return;
+                }
+                try {
+                    final ModelStateCodec.Key k = ModelStateCodec.decodeKey(key);
+                    if (k.isHeader()) {
+                        headers.put(k.modelId(), ModelStateCodec.decodeHeader(entry.value));
+                    } else if (ModelStateCodec.isRow(k.index())) {
+                        final WeightRow row = ModelStateCodec.decodeRow(entry.value);
+                        rows.computeIfAbsent(k.modelId(), id -> new ModelRows()).load(k.index(), row);
+                    }
+                } catch (final RuntimeException e) {
+                    skipped.accept(e);
+                }
+            });
+        }
+        final Map<String, Served> built = models;
+        headers.forEach((modelId, header) -> {
+            final ModelRows modelRows = rows.remove(modelId);
+            built.put(modelId, new Served(modelRows == null ? new ModelRows() : modelRows, header));
+        });
+        rows.forEach((modelId, orphans) -> {
+            final Map<Integer, WeightRow> pending = new HashMap<>();
+            orphans.forEachIndex(index -> pending.put(index, orphans.read(index)));
+            staged.put(modelId, pending);
+        });
+    }
+
+    /**
+     * Applies one model-topic record ({@code value} null for a tombstone): a row is staged, a
+     * header makes its staged rows and itself visible at once, a header's tombstone removes the
+     * model. Other entries are ignored.
+     *
+     * @throws IllegalArgumentException if the key is a model key and the value cannot be
+     *     decoded; nothing is changed then (the rows staged so far wait for the next header)
+     */
+    void apply(final byte[] key, final byte[] value) {
+        if (key == null || !ModelStateCodec.isModelKey(key)) {
+            return;
+        }
+        final ModelStateCodec.Key k = ModelStateCodec.decodeKey(key);
+        if (k.isHeader()) {
+            if (value == null) {
+                remove(k.modelId());
+            } else {
+                publish(k.modelId(), ModelStateCodec.decodeHeader(value));
+            }
+        } else if (ModelStateCodec.isRow(k.index())) {
+            stage(k.modelId(), k.index(), value == null ? null : ModelStateCodec.decodeRow(value));
+        }
+    }
+
+    private void stage(final String modelId, final int index, final WeightRow row) {
+        Map<Integer, WeightRow> pending = staged.get(modelId);
+        if (pending == null) {
+            if (row == null && !models.containsKey(modelId)) {
+                return; // removes a row that no version of the model has: a delete's tombstones
+            }
+            pending = new HashMap<>();
+            staged.put(modelId, pending);
+        }
+        pending.put(index, row);
+    }
+
+    private void publish(final String modelId, final ModelState header) {
+        final Map<Integer, WeightRow> pending = staged.remove(modelId);
+        final Served served = models.get(modelId);
+        if (served == null) {
+            // not yet visible to any scorer: filled without the lock, published by the map
+            final Served fresh = new Served(new ModelRows(), header);
+            applyRows(fresh.rows, pending);
+            models.put(modelId, fresh);
+            return;
+        }
+        served.lock.writeLock().lock();
+        try {
+            applyRows(served.rows, pending);
+            served.header = header;
+        } finally {
+            served.lock.writeLock().unlock();
+        }
+    }
+
+    private static void applyRows(final ModelRows rows, final Map<Integer, WeightRow> pending) {
+        if (pending == null) {
+            return;
+        }
+        pending.forEach((index, row) -> {
+            if (row == null) {
+                rows.remove(index);
+            } else {
+                rows.load(index, row);
+            }
+        });
+    }
+
+    private void remove(final String modelId) {
+        // the delete's row tombstones, staged or still to come, concern a model no scorer sees
+        staged.remove(modelId);
+        models.remove(modelId);
+    }
+
+    /**
+     * Scores {@code x} with the latest committed version of {@code modelId} (the output's
+     * version says which).
+     *
+     * @throws RejectedInputException {@link RejectReason#UNKNOWN_MODEL} if the model has no
+     *     committed header; {@link RejectReason#MODEL_MISMATCH} if it hashes onto another
+     *     dimension than this processor; {@link RejectReason#NUMERIC_OVERFLOW} from the core
+     */
+    ModelOutput predict(final String modelId, final SparseVector x) {
+        final Served served = models.get(modelId);
+        if (served == null) {
+            throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
+                    "model '" + modelId + "' has not been trained (no example learned and committed yet)");
+        }
+        served.lock.readLock().lock();
+        try {
+            final ModelState model = served.header;
+            if (model.settings().hashBits() != hashBits) {
+                throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId
+                        + "' hashes onto 2^" + model.settings().hashBits() + " dimensions, this processor onto 2^"
+                        + hashBits);
+            }
+            return OnlineLogisticRegression.predict(model, x, served.rows);
+        } finally {
+            served.lock.readLock().unlock();
+        }
+    }
+
+    /** Whether {@code modelId} has a committed header here. */
+    boolean serves(final String modelId) {
+        return models.containsKey(modelId);
+    }
+
+    /** The rows of {@code modelId} visible to scorers (0 if it is not served); global thread or tests. */
+    int rows(final String modelId) {
+        final Served served = models.get(modelId);
+        if (served == null) {
+            return 0;
+        }
+        served.lock.readLock().lock();
+        try {
+            return served.rows.size();
+        } finally {
+            served.lock.readLock().unlock();
+        }
+    }
+
+    /** The rows of {@code modelId} staged for its next header; global thread or tests. */
+    int staged(final String modelId) {
+        final Map<Integer, WeightRow> pending = staged.get(modelId);
+        return pending == null ? 0 : pending.size();
+    }
+}
