@@ -200,11 +200,7 @@ final class ServedModels {
         served.lock.readLock().lock();
         try {
             final ModelState model = served.header;
-            if (model.settings().hashBits() != hashBits) {
-                throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId
-                        + "' hashes onto 2^" + model.settings().hashBits() + " dimensions, this processor onto 2^"
-                        + hashBits);
-            }
+            ModelHeaders.requireHashBits(modelId, model, hashBits);
             return OnlineLogisticRegression.predict(model, x, served.rows);
         } finally {
             served.lock.readLock().unlock();
