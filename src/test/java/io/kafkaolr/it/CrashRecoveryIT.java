@@ -8,7 +8,7 @@ import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.OnlineLogisticRegression;
@@ -146,7 +146,7 @@ class CrashRecoveryIT extends BrokerIT {
     private static void assertBitwiseUninterrupted(final String modelId, final List<LabeledExample> examples,
                                                    final ModelSettings settings, final Map<Integer, byte[]> published) {
         final ModelState reference = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         final Map<Integer, Boolean> touched = new HashMap<>();
         final Map<Integer, byte[]> window = new HashMap<>();
