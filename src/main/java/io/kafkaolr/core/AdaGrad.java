@@ -58,6 +58,11 @@ final class AdaGrad implements CoordinateOptimizer {
     }
 
     @Override
+    public boolean catchUpIsIdentity() {
+        return l1 == 0 && l2 == 0;
+    }
+
+    @Override
     public boolean decaysWhenAbsent() {
         return l1 != 0 || l2 != 0;
     }

@@ -61,6 +61,11 @@ interface CoordinateOptimizer {
      */
     boolean decaysWhenAbsent();
 
+    /** Whether {@link #catchUp} never changes a state, whatever the steps and clocks (a shortcut for readers). */
+    default boolean catchUpIsIdentity() {
+        return false;
+    }
+
     /** The proximal operator of the L1 norm: {@code sign(v) max(|v| - threshold, 0)}. */
     static double soft(final double v, final double threshold) {
         if (threshold == 0) {

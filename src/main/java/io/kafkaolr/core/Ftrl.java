@@ -48,6 +48,11 @@ final class Ftrl implements CoordinateOptimizer {
     }
 
     @Override
+    public boolean catchUpIsIdentity() {
+        return true;
+    }
+
+    @Override
     public boolean decaysWhenAbsent() {
         return false;
     }

@@ -448,10 +448,19 @@ public final class Learner {
         final long now = model.steps();
         final int length = rows.slotLength(slot);
         final int copied = Math.min(length, width);
-        System.arraycopy(rows.slots, slot * rows.slotWidth, into, off, copied);
-        Arrays.fill(into, off + copied, off + width, 0.0);
-        final int stored = Math.min(logitsCount, length / spl);
+        final double[] from = rows.slots;
+        final int base = slot * rows.slotWidth;
+        for (int i = 0; i < copied; i++) {
+            into[off + i] = from[base + i];
+        }
+        for (int i = copied; i < width; i++) {
+            into[off + i] = 0.0;
+        }
         final int pendingCount = rows.pendingLength(slot);
+        if (pendingCount == 0 && optimizer.catchUpIsIdentity()) {
+            return;
+        }
+        final int stored = Math.min(logitsCount, length / spl);
         final long step = rows.step[slot];
         long rowStep = pendingCount == 0 ? step / batch : (step - 1) / batch;
         final int clockWidth = rows.clockWidth;
@@ -548,11 +557,18 @@ public final class Learner {
     }
 
     static void requireFinite(final double[] values, final int from, final int length, final String what) {
+        // v * 0 is 0 for every finite v and NaN otherwise: one branch for the whole range
+        double zero = 0.0;
         for (int i = from; i < from + length; i++) {
-            final double v = values[i];
-            if (!Double.isFinite(v)) {
-                throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW,
-                        "the step would make a " + what + " " + v + "; the model is left unchanged");
+            zero += values[i] * 0.0;
+        }
+        if (zero != 0.0) {
+            for (int i = from; i < from + length; i++) {
+                final double v = values[i];
+                if (!Double.isFinite(v)) {
+                    throw new RejectedInputException(RejectReason.NUMERIC_OVERFLOW,
+                            "the step would make a " + what + " " + v + "; the model is left unchanged");
+                }
             }
         }
     }

@@ -28,6 +28,8 @@ public final class ModelRows implements WeightAccess {
 
     /** The open-addressing table: slot + 1 of the row hashed there, 0 when empty. */
     private int[] table = new int[2 * INITIAL_CAPACITY];
+    /** {@code 32 - log2(table.length)}: the shift that keeps a hash's top bits. */
+    private int shift = Integer.numberOfLeadingZeros(2 * INITIAL_CAPACITY) + 1;
     private int size;
     private int capacity;
 
@@ -44,6 +46,7 @@ public final class ModelRows implements WeightAccess {
     double[] squaredDeviations;
     double[] slots;
     int slotWidth;
+    /** Null while every row's state is {@link #slotWidth} long (the common case: one width per model). */
     private int[] slotLength;
     /** Null while no row has a pending mini-batch gradient. */
     double[] pending;
@@ -76,8 +79,8 @@ public final class ModelRows implements WeightAccess {
         }
         final double[] rowClock = clockWidth == 0 ? WeightRow.NONE
                 : Arrays.copyOfRange(clock, slot * clockWidth, (slot + 1) * clockWidth);
-        final double[] rowSlots = slotLength[slot] == 0 ? WeightRow.NONE
-                : Arrays.copyOfRange(slots, slot * slotWidth, slot * slotWidth + slotLength[slot]);
+        final double[] rowSlots = slotLength(slot) == 0 ? WeightRow.NONE
+                : Arrays.copyOfRange(slots, slot * slotWidth, slot * slotWidth + slotLength(slot));
         final double[] rowPending = pendingLength(slot) == 0 ? WeightRow.NONE
                 : Arrays.copyOfRange(pending, slot * pendingWidth, slot * pendingWidth + pendingLength[slot]);
         return new WeightRow(step[slot], rowClock, seen(slot), sumSquares(slot), mean(slot), squaredDeviations(slot),
@@ -173,6 +176,10 @@ public final class ModelRows implements WeightAccess {
             }
         }
         modelWideDirty.clear();
+        // a first commit of a large model lists every row: give that memory back
+        if (dirtyList.length > 4096 && dirtyList.length > 4 * dirtyCount) {
+            dirtyList = new int[Math.max(4096, 2 * dirtyCount)];
+        }
         dirtyCount = 0;
     }
 
@@ -206,7 +213,8 @@ public final class ModelRows implements WeightAccess {
     /** A new, zero feature row for {@code index} (which has none): its slot. */
     int add(final int index) {
         if (size == capacity) {
-            allocate(capacity + (capacity >>> 2) + INITIAL_CAPACITY);
+            // a small growth factor: the columns are most of a model's memory, and a copy is rare
+            allocate(capacity + (capacity >>> 3) + INITIAL_CAPACITY);
         }
         if (2L * (size + 1) > (long) table.length * 3 / 2) {
             rehash(table.length * 2);
@@ -232,6 +240,9 @@ public final class ModelRows implements WeightAccess {
         if (slotsLength > slotWidth) {
             // rare: a class added to a softmax model, or a least-squares model's new feature
             final int width = Math.max(slotsLength, slotWidth + (slotWidth >>> 3));
+            if (slotLength == null && size > 0) {
+                recordLengths(slotWidth);
+            }
             slots = widened(slots, slotWidth, width);
             slotWidth = width;
         }
@@ -261,14 +272,19 @@ public final class ModelRows implements WeightAccess {
 
     /** Sets the lengths of a row's optimizer state and pending gradient (0: none). */
     void setLengths(final int slot, final int slotsLength, final int pendingCount) {
-        slotLength[slot] = slotsLength;
+        if (slotLength == null && slotsLength != slotWidth) {
+            recordLengths(slotWidth);
+        }
+        if (slotLength != null) {
+            slotLength[slot] = slotsLength;
+        }
         if (pendingCount > 0 || this.pendingLength != null) {
             this.pendingLength[slot] = pendingCount;
         }
     }
 
     int slotLength(final int slot) {
-        return slotLength[slot];
+        return slotLength == null ? slotWidth : slotLength[slot];
     }
 
     int pendingLength(final int slot) {
@@ -373,7 +389,7 @@ public final class ModelRows implements WeightAccess {
 
     private int home(final int index) {
         // Fibonacci hashing: indices from small tests are consecutive, hashed ones are not
-        return (index * 0x9E3779B9) >>> (Integer.numberOfLeadingZeros(table.length) + 1);
+        return (index * 0x9E3779B9) >>> shift;
     }
 
     /** The bucket holding {@code index}, or -1. */
@@ -393,6 +409,7 @@ public final class ModelRows implements WeightAccess {
 
     private void rehash(final int length) {
         table = new int[length];
+        shift = Integer.numberOfLeadingZeros(length) + 1;
         final int mask = length - 1;
         for (int slot = 0; slot < size; slot++) {
             int bucket = home(indexOf[slot]);
@@ -417,7 +434,9 @@ public final class ModelRows implements WeightAccess {
             moveDouble(mean, last, slot);
             moveDouble(squaredDeviations, last, slot);
             System.arraycopy(slots, last * slotWidth, slots, slot * slotWidth, slotWidth);
-            slotLength[slot] = slotLength[last];
+            if (slotLength != null) {
+                slotLength[slot] = slotLength[last];
+            }
             if (pending != null) {
                 System.arraycopy(pending, last * pendingWidth, pending, slot * pendingWidth, pendingWidth);
                 pendingLength[slot] = pendingLength[last];
@@ -447,11 +466,19 @@ public final class ModelRows implements WeightAccess {
             squaredDeviations[slot] = Double.NaN;
         }
         Arrays.fill(slots, slot * slotWidth, (slot + 1) * slotWidth, 0.0);
-        slotLength[slot] = 0;
+        if (slotLength != null) {
+            slotLength[slot] = 0;
+        }
         if (pending != null) {
             Arrays.fill(pending, slot * pendingWidth, (slot + 1) * pendingWidth, 0.0);
             pendingLength[slot] = 0;
         }
+    }
+
+    /** Keeps each row's length from now on, every present row's being {@code width}. */
+    private void recordLengths(final int width) {
+        slotLength = new int[capacity];
+        Arrays.fill(slotLength, 0, size, width);
     }
 
     /** Grows every column to {@code rows} slots. */
@@ -465,7 +492,7 @@ public final class ModelRows implements WeightAccess {
         mean = mean == null ? null : Arrays.copyOf(mean, rows);
         squaredDeviations = squaredDeviations == null ? null : Arrays.copyOf(squaredDeviations, rows);
         slots = slots == null ? new double[0] : Arrays.copyOf(slots, rows * slotWidth);
-        slotLength = slotLength == null ? new int[rows] : Arrays.copyOf(slotLength, rows);
+        slotLength = slotLength == null ? null : Arrays.copyOf(slotLength, rows);
         pending = pending == null ? null : Arrays.copyOf(pending, rows * pendingWidth);
         pendingLength = pendingLength == null ? null : Arrays.copyOf(pendingLength, rows);
         dirtyBits = dirtyBits == null ? new long[(rows + 63) >>> 6] : Arrays.copyOf(dirtyBits, (rows + 63) >>> 6);
