@@ -2,11 +2,13 @@ package io.kafkaolr.bench;
 
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
 import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.Learner;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.Normalization;
+import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.core.SparseVector;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,9 +28,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The numeric core alone: one SGD step (predict + update) and one prediction on examples with
- * 32 non-zero features, at 2^18 and 2^24 hashed dimensions, against a baseline doing the bare
- * arithmetic of a step (dot product and axpy on a dense array) on the same indices.
+ * The numeric core alone, on examples with 32 non-zero features at 2^18 and 2^24 hashed
+ * dimensions: one progressive-validation step (predict + update) of the default learner (FTRL,
+ * standardised features) and of plain SGD with lazy L2, and one prediction, each on a model held
+ * in a {@link ModelRows} through a {@link Learner}, as the processors hold them; against a
+ * baseline doing the bare arithmetic of a step (dot product and axpy on a dense array) on the
+ * same indices. The pom's bench profile runs it with the GC profiler, so that the bytes each
+ * operation allocates are in the results next to its throughput.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -46,10 +52,13 @@ public class CoreBenchmark {
     private SparseVector[] xs;
     private Features[] raw;
     private String[] labels;
-    private ModelState model;
-    private HashMapWeights weights;
     private FeatureHasher hasher;
     private double[] dense;
+    private final Learner learner = new Learner();
+    private ModelState defaultModel;
+    private ModelRows defaultRows;
+    private ModelState sgdModel;
+    private ModelRows sgdRows;
     private int next;
 
     @Setup(Level.Trial)
@@ -68,13 +77,18 @@ public class CoreBenchmark {
             xs[i] = hasher.vectorize(raw[i], 10_000);
             labels[i] = random.nextBoolean() ? "1" : "0";
         }
-        model = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.INVSCALING).withHashBits(hashBits)
+        // the defaults of olr.model.* (OlrConfig): FTRL at alpha 0.5, beta 1, no penalty, standardised features
+        defaultModel = ModelState.fresh(ModelSettings.binary(0.5, LearningRateSchedule.INVSCALING)
+                .withOptimizer(Optimizer.FTRL, 0.5).withNormalization(Normalization.STANDARDIZE).withHashBits(hashBits));
+        defaultRows = new ModelRows();
+        sgdModel = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.INVSCALING).withHashBits(hashBits)
                 .withL2(1e-6));
-        weights = new HashMapWeights();
+        sgdRows = new ModelRows();
         dense = new double[1 << hashBits];
         // one pass first: predict and learn then work on a populated model, as in steady state
         for (int i = 0; i < EXAMPLES; i++) {
-            OnlineLogisticRegression.learn(model, xs[i], labels[i], 1.0, weights);
+            learner.learn(defaultModel, xs[i], labels[i], 1.0, defaultRows);
+            learner.learn(sgdModel, xs[i], labels[i], 1.0, sgdRows);
         }
     }
 
@@ -98,17 +112,27 @@ public class CoreBenchmark {
         return z;
     }
 
-    /** One progressive-validation step: predict, then SGD with lazy L2, on a hash-map weight store. */
+    /** One progressive-validation step of the default learner: predict, then FTRL on standardised features. */
     @Benchmark
-    public Object learn() {
+    public double learnDefault() {
         final int i = nextIndex();
-        return OnlineLogisticRegression.learn(model, xs[i], labels[i], 1.0, weights);
+        learner.learn(defaultModel, xs[i], labels[i], 1.0, defaultRows);
+        return learner.logLoss();
     }
 
-    /** One prediction. */
+    /** One progressive-validation step of SGD with lazy L2 (raw features). */
     @Benchmark
-    public Object predict() {
-        return OnlineLogisticRegression.predict(model, xs[nextIndex()], weights);
+    public double learnSgd() {
+        final int i = nextIndex();
+        learner.learn(sgdModel, xs[i], labels[i], 1.0, sgdRows);
+        return learner.logLoss();
+    }
+
+    /** One prediction of the default learner's model. */
+    @Benchmark
+    public double predict() {
+        learner.predict(defaultModel, xs[nextIndex()], defaultRows);
+        return learner.probability(1);
     }
 
     /** Hashing 32 named features into a sparse vector. */

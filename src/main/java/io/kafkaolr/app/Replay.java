@@ -3,8 +3,9 @@ package io.kafkaolr.app;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.Learner;
 import io.kafkaolr.core.ModelOutput;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
@@ -13,11 +14,11 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
-import io.kafkaolr.core.StepResult;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,13 +31,15 @@ import java.util.TreeMap;
 /**
  * Learns a CSV dataset in one pass, row by row in file order, through the same numeric core
  * the training processor runs (hash, predict, one step), then scores a test set with the
- * final weights. What the topology would learn from the same rows sent in the same order.
+ * final weights. What the topology would learn from the same rows sent in the same order: the
+ * model is held as the training processor holds it, in a {@link ModelRows}.
  */
 public final class Replay {
     private final ModelState model;
     private final FeatureHasher hasher;
     private final int maxFeatures;
-    private final HashMapWeights weights = new HashMapWeights();
+    private final ModelRows weights = new ModelRows();
+    private final Learner learner = new Learner();
     private final SortedMap<Integer, List<String>> names = new TreeMap<>();
     private final Set<String> named = new HashSet<>();
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
@@ -61,9 +64,9 @@ public final class Replay {
             trainRows++;
             try {
                 final SparseVector x = hasher.vectorize(row.features(), maxFeatures);
-                final StepResult step = OnlineLogisticRegression.learn(model, x, row.label(), 1.0, weights);
-                progressiveScores.add(step.progressive().probabilities()[step.progressive().probabilities().length - 1]);
-                progressivePositive.add(step.labelIndex() == 1);
+                learner.learn(model, x, row.label(), 1.0, weights);
+                progressiveScores.add(learner.probability(learner.classCount() - 1));
+                progressivePositive.add(learner.labelIndex() == 1);
                 row.features().names().forEach(this::remember);
             } catch (final RejectedInputException e) {
                 trainRejected.merge(e.reason(), 1L, Long::sum);
@@ -90,18 +93,20 @@ public final class Replay {
 
     /** The number of (feature, logit) weights the model serves that are not exactly zero. */
     public long nonZeroWeights() {
-        long nonZero = 0;
-        for (final int index : weights.featureIndices()) {
-            for (final double w : OnlineLogisticRegression.weights(model, weights.read(index))) {
-                nonZero += w != 0.0 ? 1 : 0;
+        final long[] nonZero = {0};
+        weights.forEachIndex(index -> {
+            if (index < FeatureHasher.FIRST_MODEL_ROW) {
+                for (final double w : OnlineLogisticRegression.weights(model, weights.read(index))) {
+                    nonZero[0] += w != 0.0 ? 1 : 0;
+                }
             }
-        }
-        return nonZero;
+        });
+        return nonZero[0];
     }
 
     /** The number of (feature, logit) weights stored. */
     public long storedWeights() {
-        return (long) weights.featureIndices().size() * model.logits();
+        return (long) weights.featureRows() * model.logits();
     }
 
     /** The current model's prediction for {@code features}. */
@@ -178,7 +183,7 @@ public final class Replay {
 
     /** The model as the training processor would store it. */
     public ModelSnapshot snapshot() {
-        return ModelSnapshot.of(model, weights.indices(), weights, names);
+        return ModelSnapshot.of(model, Arrays.stream(weights.indices()).boxed().toList(), weights, names);
     }
 
     private static double auc(final List<Double> scores, final List<Boolean> positive) {

@@ -33,24 +33,6 @@ public final class LogitLeastSquares {
     private LogitLeastSquares() {
     }
 
-    /** The logits of {@code x}: O(nnz), from the rows of {@code x}'s features. */
-    static double[] logits(final ModelState model, final SparseVector x, final WeightAccess weights) {
-        final int logits = model.logits();
-        final double[] z = Arrays.copyOf(model.biasView(), logits);
-        for (int j = 0; j < x.size(); j++) {
-            final WeightRow row = weights.read(x.indexAt(j));
-            if (row == null) {
-                continue;
-            }
-            final double xj = OnlineLogisticRegression.transformed(model.settings(), x.valueAt(j), row, model.version());
-            final double[] slots = row.slots();
-            for (int k = 0; k < logits; k++) {
-                z[k] += weight(slots, k) * xj;
-            }
-        }
-        return z;
-    }
-
     /** The weight of logit {@code k} a feature's row holds (0 for a class added after the row was written). */
     static double weight(final double[] rowSlots, final int k) {
         return k < logitsIn(rowSlots) ? rowSlots[2 + k] : 0.0;

@@ -23,8 +23,16 @@ public final class ModelState {
     private double[] clock;
     private double[] bias;
     private double[] pendingBias;
-    private ProgressiveMetrics metrics;
+    /** Reused for the open mini-batch's bias gradient, so that a step allocates nothing. */
+    private double[] pendingBiasSpare = WeightRow.NONE;
+    // the progressive metrics, kept as numbers so that a step allocates nothing
+    private long examples;
+    private double weightSum;
+    private double lossSum;
+    private double correctWeight;
     private long[] classCounts;
+    private final CoordinateOptimizer coordinateOptimizer;
+    private final Loss loss;
 
     /** A state as stored, with no open mini-batch. */
     public ModelState(final ModelSettings settings, final List<String> classes, final long version,
@@ -52,7 +60,13 @@ public final class ModelState {
         this.clock = clock.clone();
         this.bias = bias.clone();
         this.pendingBias = pendingBias.clone();
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(metrics, "metrics");
+        this.examples = metrics.examples();
+        this.weightSum = metrics.weightSum();
+        this.lossSum = metrics.lossSum();
+        this.correctWeight = metrics.correctWeight();
+        this.coordinateOptimizer = CoordinateOptimizer.of(settings);
+        this.loss = Loss.of(settings.type());
         this.classCounts = Arrays.copyOf(classCounts, classes.size());
         final int expected = settings.logitsFor(classes.size()) * settings.optimizer().slotsPerLogit();
         if (bias.length != expected) {
@@ -80,6 +94,15 @@ public final class ModelState {
     /** The class labels in index order (binary: negative, positive). Read-only view. */
     public List<String> classes() {
         return Collections.unmodifiableList(classes);
+    }
+
+    /** The index of {@code label} among the classes, -1 when it is not one (without a view of the list). */
+    int classIndex(final String label) {
+        return classes.indexOf(label);
+    }
+
+    int classCount() {
+        return classes.size();
     }
 
     /** Number of examples learned (updates applied). */
@@ -124,8 +147,30 @@ public final class ModelState {
         return classCounts.clone();
     }
 
+    /** The progressive metrics (a new record: the model keeps them as numbers). */
     public ProgressiveMetrics metrics() {
-        return metrics;
+        return new ProgressiveMetrics(examples, weightSum, lossSum, correctWeight);
+    }
+
+    double weightSum() {
+        return weightSum;
+    }
+
+    double lossSum() {
+        return lossSum;
+    }
+
+    double correctWeight() {
+        return correctWeight;
+    }
+
+    /** The per-coordinate arithmetic of the model's optimizer (null for least squares). */
+    CoordinateOptimizer coordinateOptimizer() {
+        return coordinateOptimizer;
+    }
+
+    Loss loss() {
+        return loss;
     }
 
     /** Number of logits: 1 for binary models, the number of classes for softmax. */
@@ -135,16 +180,60 @@ public final class ModelState {
 
     void applyStep(final long newVersion, final double[] newClock, final double[] newBias, final double[] newPendingBias,
                    final ProgressiveMetrics newMetrics, final String addedClass, final int labelIndex) {
+        addLabel(addedClass, labelIndex);
+        this.version = newVersion;
+        this.clock = newClock;
+        this.bias = newBias;
+        this.pendingBias = newPendingBias;
+        this.examples = newMetrics.examples();
+        this.weightSum = newMetrics.weightSum();
+        this.lossSum = newMetrics.lossSum();
+        this.correctWeight = newMetrics.correctWeight();
+    }
+
+    /**
+     * Applies a computed and checked step in place: the arrays given are copied from, never
+     * kept, and none is allocated unless a class was added or a mini-batch opens.
+     *
+     * @param newBias the bias state, its first {@code logits * slotsPerLogit} numbers
+     * @param newPendingBias the open batch's bias gradient, its first {@code pendingCount}
+     *     numbers (0 when the step closed its batch)
+     */
+    void commitStep(final long newVersion, final double[] newClock, final double[] newBias, final int logits,
+                    final double[] newPendingBias, final int pendingCount, final double newWeightSum,
+                    final double newLossSum, final double newCorrectWeight, final String addedClass,
+                    final int labelIndex) {
+        addLabel(addedClass, labelIndex);
+        final int biasLength = logits * settings.optimizer().slotsPerLogit();
+        if (bias.length != biasLength) {
+            bias = new double[biasLength];
+        }
+        System.arraycopy(newBias, 0, bias, 0, biasLength);
+        System.arraycopy(newClock, 0, clock, 0, clock.length);
+        if (pendingCount == 0) {
+            if (pendingBias.length > 0) {
+                pendingBiasSpare = pendingBias;
+            }
+            pendingBias = WeightRow.NONE;
+        } else {
+            if (pendingBias.length != pendingCount) {
+                pendingBias = pendingBiasSpare.length == pendingCount ? pendingBiasSpare : new double[pendingCount];
+            }
+            System.arraycopy(newPendingBias, 0, pendingBias, 0, pendingCount);
+        }
+        this.version = newVersion;
+        this.examples++;
+        this.weightSum = newWeightSum;
+        this.lossSum = newLossSum;
+        this.correctWeight = newCorrectWeight;
+    }
+
+    private void addLabel(final String addedClass, final int labelIndex) {
         if (addedClass != null) {
             classes.add(addedClass);
             classCounts = Arrays.copyOf(classCounts, classes.size());
         }
         classCounts[labelIndex]++;
-        this.version = newVersion;
-        this.clock = newClock;
-        this.bias = newBias;
-        this.pendingBias = newPendingBias;
-        this.metrics = newMetrics;
     }
 
     @Override
@@ -156,19 +245,19 @@ public final class ModelState {
                 && Arrays.equals(clock, other.clock)
                 && Arrays.equals(bias, other.bias)
                 && Arrays.equals(pendingBias, other.pendingBias)
-                && metrics.equals(other.metrics)
+                && metrics().equals(other.metrics())
                 && Arrays.equals(classCounts, other.classCounts);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(settings, classes, version, Arrays.hashCode(clock), Arrays.hashCode(bias), Arrays.hashCode(pendingBias), metrics,
+        return Objects.hash(settings, classes, version, Arrays.hashCode(clock), Arrays.hashCode(bias), Arrays.hashCode(pendingBias), metrics(),
                 Arrays.hashCode(classCounts));
     }
 
     @Override
     public String toString() {
         return "ModelState{" + settings.type() + ", " + settings.optimizer() + ", classes=" + classes
-                + ", version=" + version + ", bias=" + Arrays.toString(bias) + ", metrics=" + metrics + '}';
+                + ", version=" + version + ", bias=" + Arrays.toString(bias) + ", metrics=" + metrics() + '}';
     }
 }

@@ -1,5 +1,8 @@
 package io.kafkaolr.core;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * The stored state of one feature index of one model: what its optimizer keeps per logit,
  * the running statistics of the feature's values (for normalisation), and when it was last
@@ -31,6 +34,33 @@ public record WeightRow(long step, double[] clock, double seen, double sumSquare
     public WeightRow(final long step, final double[] clock, final double seen, final double sumSquares,
                      final double[] slots) {
         this(step, clock, seen, sumSquares, Double.NaN, Double.NaN, slots, NONE);
+    }
+
+    /** Rows are equal when their numbers are: a row read from a {@link ModelRows} is a copy. */
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof WeightRow other
+                && step == other.step
+                && Double.compare(seen, other.seen) == 0
+                && Double.compare(sumSquares, other.sumSquares) == 0
+                && Double.compare(mean, other.mean) == 0
+                && Double.compare(squaredDeviations, other.squaredDeviations) == 0
+                && Arrays.equals(clock, other.clock)
+                && Arrays.equals(slots, other.slots)
+                && Arrays.equals(pending, other.pending);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(step, seen, sumSquares, mean, squaredDeviations, Arrays.hashCode(clock),
+                Arrays.hashCode(slots), Arrays.hashCode(pending));
+    }
+
+    @Override
+    public String toString() {
+        return "WeightRow[step=" + step + ", clock=" + Arrays.toString(clock) + ", seen=" + seen + ", sumSquares="
+                + sumSquares + ", mean=" + mean + ", squaredDeviations=" + squaredDeviations + ", slots="
+                + Arrays.toString(slots) + ", pending=" + Arrays.toString(pending) + "]";
     }
 
     /** The feature's normalisation scale: the root mean square of its values, or 0 before any. */

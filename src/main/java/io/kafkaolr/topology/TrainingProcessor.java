@@ -8,12 +8,11 @@ import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.ModelType;
-import io.kafkaolr.core.OnlineLogisticRegression;
+import io.kafkaolr.core.Learner;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
-import io.kafkaolr.core.StepResult;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
@@ -76,6 +75,8 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
     private Sensor punctuationErrors;
     // the indices of an example that have no row yet (reused: most examples create none)
     private int[] absent = new int[16];
+    // the step's arithmetic, with its buffers: a step allocates nothing
+    private final Learner learner = new Learner();
 
     TrainingProcessor(final TopologyConfig config, final ModelDirectory directory,
                       final BeforeCommitStore.Callbacks beforeCommit) {
@@ -191,12 +192,12 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         if (rows > limits.rowsPerModel()) {
             throw Limits.exceeded("the model's rows", rows, limits.rowsPerModel(), "olr.limits.rows-per-model");
         }
-        final StepResult step = OnlineLogisticRegression.learn(state, x, label, example.getImportance(), model.rows);
+        learner.learn(state, x, label, example.getImportance(), model.rows);
         if (config.featureNames() && created > 0) {
             nameNewRows(model, features, hashed.nameIndices(), created);
         }
         if (state.settings().type() == ModelType.BINARY) {
-            model.window.add(state.version(), step.progressive().probabilities()[1], step.labelIndex() == 1);
+            model.window.add(state.version(), learner.probability(1), learner.labelIndex() == 1);
         }
         models.changed(model);
         learnedSincePublished.add(modelId);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class GradientAndRegularizationTest {
 
     /** A model with random weights on indices 0..d-1 and random biases, written through the public API. */
-    private static HashMapWeights randomWeights(final int d, final int logits, final Random random) {
-        final HashMapWeights weights = new HashMapWeights();
+    private static ModelRows randomWeights(final int d, final int logits, final Random random) {
+        final ModelRows weights = new ModelRows();
         for (int i = 0; i < d; i++) {
             final double[] row = new double[logits];
             for (int k = 0; k < logits; k++) {
@@ -29,7 +29,7 @@ class GradientAndRegularizationTest {
         return new WeightRow(0, new double[2], 0, 0, weights);
     }
 
-    private static double lossAt(final ModelState model, final SparseVector x, final HashMapWeights weights, final int y) {
+    private static double lossAt(final ModelState model, final SparseVector x, final ModelRows weights, final int y) {
         return -Math.log(OnlineLogisticRegression.predict(model, x, weights).probabilities()[y]);
     }
 
@@ -48,7 +48,7 @@ class GradientAndRegularizationTest {
             for (int k = 0; k < logits; k++) {
                 bias[k] = random.nextGaussian();
             }
-            final HashMapWeights weights = randomWeights(d, logits, random);
+            final ModelRows weights = randomWeights(d, logits, random);
             final ModelState before = new ModelState(settings, classes, 0, new double[2], bias, ProgressiveMetrics.EMPTY, new long[classes.size()]);
 
             // numerical gradient of the loss by central differences
@@ -109,7 +109,7 @@ class GradientAndRegularizationTest {
         final List<String> classes = List.of("x", "y", "z");
         final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, classes, false);
         final ModelState model = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
 
         final double[][] w = new double[3][d];
         final double[] b = new double[3];
@@ -164,8 +164,8 @@ class GradientAndRegularizationTest {
         final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false);
         final ModelState binary = ModelState.fresh(binarySettings);
         final ModelState softmax = ModelState.fresh(softmaxSettings);
-        final HashMapWeights binaryWeights = new HashMapWeights();
-        final HashMapWeights softmaxWeights = new HashMapWeights();
+        final ModelRows binaryWeights = new ModelRows();
+        final ModelRows softmaxWeights = new ModelRows();
         double largestGap = 0;
         for (int t = 0; t < 2000; t++) {
             final Map<Integer, Double> features = new HashMap<>();

@@ -34,7 +34,7 @@ class LogitLeastSquaresTest {
     void everyPredictionAndTheFinalWeightsAreTheRidgeSolutionOfTheExamplesBefore(final ModelType type) {
         final ModelSettings s = settings(type);
         final ModelState model = ModelState.fresh(s);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final Random random = new Random(11);
         final int logits = type == ModelType.BINARY ? 1 : 3;
         final double target = Math.log((1 - CLIP) / CLIP);
@@ -89,7 +89,7 @@ class LogitLeastSquaresTest {
     @Test
     void anExampleBringingMoreFeaturesThanTheLimitIsRefusedAndChangesNothing() {
         final ModelState model = ModelState.fresh(settings(ModelType.BINARY).withLeastSquares(CLIP, 3));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {1, 2}, new double[] {1, 2}), "1", 1, weights);
         OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {2, 3}, new double[] {3, 1}), "0", 1, weights);
         final double[] before = {weights.current(model, 1, 0), weights.current(model, 2, 0), weights.current(model, 3, 0),
@@ -113,7 +113,7 @@ class LogitLeastSquaresTest {
     void aSoftmaxModelAddsAClassScoredAtZeroThenLearnsIt() {
         final ModelState model = ModelState.fresh(ModelSettings.softmax(0.1, LearningRateSchedule.CONSTANT)
                 .withPenalties(0, 1).withOptimizer(Optimizer.RLS, 1));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final SparseVector a = SparseVector.of(new int[] {1, 2}, new double[] {1.0, 0.2});
         final SparseVector b = SparseVector.of(new int[] {1, 2}, new double[] {0.1, 1.0});
         final SparseVector c = SparseVector.of(new int[] {1, 2}, new double[] {-1.0, -1.0});

@@ -31,7 +31,7 @@ class NormalizationAndClassesTest {
     private static List<Double> learnWithColumnChanged(final ModelSettings settings, final String column,
                                                        final double factor, final double shift) {
         final ModelState model = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final List<Double> out = new ArrayList<>();
         for (final CsvDataset.Row row : Datasets.read("breast-cancer/train.csv").rows()) {
             out.add(OnlineLogisticRegression.learn(model, vector(row, column, factor, shift), row.label(), 1.0, weights).logLoss());
@@ -106,7 +106,7 @@ class NormalizationAndClassesTest {
     void aDenseFeatureIsStandardisedByItsRunningMeanAndDeviationIncludingTheCurrentValue() {
         final ModelState model = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.CONSTANT)
                 .withNormalization(Normalization.STANDARDIZE));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         // first value 1: its own mean, deviation 0, so it enters as 0; only the bias moves
         OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {4}, new double[] {1.0}), "1", 1.0, weights);
         assertEquals(0.0, weights.current(model, 4, 0), 0.0);
@@ -133,7 +133,7 @@ class NormalizationAndClassesTest {
     void aFeatureAbsentFromAnExampleIsScaledNotCentredSoThatAnIndicatorKeepsItsMeaning() {
         final ModelState model = ModelState.fresh(ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT)
                 .withOptimizer(Optimizer.ADAGRAD, 0.5).withNormalization(Normalization.STANDARDIZE));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final SparseVector always = SparseVector.of(new int[] {1}, new double[] {2.0});
         final SparseVector withIndicator = SparseVector.of(new int[] {1, 2}, new double[] {2.0, 1.0});
         OnlineLogisticRegression.learn(model, always, "0", 1.0, weights);
@@ -165,7 +165,7 @@ class NormalizationAndClassesTest {
     void aSoftmaxModelGrowsAClassWithoutDisturbingTheOthers(final Optimizer optimizer) {
         final ModelState model = ModelState.fresh(ModelSettings.softmax(0.3, LearningRateSchedule.CONSTANT)
                 .withOptimizer(optimizer, 0.3).withNormalization(Normalization.SCALE));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final SparseVector a = SparseVector.of(new int[] {1, 2}, new double[] {1.0, 3.0});
         final SparseVector b = SparseVector.of(new int[] {3}, new double[] {-2.0});
         for (int i = 0; i < 50; i++) {
@@ -202,7 +202,7 @@ class NormalizationAndClassesTest {
     }
 
     /** After {@code rounds} more of c, a and b, each of them is predicted as its own class. */
-    static void assertLearnsEachClass(final ModelState model, final HashMapWeights weights, final SparseVector a,
+    static void assertLearnsEachClass(final ModelState model, final ModelRows weights, final SparseVector a,
                                       final SparseVector b, final SparseVector c, final int rounds) {
         for (int i = 0; i < rounds; i++) {
             OnlineLogisticRegression.learn(model, c, "c", 1.0, weights);

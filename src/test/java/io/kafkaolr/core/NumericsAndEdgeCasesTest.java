@@ -34,7 +34,7 @@ class NumericsAndEdgeCasesTest {
     @Test
     void anOverflowingStepIsRefusedAndLeavesTheModelUnchanged() {
         final ModelState model = ModelState.fresh(ModelSettings.binary(10, LearningRateSchedule.CONSTANT));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final SparseVector huge = SparseVector.of(new int[] {1}, new double[] {1e30});
         // learning rate 10 on a feature of 1e30: the first step is finite (w = -5e30)...
         OnlineLogisticRegression.learn(model, huge, "0", 1.0, weights);
@@ -53,7 +53,7 @@ class NumericsAndEdgeCasesTest {
     @Test
     void aBiasOnlyExampleLearnsTheBase_rate() {
         final ModelState model = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.CONSTANT));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         for (int i = 0; i < 2000; i++) {
             OnlineLogisticRegression.learn(model, SparseVector.empty(), i % 4 == 0 ? "1" : "0", 1.0, weights);
         }
@@ -66,20 +66,20 @@ class NumericsAndEdgeCasesTest {
     void unknownLabelsAreRejectedNeverMappedToAClass() {
         final ModelState binary = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.CONSTANT));
         final RejectedInputException e = assertThrows(RejectedInputException.class,
-                () -> OnlineLogisticRegression.learn(binary, SparseVector.empty(), "2", 1.0, new HashMapWeights()));
+                () -> OnlineLogisticRegression.learn(binary, SparseVector.empty(), "2", 1.0, new ModelRows()));
         assertEquals(RejectReason.UNKNOWN_LABEL, e.reason());
         assertEquals(0, binary.version());
 
         final ModelState closed = ModelState.fresh(ModelSettings.softmax(0.1, LearningRateSchedule.CONSTANT)
                 .withClasses(List.of("a", "b"), false));
         assertEquals(RejectReason.UNKNOWN_LABEL, assertThrows(RejectedInputException.class,
-                () -> OnlineLogisticRegression.learn(closed, SparseVector.empty(), "c", 1.0, new HashMapWeights())).reason());
+                () -> OnlineLogisticRegression.learn(closed, SparseVector.empty(), "c", 1.0, new ModelRows())).reason());
     }
 
     @Test
     void aSoftmaxModelGrowsAClassSeenOnceWithoutDisturbingTheOthers() {
         final ModelState model = ModelState.fresh(ModelSettings.softmax(0.5, LearningRateSchedule.CONSTANT));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final SparseVector x = SparseVector.of(new int[] {4}, new double[] {1.0});
         OnlineLogisticRegression.learn(model, x, "a", 1.0, weights);
         OnlineLogisticRegression.learn(model, x, "b", 1.0, weights);

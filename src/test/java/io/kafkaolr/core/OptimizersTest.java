@@ -27,7 +27,7 @@ class OptimizersTest {
     /** The first step from a fresh model on x = {0: 2}, label 1: p = 0.5, so g = -1 for w_0 and -0.5 for the bias. */
     private static double[] firstStep(final ModelSettings settings) {
         final ModelState model = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         OnlineLogisticRegression.learn(model, X, "1", 1.0, weights);
         return new double[] {weights.current(model, 0, 0), OnlineLogisticRegression.bias(model)[0]};
     }
@@ -78,7 +78,7 @@ class OptimizersTest {
     void averagedSgdServesTheMeanOfItsIteratesAndTakesGradientsAtTheIterate() {
         final ModelSettings s = settings(Optimizer.ASGD, 0.1, LearningRateSchedule.CONSTANT, 0, 0.1);
         final ModelState model = ModelState.fresh(s);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         OnlineLogisticRegression.learn(model, X, "1", 1.0, weights);
         // iterate w1 = 0.1, b1 = 0.05; the mean of one iterate is itself
         assertEquals(0.1, weights.current(model, 0, 0), 1e-15);
@@ -99,7 +99,7 @@ class OptimizersTest {
     void aRowNewerThanTheModelReadingItIsServedAsStored() {
         // a scorer's copy of the model can see a row's update before the header's
         final ModelState model = ModelState.fresh(settings(Optimizer.SGD, 0.1, LearningRateSchedule.CONSTANT, 0.01, 0.1));
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         OnlineLogisticRegression.learn(model, X, "1", 1.0, weights);
         final ModelState olderHeader = new ModelState(model.settings(), model.classes(), model.version(), model.clock(),
                 model.biasState(), model.metrics(), model.classCounts());
@@ -143,7 +143,7 @@ class OptimizersTest {
                                                       final int batchSize) {
         final ModelSettings s = settings(optimizer, eta, schedule, l1, l2).withBatchSize(batchSize);
         final ModelState model = ModelState.fresh(s);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final Eager eager = new Eager(s, 30);
         final Random random = new Random(5);
         int zeros = 0;
@@ -291,8 +291,8 @@ class OptimizersTest {
         final int d = 200;
         final ModelState sparse = ModelState.fresh(settings(Optimizer.FTRL, 0.5, LearningRateSchedule.CONSTANT, 10.0, 0));
         final ModelState dense = ModelState.fresh(settings(Optimizer.FTRL, 0.5, LearningRateSchedule.CONSTANT, 0, 0));
-        final HashMapWeights sparseWeights = new HashMapWeights();
-        final HashMapWeights denseWeights = new HashMapWeights();
+        final ModelRows sparseWeights = new ModelRows();
+        final ModelRows denseWeights = new ModelRows();
         for (int t = 0; t < 5000; t++) {
             // features 0..4 decide the label; 5..199 are noise
             final int[] idx = new int[20];
@@ -329,7 +329,7 @@ class OptimizersTest {
         for (final Optimizer optimizer : Optimizer.values()) {
             final ModelState model = ModelState.fresh(settings(optimizer, 10, LearningRateSchedule.CONSTANT, 0,
                     optimizer == Optimizer.RLS ? 1 : 0));
-            final HashMapWeights weights = new HashMapWeights();
+            final ModelRows weights = new ModelRows();
             OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {1}, new double[] {1e100}), "0", 1.0, weights);
             final double before = weights.current(model, 1, 0);
             assertTrue(Double.isFinite(before), optimizer + " first step is finite");

@@ -29,7 +29,7 @@ class SgdAgainstReferenceTest {
         final ModelSettings settings = ModelSettings.binary(eta0, schedule).withL2(l2);
 
         final ModelState model = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         for (final CsvDataset.Row row : data.rows()) {
             OnlineLogisticRegression.learn(model, hasher.vectorize(row.features(), 1000), row.label(), 1.0, weights);
@@ -79,7 +79,7 @@ class SgdAgainstReferenceTest {
         final ModelSettings settings = ModelSettings.softmax(eta0, schedule).withL2(l2);
 
         final ModelState model = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         for (final CsvDataset.Row row : data.rows()) {
             OnlineLogisticRegression.learn(model, hasher.vectorize(row.features(), 1000), row.label(), 1.0, weights);

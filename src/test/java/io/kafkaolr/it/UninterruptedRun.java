@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
@@ -82,7 +82,7 @@ final class UninterruptedRun {
     static void assertBitwise(final String modelId, final List<LabeledExample> examples,
                               final ModelSettings settings, final Map<Integer, byte[]> published) {
         final ModelState reference = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         final Set<Integer> touched = new HashSet<>();
         final Map<Integer, byte[]> window = new HashMap<>();

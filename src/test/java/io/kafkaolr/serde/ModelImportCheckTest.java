@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
@@ -44,7 +44,7 @@ class ModelImportCheckTest {
 
     private static Map<Integer, byte[]> trained(final ModelSettings settings) {
         final FeatureHasher hasher = new FeatureHasher(BITS);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final ModelState model = ModelState.fresh(settings);
         final SortedMap<Integer, List<String>> names = new TreeMap<>();
         for (int i = 0; i < 20; i++) {
@@ -55,7 +55,7 @@ class ModelImportCheckTest {
         names.put(hasher.index("a"), List.of("a"));
         names.put(hasher.index("b"), List.of("b"));
         final Map<Integer, byte[]> stored = new HashMap<>();
-        ModelSnapshot.of(model, weights.indices(), weights, names).storeEntries()
+        ModelSnapshot.of(model, java.util.Arrays.stream(weights.indices()).boxed().toList(), weights, names).storeEntries()
                 .forEach(e -> stored.put(e.getKey(), e.getValue()));
         return stored;
     }

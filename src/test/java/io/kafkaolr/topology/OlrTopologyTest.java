@@ -16,7 +16,7 @@ import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
-import io.kafkaolr.core.HashMapWeights;
+import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.StepResult;
@@ -448,7 +448,7 @@ class OlrTopologyTest {
         final ModelSettings settings = config.modelDefaults();
         // the same examples through the core: its progressive predictions give the expected AUC
         final ModelState reference = ModelState.fresh(settings);
-        final HashMapWeights weights = new HashMapWeights();
+        final ModelRows weights = new ModelRows();
         final FeatureHasher hasher = new FeatureHasher(settings.hashBits());
         final List<Double> scores = new ArrayList<>();
         final List<Boolean> positive = new ArrayList<>();
