@@ -118,6 +118,10 @@ public final class OlrConfig {
         final Map<String, String> values = new TreeMap<>(OLR_DEFAULTS);
         values.put(StreamsConfig.APPLICATION_ID_CONFIG, "kafka-olr");
         values.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // each commit writes every row changed since the last one: a second instead of Kafka's 100 ms
+        // writes a third fewer model-topic records per example when features recur, for scoring up to
+        // a second behind (BENCHMARKS.md, docs/DESIGN.md)
+        values.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         // the global store's updater never throws on data (tombstones and unknown keys are handled)
         values.put("processing.exception.handler.global.enabled", "true");
         if (file != null) {
