@@ -108,6 +108,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // a crashed or frozen client's open transaction holds back what read_committed consumers see
+        // until it is aborted: look for timed-out ones every second rather than every ten
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16L << 20));
         final KafkaConfig config = KafkaConfig.fromProps(props, false);

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -143,8 +144,22 @@ final class ModelCommands {
     }
 
     private void replace(final String modelId, final ModelSnapshot snapshot) {
-        delete(modelId);
         final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        final Set<Bytes> replaced = new HashSet<>();
+        for (final Map.Entry<Integer, byte[]> e : snapshot.storeEntries()) {
+            replaced.add(Bytes.wrap(ModelStateCodec.key(prefix, e.getKey())));
+        }
+        // the old entries the import has no value for are deleted, the others overwritten: no header
+        // tombstone, so a scorer sees the old model until the new header, never no model
+        final List<Bytes> stale = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(Bytes.wrap(prefix), Serdes.Bytes().serializer())) {
+            it.forEachRemaining(kv -> {
+                if (!replaced.contains(kv.key)) {
+                    stale.add(kv.key);
+                }
+            });
+        }
+        stale.forEach(weights::delete);
         // the header last: a reader of the model topic that sees it has seen the whole model
         for (final Map.Entry<Integer, byte[]> e : snapshot.storeEntries()) {
             weights.put(Bytes.wrap(ModelStateCodec.key(prefix, e.getKey())), e.getValue());

@@ -1,6 +1,7 @@
 package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelAction;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.FeatureHasher;
@@ -147,6 +148,12 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final String modelId = command.getModelId();
         ModelIds.validate(modelId);
         checkRouting(record, modelId);
+        if (command.getAction() != ModelAction.DELETE && models.peek(modelId) == null
+                && models.size() >= config.limits().modelsPerTask()) {
+            // counted with the models not yet committed, which the command's own check cannot see
+            throw Limits.exceeded("the models of this task", models.size() + 1, config.limits().modelsPerTask(),
+                    "olr.limits.models-per-task");
+        }
         // the store first gets what the model learned since the last commit: the command reads or replaces it there
         models.writeChanged(modelId);
         commands.apply(command, models.listedView());
@@ -193,13 +200,14 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
             throw Limits.exceeded("the model's rows", rows, limits.rowsPerModel(), "olr.limits.rows-per-model");
         }
         learner.learn(state, x, label, example.getImportance(), model.rows);
+        // from here on the model has learned the example: it is written at the next commit, whatever follows
+        models.changed(model);
         if (config.featureNames() && created > 0) {
             nameNewRows(model, features, hashed.nameIndices(), created);
         }
         if (state.settings().type() == ModelType.BINARY) {
             model.window.add(state.version(), learner.probability(1), learner.labelIndex() == 1);
         }
-        models.changed(model);
         learnedSincePublished.add(modelId);
     }
 

@@ -150,11 +150,19 @@ class ModelLifecycleTest {
         try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
             h.learn(TopologyHarness.example("m", Map.of("only-before", 1.0), "1"));
             final Replay replay = replay(settings, Datasets.read("breast-cancer/train.csv"));
+            h.model.readRecordsToList();
             send(h, ControlCommands.importParts("m", replay.snapshot(), ControlCommands.DEFAULT_PART_BYTES));
             final Map<Integer, byte[]> stored = StoreEntries.of(h.weightsStore(), "m");
             final Map<Integer, byte[]> imported = StoreEntries.ofEntries(replay.snapshot().storeEntries());
             assertEquals(imported.keySet(), stored.keySet(), "the old model's rows are gone");
-            h.model.readRecordsToList();
+            // the old header is overwritten, never deleted: scorers see the old model or the new, never none
+            final List<TestRecord<byte[], byte[]>> replacing = h.model.readRecordsToList();
+            final List<Integer> indices = replacing.stream()
+                    .map(r -> ModelStateCodec.decodeKey(r.key()).index()).toList();
+            assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
+            assertTrue(replacing.stream().noneMatch(r -> r.value() == null
+                    && ModelStateCodec.decodeKey(r.key()).index() == ModelStateCodec.HEADER_INDEX), "no header tombstone");
+            assertTrue(replacing.stream().anyMatch(r -> r.value() == null), "the old model's own rows deleted");
 
             send(h, List.of(ControlCommands.delete("m")));
             assertTrue(StoreEntries.of(h.weightsStore(), "m").isEmpty());
