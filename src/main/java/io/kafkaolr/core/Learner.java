@@ -235,25 +235,32 @@ public final class Learner {
     /** Writes feature {@code j}'s computed row into its slot and marks it dirty. */
     private void writeRow(final ModelRows rows, final int slot, final long t, final int clockLength, final int j,
                           final int width, final int pendingCount) {
-        rows.step[slot] = t;
-        final int clockAt = slot * rows.clockWidth;
-        for (int c = 0; c < rows.clockWidth; c++) {
-            rows.clock[clockAt + c] = c < clockLength ? nextClock[c] : 0.0;
-        }
         final int at = j * STATISTICS;
-        if (statistics[at] != 0 || statistics[at + 1] != 0 || rows.seen != null) {
+        // a field a row uses for the first time re-lays the rows: before the row's base is taken
+        if (statistics[at] != 0 || statistics[at + 1] != 0) {
             rows.reserveStatistics(false);
-            rows.seen[slot] = statistics[at];
-            rows.sumSquares[slot] = statistics[at + 1];
         }
-        if (!Double.isNaN(statistics[at + 2]) || rows.mean != null) {
+        if (!Double.isNaN(statistics[at + 2])) {
             rows.reserveStatistics(true);
-            rows.mean[slot] = statistics[at + 2];
-            rows.squaredDeviations[slot] = statistics[at + 3];
         }
-        System.arraycopy(state, j * width, rows.slots, slot * rows.slotWidth, width);
+        final double[] data = rows.data;
+        final int base = slot * rows.stride;
+        rows.setStep(slot, t);
+        final int clockAt = base + rows.clockAt;
+        for (int c = 0; c < rows.clockWidth; c++) {
+            data[clockAt + c] = c < clockLength ? nextClock[c] : 0.0;
+        }
+        if (rows.statistics) {
+            data[base + rows.seenAt] = statistics[at];
+            data[base + rows.seenAt + 1] = statistics[at + 1];
+        }
+        if (rows.standardized) {
+            data[base + rows.meanAt] = statistics[at + 2];
+            data[base + rows.meanAt + 1] = statistics[at + 3];
+        }
+        System.arraycopy(state, j * width, data, base + rows.slotsAt, width);
         if (pendingCount > 0) {
-            System.arraycopy(open, j * pendingCount, rows.pending, slot * rows.pendingWidth, pendingCount);
+            System.arraycopy(open, j * pendingCount, data, base + rows.pendingAt + 1, pendingCount);
         }
         rows.setLengths(slot, width, pendingCount);
         rows.markSlotDirty(slot);
@@ -283,10 +290,11 @@ public final class Learner {
                     continue;
                 }
                 final double xj = transformed(s, x.valueAt(j), rows, slot, examples);
-                final int base = slot * rows.slotWidth;
-                final int stored = (int) rows.slots[base + 1];
+                final double[] data = rows.data;
+                final int base = slot * rows.stride + rows.slotsAt;
+                final int stored = (int) data[base + 1];
                 for (int k = 0; k < logitsCount; k++) {
-                    logits[k] += (k < stored ? rows.slots[base + 2 + k] : 0.0) * xj;
+                    logits[k] += (k < stored ? data[base + 2 + k] : 0.0) * xj;
                 }
             }
         } else {
@@ -326,10 +334,11 @@ public final class Learner {
         final int logitsCount = model.logits();
         final double[] w = new double[logitsCount];
         if (model.settings().optimizer() == Optimizer.RLS) {
-            final int base = slot * rows.slotWidth;
-            final int stored = (int) rows.slots[base + 1];
+            final double[] data = rows.data;
+            final int base = slot * rows.stride + rows.slotsAt;
+            final int stored = (int) data[base + 1];
             for (int k = 0; k < logitsCount; k++) {
-                w[k] = k < stored ? rows.slots[base + 2 + k] : 0.0;
+                w[k] = k < stored ? data[base + 2 + k] : 0.0;
             }
             return w;
         }
@@ -355,11 +364,11 @@ public final class Learner {
     private int servedState(final ModelState model, final CoordinateOptimizer optimizer, final ModelRows rows,
                             final int slot, final int logitsCount) {
         final boolean asStored = rows.pendingLength(slot) == 0
-                && (!optimizer.decaysWhenAbsent() || rows.step[slot] / model.settings().batchSize() >= model.steps())
+                && (!optimizer.decaysWhenAbsent() || rows.step(slot) / model.settings().batchSize() >= model.steps())
                 && rows.slotLength(slot) == logitsCount * optimizer.slotsPerLogit();
         if (asStored) {
-            source = rows.slots;
-            return slot * rows.slotWidth;
+            source = rows.data;
+            return slot * rows.stride + rows.slotsAt;
         }
         caughtUp(model, optimizer, rows, slot, logitsCount, state, 0);
         source = state;
@@ -448,8 +457,9 @@ public final class Learner {
         final long now = model.steps();
         final int length = rows.slotLength(slot);
         final int copied = Math.min(length, width);
-        final double[] from = rows.slots;
-        final int base = slot * rows.slotWidth;
+        final double[] from = rows.data;
+        final int row = slot * rows.stride;
+        final int base = row + rows.slotsAt;
         for (int i = 0; i < copied; i++) {
             into[off + i] = from[base + i];
         }
@@ -461,16 +471,16 @@ public final class Learner {
             return;
         }
         final int stored = Math.min(logitsCount, length / spl);
-        final long step = rows.step[slot];
+        final long step = rows.step(slot);
         long rowStep = pendingCount == 0 ? step / batch : (step - 1) / batch;
         final int clockWidth = rows.clockWidth;
-        System.arraycopy(rows.clock, slot * clockWidth, rowClock, 0, clockWidth);
+        System.arraycopy(from, row + rows.clockAt, rowClock, 0, clockWidth);
         if (pendingCount > 0 && rowStep < now) {
             rowStep++;
             final double eta = optimizer.stepSize(rowStep);
-            final int pendingAt = slot * rows.pendingWidth;
+            final int pendingAt = row + rows.pendingAt + 1;
             for (int k = 0; k < pendingCount; k++) {
-                optimizer.step(into, off + k * spl, rows.pending[pendingAt + k] / batch, eta, s.l1(), s.l2());
+                optimizer.step(into, off + k * spl, from[pendingAt + k] / batch, eta, s.l1(), s.l2());
             }
             optimizer.advanceClock(rowClock, 0, eta);
         }
@@ -487,10 +497,10 @@ public final class Learner {
     private static void openBatchGradient(final ModelSettings s, final ModelRows rows, final int slot, final long now,
                                           final int logitsCount, final double[] into, final int off) {
         final int count = slot < 0 ? 0 : rows.pendingLength(slot);
-        final boolean isOpen = count > 0 && (rows.step[slot] - 1) / s.batchSize() == now;
+        final boolean isOpen = count > 0 && (rows.step(slot) - 1) / s.batchSize() == now;
         final int copied = isOpen ? Math.min(count, logitsCount) : 0;
         if (copied > 0) {
-            System.arraycopy(rows.pending, slot * rows.pendingWidth, into, off, copied);
+            System.arraycopy(rows.data, slot * rows.stride + rows.pendingAt + 1, into, off, copied);
         }
         Arrays.fill(into, off + copied, off + logitsCount, 0.0);
     }

@@ -12,46 +12,51 @@ import java.util.function.IntConsumer;
  *
  * <p>{@link #write} marks a row dirty; {@link #load} (a row read back from the store) does not.
  *
- * <p>Feature rows live in primitive arrays, one per field of {@link WeightRow}, indexed by a
- * dense slot number; an open-addressing table (linear probing, backward-shift deletion) maps a
- * feature index to its slot. Nothing is boxed, memory grows with the rows present rather than
- * with {@code 2^bits}, and the learner reads and writes a row's numbers in place
- * ({@link Learner}). Columns a model does not use (normalisation statistics, pending
- * gradients) are not allocated until a row needs them. The optimizer's state of every row has
- * the same stride, the widest row's: a softmax model that adds a class widens it, once. Each row
- * keeps its own length, so that {@link #read} gives back the row exactly as it was written.
- * Model-wide rows (least squares' covariance) are few and kept as {@link WeightRow} objects.
+ * <p>Feature rows live in one array of numbers, one stride per row, indexed by a dense slot
+ * number; an open-addressing table (linear probing, backward-shift deletion) of feature index
+ * and slot side by side maps a feature index to its slot. A lookup then reads one place in the
+ * table and a row's numbers lie together, so that learning or scoring a feature of a model
+ * larger than the cache costs one or two cache misses rather than one per field. Nothing is
+ * boxed, memory grows with the rows present rather than with {@code 2^bits}, and the learner
+ * reads and writes a row's numbers in place ({@link Learner}). A row holds only the fields its
+ * model has used (normalisation statistics, pending gradients); a field used for the first time
+ * re-lays every row, once. The optimizer's state of every row has the same width, the widest
+ * row's: a softmax model that adds a class widens it, once. Each row keeps its own length, so
+ * that {@link #read} gives back the row exactly as it was written. Model-wide rows (least
+ * squares' covariance) are few and kept as {@link WeightRow} objects.
  */
 public final class ModelRows implements WeightAccess {
     private static final int NO_SLOT = -1;
     private static final int INITIAL_CAPACITY = 16;
+    /** A row's step, its first number: a long kept as the bits of a double. */
+    static final int STEP = 0;
 
-    /** The open-addressing table: slot + 1 of the row hashed there, 0 when empty. */
-    private int[] table = new int[2 * INITIAL_CAPACITY];
-    /** {@code 32 - log2(table.length)}: the shift that keeps a hash's top bits. */
+    /** The open-addressing table, two ints a bucket: a feature index, then slot + 1 (0 when empty). */
+    private int[] table = new int[2 * 2 * INITIAL_CAPACITY];
+    /** {@code 32 - log2(buckets)}: the shift that keeps a hash's top bits. */
     private int shift = Integer.numberOfLeadingZeros(2 * INITIAL_CAPACITY) + 1;
     private int size;
     private int capacity;
 
-    // the columns, per slot
     private int[] indexOf;
-    long[] step;
-    double[] clock;
+    /** Every row's numbers, {@link #stride} per slot, at the offsets below. */
+    double[] data;
+    int stride;
+    int clockAt;
     int clockWidth;
-    /** Null while every row's count and sum of squares are 0. */
-    double[] seen;
-    double[] sumSquares;
-    /** Null while no row is standardised (every mean and sum of squared deviations NaN). */
-    double[] mean;
-    double[] squaredDeviations;
-    double[] slots;
+    /** Whether rows hold a count and a sum of squares (all 0 until then). */
+    boolean statistics;
+    int seenAt;
+    /** Whether rows hold a mean and a sum of squared deviations (all NaN until then). */
+    boolean standardized;
+    int meanAt;
+    int slotsAt;
     int slotWidth;
     /** Null while every row's state is {@link #slotWidth} long (the common case: one width per model). */
     private int[] slotLength;
-    /** Null while no row has a pending mini-batch gradient. */
-    double[] pending;
+    /** The pending gradient's length, then its numbers, when {@link #pendingWidth} is not 0. */
+    int pendingAt;
     int pendingWidth;
-    private int[] pendingLength;
 
     private long[] dirtyBits;
     private int[] dirtyList = new int[INITIAL_CAPACITY];
@@ -62,6 +67,7 @@ public final class ModelRows implements WeightAccess {
 
     /** An empty model. */
     public ModelRows() {
+        layout(0, false, false, 0, 0);
         allocate(INITIAL_CAPACITY);
     }
 
@@ -77,13 +83,15 @@ public final class ModelRows implements WeightAccess {
         if (slot == NO_SLOT) {
             return null;
         }
+        final int base = slot * stride;
         final double[] rowClock = clockWidth == 0 ? WeightRow.NONE
-                : Arrays.copyOfRange(clock, slot * clockWidth, (slot + 1) * clockWidth);
+                : Arrays.copyOfRange(data, base + clockAt, base + clockAt + clockWidth);
         final double[] rowSlots = slotLength(slot) == 0 ? WeightRow.NONE
-                : Arrays.copyOfRange(slots, slot * slotWidth, slot * slotWidth + slotLength(slot));
-        final double[] rowPending = pendingLength(slot) == 0 ? WeightRow.NONE
-                : Arrays.copyOfRange(pending, slot * pendingWidth, slot * pendingWidth + pendingLength[slot]);
-        return new WeightRow(step[slot], rowClock, seen(slot), sumSquares(slot), mean(slot), squaredDeviations(slot),
+                : Arrays.copyOfRange(data, base + slotsAt, base + slotsAt + slotLength(slot));
+        final int pendingCount = pendingLength(slot);
+        final double[] rowPending = pendingCount == 0 ? WeightRow.NONE
+                : Arrays.copyOfRange(data, base + pendingAt + 1, base + pendingAt + 1 + pendingCount);
+        return new WeightRow(step(slot), rowClock, seen(slot), sumSquares(slot), mean(slot), squaredDeviations(slot),
                 rowSlots, rowPending);
     }
 
@@ -111,23 +119,25 @@ public final class ModelRows implements WeightAccess {
         if (hole == NO_SLOT) {
             return;
         }
-        final int slot = table[hole] - 1;
+        final int slot = table[hole + 1] - 1;
         if (isDirty(slot)) {
             forgetDirty(index);
         }
         // backward-shift deletion: move later entries of the probe run into the hole, so that
         // every entry stays reachable from its home bucket without tombstones
         final int mask = table.length - 1;
-        int next = (hole + 1) & mask;
-        while (table[next] != 0) {
-            final int home = home(indexOf[table[next] - 1]);
+        int next = (hole + 2) & mask;
+        while (table[next + 1] != 0) {
+            final int home = home(table[next]);
             if (((next - home) & mask) >= ((next - hole) & mask)) {
                 table[hole] = table[next];
+                table[hole + 1] = table[next + 1];
                 hole = next;
             }
-            next = (next + 1) & mask;
+            next = (next + 2) & mask;
         }
         table[hole] = 0;
+        table[hole + 1] = 0;
         moveLastInto(slot);
     }
 
@@ -202,71 +212,66 @@ public final class ModelRows implements WeightAccess {
         return OnlineLogisticRegression.weight(model, read(index), k);
     }
 
-    // ---- in place, for the learner: a row is a slot, its fields are the columns ----
+    // ---- in place, for the learner: a row is a slot, its fields are offsets in its stride ----
 
     /** The slot of {@code index}'s feature row, or -1 when it has none. */
     int slotOf(final int index) {
-        final int bucket = bucketOf(index);
-        return bucket == NO_SLOT ? NO_SLOT : table[bucket] - 1;
+        final int[] t = table;
+        final int mask = t.length - 1;
+        int at = home(index);
+        int entry;
+        while ((entry = t[at + 1]) != 0) {
+            if (t[at] == index) {
+                return entry - 1;
+            }
+            at = (at + 2) & mask;
+        }
+        return NO_SLOT;
     }
 
     /** A new, zero feature row for {@code index} (which has none): its slot. */
     int add(final int index) {
         if (size == capacity) {
-            // a small growth factor: the columns are most of a model's memory, and a copy is rare
+            // a small growth factor: the rows are most of a model's memory, and a copy is rare
             allocate(capacity + (capacity >>> 3) + INITIAL_CAPACITY);
         }
-        if (2L * (size + 1) > (long) table.length * 3 / 2) {
+        if (4L * (size + 1) > (long) table.length * 3 / 2) {
             rehash(table.length * 2);
         }
         final int slot = size++;
         indexOf[slot] = index;
-        final int mask = table.length - 1;
-        int bucket = home(index);
-        while (table[bucket] != 0) {
-            bucket = (bucket + 1) & mask;
-        }
-        table[bucket] = slot + 1;
+        insert(index, slot);
         clear(slot);
         return slot;
     }
 
-    /** Widens the columns, when needed, to rows of these lengths. */
+    /** Widens the rows, when needed, to these lengths. */
     void reserve(final int clockLength, final int slotsLength, final int pendingLength) {
-        if (clockLength > clockWidth) {
-            clock = widened(clock, clockWidth, clockLength);
-            clockWidth = clockLength;
+        int clocks = clockWidth;
+        int width = slotWidth;
+        int pendings = pendingWidth;
+        if (clockLength > clocks) {
+            clocks = clockLength;
         }
-        if (slotsLength > slotWidth) {
+        if (slotsLength > width) {
             // rare: a class added to a softmax model, or a least-squares model's new feature
-            final int width = Math.max(slotsLength, slotWidth + (slotWidth >>> 3));
+            width = Math.max(slotsLength, slotWidth + (slotWidth >>> 3));
             if (slotLength == null && size > 0) {
                 recordLengths(slotWidth);
             }
-            slots = widened(slots, slotWidth, width);
-            slotWidth = width;
         }
-        if (pendingLength > 0 && pending == null) {
-            pending = new double[capacity * pendingLength];
-            this.pendingLength = new int[capacity];
-            pendingWidth = pendingLength;
-        } else if (pendingLength > pendingWidth) {
-            pending = widened(pending, pendingWidth, pendingLength);
-            pendingWidth = pendingLength;
+        if (pendingLength > pendings) {
+            pendings = pendingLength;
+        }
+        if (clocks != clockWidth || width != slotWidth || pendings != pendingWidth) {
+            relayout(clocks, statistics, standardized, width, pendings);
         }
     }
 
-    /** Allocates the count and sum-of-squares columns (and, when {@code standardized}, the mean's). */
+    /** Gives rows a count and a sum of squares (and, when {@code standardized}, a mean's). */
     void reserveStatistics(final boolean standardized) {
-        if (seen == null) {
-            seen = new double[capacity];
-            sumSquares = new double[capacity];
-        }
-        if (standardized && mean == null) {
-            mean = new double[capacity];
-            squaredDeviations = new double[capacity];
-            Arrays.fill(mean, Double.NaN);
-            Arrays.fill(squaredDeviations, Double.NaN);
+        if (!statistics || standardized && !this.standardized) {
+            relayout(clockWidth, true, standardized || this.standardized, slotWidth, pendingWidth);
         }
     }
 
@@ -278,8 +283,8 @@ public final class ModelRows implements WeightAccess {
         if (slotLength != null) {
             slotLength[slot] = slotsLength;
         }
-        if (pendingCount > 0 || this.pendingLength != null) {
-            this.pendingLength[slot] = pendingCount;
+        if (pendingCount > 0 || pendingWidth > 0) {
+            data[slot * stride + pendingAt] = pendingCount;
         }
     }
 
@@ -288,29 +293,39 @@ public final class ModelRows implements WeightAccess {
     }
 
     int pendingLength(final int slot) {
-        return pendingLength == null ? 0 : pendingLength[slot];
+        return pendingWidth == 0 ? 0 : (int) data[slot * stride + pendingAt];
+    }
+
+    long step(final int slot) {
+        return Double.doubleToRawLongBits(data[slot * stride + STEP]);
+    }
+
+    void setStep(final int slot, final long step) {
+        // a step is far below the bits of a NaN: its double goes through the array unchanged
+        data[slot * stride + STEP] = Double.longBitsToDouble(step);
     }
 
     double seen(final int slot) {
-        return seen == null ? 0.0 : seen[slot];
+        return statistics ? data[slot * stride + seenAt] : 0.0;
     }
 
     double sumSquares(final int slot) {
-        return sumSquares == null ? 0.0 : sumSquares[slot];
+        return statistics ? data[slot * stride + seenAt + 1] : 0.0;
     }
 
     double mean(final int slot) {
-        return mean == null ? Double.NaN : mean[slot];
+        return standardized ? data[slot * stride + meanAt] : Double.NaN;
     }
 
     double squaredDeviations(final int slot) {
-        return squaredDeviations == null ? Double.NaN : squaredDeviations[slot];
+        return standardized ? data[slot * stride + meanAt + 1] : Double.NaN;
     }
 
     /** {@link WeightRow#standardizedAt} of a slot's row. */
     boolean standardizedAt(final int slot, final long version) {
         final double m = mean(slot);
-        return !Double.isNaN(m) && seen(slot) == step[slot] && step[slot] >= version;
+        final long step = step(slot);
+        return !Double.isNaN(m) && seen(slot) == step && step >= version;
     }
 
     /** Marks a feature row written in place dirty. */
@@ -334,24 +349,29 @@ public final class ModelRows implements WeightAccess {
         }
         final double[] rowPending = row.pending();
         reserve(row.clock().length, row.slots().length, rowPending.length);
-        step[slot] = row.step();
-        Arrays.fill(clock, slot * clockWidth, (slot + 1) * clockWidth, 0.0);
-        System.arraycopy(row.clock(), 0, clock, slot * clockWidth, row.clock().length);
-        if (row.seen() != 0 || row.sumSquares() != 0 || seen != null) {
+        if (row.seen() != 0 || row.sumSquares() != 0) {
             reserveStatistics(!Double.isNaN(row.mean()) || !Double.isNaN(row.squaredDeviations()));
-            seen[slot] = row.seen();
-            sumSquares[slot] = row.sumSquares();
         }
-        if (!Double.isNaN(row.mean()) || !Double.isNaN(row.squaredDeviations()) || mean != null) {
+        if (!Double.isNaN(row.mean()) || !Double.isNaN(row.squaredDeviations())) {
             reserveStatistics(true);
-            mean[slot] = row.mean();
-            squaredDeviations[slot] = row.squaredDeviations();
         }
-        Arrays.fill(slots, slot * slotWidth, (slot + 1) * slotWidth, 0.0);
-        System.arraycopy(row.slots(), 0, slots, slot * slotWidth, row.slots().length);
-        if (pending != null) {
-            Arrays.fill(pending, slot * pendingWidth, (slot + 1) * pendingWidth, 0.0);
-            System.arraycopy(rowPending, 0, pending, slot * pendingWidth, rowPending.length);
+        final int base = slot * stride;
+        setStep(slot, row.step());
+        Arrays.fill(data, base + clockAt, base + clockAt + clockWidth, 0.0);
+        System.arraycopy(row.clock(), 0, data, base + clockAt, row.clock().length);
+        if (statistics) {
+            data[base + seenAt] = row.seen();
+            data[base + seenAt + 1] = row.sumSquares();
+        }
+        if (standardized) {
+            data[base + meanAt] = row.mean();
+            data[base + meanAt + 1] = row.squaredDeviations();
+        }
+        Arrays.fill(data, base + slotsAt, base + slotsAt + slotWidth, 0.0);
+        System.arraycopy(row.slots(), 0, data, base + slotsAt, row.slots().length);
+        if (pendingWidth > 0) {
+            Arrays.fill(data, base + pendingAt + 1, base + pendingAt + 1 + pendingWidth, 0.0);
+            System.arraycopy(rowPending, 0, data, base + pendingAt + 1, rowPending.length);
         }
         setLengths(slot, row.slots().length, rowPending.length);
     }
@@ -387,36 +407,41 @@ public final class ModelRows implements WeightAccess {
         }
     }
 
+    /** The table position of {@code index}'s home bucket. */
     private int home(final int index) {
         // Fibonacci hashing: indices from small tests are consecutive, hashed ones are not
-        return (index * 0x9E3779B9) >>> shift;
+        return ((index * 0x9E3779B9) >>> shift) << 1;
     }
 
-    /** The bucket holding {@code index}, or -1. */
+    /** The table position of the bucket holding {@code index}, or -1. */
     private int bucketOf(final int index) {
         final int[] t = table;
         final int mask = t.length - 1;
-        int bucket = home(index);
-        int entry;
-        while ((entry = t[bucket]) != 0) {
-            if (indexOf[entry - 1] == index) {
-                return bucket;
+        int at = home(index);
+        while (t[at + 1] != 0) {
+            if (t[at] == index) {
+                return at;
             }
-            bucket = (bucket + 1) & mask;
+            at = (at + 2) & mask;
         }
         return NO_SLOT;
     }
 
+    private void insert(final int index, final int slot) {
+        final int mask = table.length - 1;
+        int at = home(index);
+        while (table[at + 1] != 0) {
+            at = (at + 2) & mask;
+        }
+        table[at] = index;
+        table[at + 1] = slot + 1;
+    }
+
     private void rehash(final int length) {
         table = new int[length];
-        shift = Integer.numberOfLeadingZeros(length) + 1;
-        final int mask = length - 1;
+        shift = Integer.numberOfLeadingZeros(length >>> 1) + 1;
         for (int slot = 0; slot < size; slot++) {
-            int bucket = home(indexOf[slot]);
-            while (table[bucket] != 0) {
-                bucket = (bucket + 1) & mask;
-            }
-            table[bucket] = slot + 1;
+            insert(indexOf[slot], slot);
         }
     }
 
@@ -425,21 +450,11 @@ public final class ModelRows implements WeightAccess {
         final int last = --size;
         if (slot != last) {
             final int bucket = bucketOf(indexOf[last]);
-            table[bucket] = slot + 1;
+            table[bucket + 1] = slot + 1;
             indexOf[slot] = indexOf[last];
-            step[slot] = step[last];
-            System.arraycopy(clock, last * clockWidth, clock, slot * clockWidth, clockWidth);
-            moveDouble(seen, last, slot);
-            moveDouble(sumSquares, last, slot);
-            moveDouble(mean, last, slot);
-            moveDouble(squaredDeviations, last, slot);
-            System.arraycopy(slots, last * slotWidth, slots, slot * slotWidth, slotWidth);
+            System.arraycopy(data, last * stride, data, slot * stride, stride);
             if (slotLength != null) {
                 slotLength[slot] = slotLength[last];
-            }
-            if (pending != null) {
-                System.arraycopy(pending, last * pendingWidth, pending, slot * pendingWidth, pendingWidth);
-                pendingLength[slot] = pendingLength[last];
             }
             final boolean lastDirty = isDirty(last);
             dirtyBits[slot >>> 6] = lastDirty ? dirtyBits[slot >>> 6] | 1L << slot : dirtyBits[slot >>> 6] & ~(1L << slot);
@@ -447,31 +462,16 @@ public final class ModelRows implements WeightAccess {
         dirtyBits[last >>> 6] &= ~(1L << last);
     }
 
-    private static void moveDouble(final double[] column, final int from, final int to) {
-        if (column != null) {
-            column[to] = column[from];
-        }
-    }
-
     /** Zeroes a new slot: the state of a feature never seen. */
     private void clear(final int slot) {
-        step[slot] = 0;
-        Arrays.fill(clock, slot * clockWidth, (slot + 1) * clockWidth, 0.0);
-        if (seen != null) {
-            seen[slot] = 0;
-            sumSquares[slot] = 0;
+        final int base = slot * stride;
+        Arrays.fill(data, base, base + stride, 0.0);
+        if (standardized) {
+            data[base + meanAt] = Double.NaN;
+            data[base + meanAt + 1] = Double.NaN;
         }
-        if (mean != null) {
-            mean[slot] = Double.NaN;
-            squaredDeviations[slot] = Double.NaN;
-        }
-        Arrays.fill(slots, slot * slotWidth, (slot + 1) * slotWidth, 0.0);
         if (slotLength != null) {
             slotLength[slot] = 0;
-        }
-        if (pending != null) {
-            Arrays.fill(pending, slot * pendingWidth, (slot + 1) * pendingWidth, 0.0);
-            pendingLength[slot] = 0;
         }
     }
 
@@ -481,29 +481,72 @@ public final class ModelRows implements WeightAccess {
         Arrays.fill(slotLength, 0, size, width);
     }
 
-    /** Grows every column to {@code rows} slots. */
+    /** Sets the offsets of a row's fields and its stride. */
+    private void layout(final int clocks, final boolean withStatistics, final boolean withMean, final int width,
+                        final int pendings) {
+        int at = STEP + 1;
+        clockAt = at;
+        clockWidth = clocks;
+        at += clocks;
+        statistics = withStatistics;
+        seenAt = at;
+        at += withStatistics ? 2 : 0;
+        standardized = withMean;
+        meanAt = at;
+        at += withMean ? 2 : 0;
+        slotsAt = at;
+        slotWidth = width;
+        at += width;
+        pendingAt = at;
+        pendingWidth = pendings;
+        at += pendings == 0 ? 0 : 1 + pendings;
+        stride = at;
+    }
+
+    /** Re-lays every row with these fields, a field new to the rows at its value for a feature never seen. */
+    private void relayout(final int clocks, final boolean withStatistics, final boolean withMean, final int width,
+                          final int pendings) {
+        final double[] from = data;
+        final int fromStride = stride;
+        final int fromClock = clockAt;
+        final int fromClocks = clockWidth;
+        final boolean hadStatistics = statistics;
+        final int fromSeen = seenAt;
+        final boolean hadMean = standardized;
+        final int fromMean = meanAt;
+        final int fromSlots = slotsAt;
+        final int fromWidth = slotWidth;
+        final int fromPending = pendingAt;
+        final int fromPendings = pendingWidth;
+        layout(clocks, withStatistics, withMean, width, pendings);
+        final double[] to = new double[capacity * stride];
+        for (int slot = 0; slot < size; slot++) {
+            final int src = slot * fromStride;
+            final int dst = slot * stride;
+            to[dst + STEP] = from[src + STEP];
+            System.arraycopy(from, src + fromClock, to, dst + clockAt, fromClocks);
+            if (hadStatistics) {
+                to[dst + seenAt] = from[src + fromSeen];
+                to[dst + seenAt + 1] = from[src + fromSeen + 1];
+            }
+            if (withMean) {
+                to[dst + meanAt] = hadMean ? from[src + fromMean] : Double.NaN;
+                to[dst + meanAt + 1] = hadMean ? from[src + fromMean + 1] : Double.NaN;
+            }
+            System.arraycopy(from, src + fromSlots, to, dst + slotsAt, fromWidth);
+            if (fromPendings > 0) {
+                System.arraycopy(from, src + fromPending, to, dst + pendingAt, 1 + fromPendings);
+            }
+        }
+        data = to;
+    }
+
+    /** Grows every array to {@code rows} slots. */
     private void allocate(final int rows) {
         capacity = rows;
         indexOf = indexOf == null ? new int[rows] : Arrays.copyOf(indexOf, rows);
-        step = step == null ? new long[rows] : Arrays.copyOf(step, rows);
-        clock = clock == null ? new double[0] : Arrays.copyOf(clock, rows * clockWidth);
-        seen = seen == null ? null : Arrays.copyOf(seen, rows);
-        sumSquares = sumSquares == null ? null : Arrays.copyOf(sumSquares, rows);
-        mean = mean == null ? null : Arrays.copyOf(mean, rows);
-        squaredDeviations = squaredDeviations == null ? null : Arrays.copyOf(squaredDeviations, rows);
-        slots = slots == null ? new double[0] : Arrays.copyOf(slots, rows * slotWidth);
+        data = data == null ? new double[rows * stride] : Arrays.copyOf(data, rows * stride);
         slotLength = slotLength == null ? null : Arrays.copyOf(slotLength, rows);
-        pending = pending == null ? null : Arrays.copyOf(pending, rows * pendingWidth);
-        pendingLength = pendingLength == null ? null : Arrays.copyOf(pendingLength, rows);
         dirtyBits = dirtyBits == null ? new long[(rows + 63) >>> 6] : Arrays.copyOf(dirtyBits, (rows + 63) >>> 6);
-    }
-
-    /** A column of {@code capacity} rows re-laid from {@code from} to {@code to} numbers per row. */
-    private double[] widened(final double[] column, final int from, final int to) {
-        final double[] out = new double[capacity * to];
-        for (int slot = 0; slot < size; slot++) {
-            System.arraycopy(column, slot * from, out, slot * to, from);
-        }
-        return out;
     }
 }
