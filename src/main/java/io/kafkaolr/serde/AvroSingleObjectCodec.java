@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -21,6 +22,27 @@ import org.apache.avro.specific.SpecificRecordBase;
  * @param <T> the generated class
  */
 public final class AvroSingleObjectCodec<T extends SpecificRecordBase> implements RecordCodec<T> {
+    /** The most items of an array or map any record may declare, unless the JVM sets Avro's own limit. */
+    static final int MAX_COLLECTION_ITEMS = 1 << 22;
+    /** The longest string or bytes value any record may declare, unless the JVM sets Avro's own limit. */
+    static final int MAX_VALUE_BYTES = 1 << 24;
+
+    static {
+        // Avro allocates a collection or a string from the length a datum declares, before reading
+        // its items: a corrupt length would allocate gigabytes and end the JVM (OutOfMemoryError),
+        // where Avro's limits make it a SystemLimitException, one UNPARSEABLE record. Avro reads
+        // these properties once, when it first checks a length: set before any record is decoded.
+        setIfAbsent(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, MAX_COLLECTION_ITEMS);
+        setIfAbsent(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, MAX_VALUE_BYTES);
+        setIfAbsent(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, MAX_VALUE_BYTES);
+    }
+
+    private static void setIfAbsent(final String property, final int limit) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, String.valueOf(limit));
+        }
+    }
+
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.avro.SchemaNormalization;
@@ -122,6 +124,21 @@ class RecordCodecTest {
         encoder.setItemCount(2_000_000_000L); // a map block of two billion entries, and no entries
         encoder.flush();
         assertReason(RejectReason.UNPARSEABLE, out.toByteArray(), RecordFormat.AVRO.codec(LabeledExample.class));
+    }
+
+    @Test
+    void anAvroDatumClaimingAHugeArrayIsRefusedWithoutAllocatingIt() {
+        // found by the topology fuzz test: an import command cut after its entries array's count
+        // byte (0x80, a varint continued) and followed by 8 random bytes, which Avro read as an
+        // array of about 2^31 entries and allocated before reading one (OutOfMemoryError)
+        final byte[] mutated = java.util.HexFormat.of()
+                .parseHex("c301f7e3ebd0bc772f9f026d0000000280efd3f40cd25db012");
+        assertReason(RejectReason.UNPARSEABLE, mutated, RecordFormat.AVRO.codec(ModelCommand.class));
+        // whatever the heap: Avro's own limit is in force once a codec exists, so no declared count
+        // past it is ever allocated
+        org.junit.jupiter.api.Assertions.assertThrows(org.apache.avro.SystemLimitException.class,
+                () -> org.apache.avro.SystemLimitException.checkMaxCollectionLength(
+                        AvroSingleObjectCodec.MAX_COLLECTION_ITEMS + 1L));
     }
 
     private static void assertReason(final RejectReason reason, final String json, final RecordCodec<?> codec,
