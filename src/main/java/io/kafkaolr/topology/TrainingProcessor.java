@@ -227,7 +227,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         }
     }
 
-    /** Counts the indices of {@code x} the model has no row for, and keeps them in {@link #absent}. */
+    /** Counts the indices of {@code x} the model has no row for, and keeps them, increasing, in {@link #absent}. */
     private int absentRows(final TaskModels.Model model, final SparseVector x) {
         int n = 0;
         for (int j = 0; j < x.size(); j++) {
@@ -262,13 +262,9 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         }
     }
 
+    /** Whether {@code index} is among the first {@code n} of {@code indices}, which increase (as a vector's do). */
     private static boolean isAmong(final int index, final int[] indices, final int n) {
-        for (int i = 0; i < n; i++) {
-            if (indices[i] == index) {
-                return true;
-            }
-        }
-        return false;
+        return Arrays.binarySearch(indices, 0, n, index) >= 0;
     }
 
     private void checkRouting(final Record<byte[], byte[]> record, final String modelId) {
