@@ -73,7 +73,10 @@ public final class ModelRows implements WeightAccess {
 
     // ---- the WeightRow interface: restoring, exporting, least squares ----
 
-    /** A copy of the row of {@code index}, or null when it has none. */
+    /**
+     * The row of {@code index}, or null when it has none: a feature row copied out of the arrays,
+     * a model-wide row as stored (rows never modify their arrays).
+     */
     @Override
     public WeightRow read(final int index) {
         if (index >= FeatureHasher.FIRST_MODEL_ROW) {

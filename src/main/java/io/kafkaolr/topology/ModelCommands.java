@@ -58,15 +58,15 @@ final class ModelCommands {
     }
 
     /**
-     * Applies {@code command}; the models of the task ({@code taskModels}) follow.
+     * Applies {@code command} to the store.
      *
+     * @param taskModels the models the task holds, committed or not (for {@code olr.limits.models-per-task})
      * @throws RejectedInputException if it cannot be applied; nothing is changed then
      */
     void apply(final ModelCommand command, final Set<String> taskModels) {
         final String modelId = command.getModelId();
         if (command.getAction() == ModelAction.DELETE) {
             delete(modelId);
-            taskModels.remove(modelId);
             return;
         }
         final int parts = command.getParts();
@@ -116,7 +116,6 @@ final class ModelCommands {
         }
         entries.addAll(command.getEntries());
         replace(modelId, snapshotOf(modelId, entries));
-        taskModels.add(modelId);
     }
 
     private static long entryBytes(final List<ModelEntry> entries) {

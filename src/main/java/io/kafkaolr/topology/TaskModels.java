@@ -5,6 +5,7 @@ import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ModelStateCodec;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -144,19 +145,14 @@ final class TaskModels {
         return model;
     }
 
-    /** The models whose header is in the store, as a live set (what control commands see as the task's models). */
-    Set<String> listedView() {
-        return listed;
-    }
-
     /** Number of models of the task. */
     int size() {
         return models.size();
     }
 
-    /** The ids of the task's models. */
+    /** The ids of the task's models, committed or not (read only). */
     Set<String> ids() {
-        return models.keySet();
+        return Collections.unmodifiableSet(models.keySet());
     }
 
     /** Notes that {@code model} changed: it is written at the next commit. */

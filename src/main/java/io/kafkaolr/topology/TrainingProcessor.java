@@ -1,7 +1,6 @@
 package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.LabeledExample;
-import io.kafkaolr.avro.ModelAction;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.FeatureHasher;
@@ -148,15 +147,10 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         final String modelId = command.getModelId();
         ModelIds.validate(modelId);
         checkRouting(record, modelId);
-        if (command.getAction() != ModelAction.DELETE && models.peek(modelId) == null
-                && models.size() >= config.limits().modelsPerTask()) {
-            // counted with the models not yet committed, which the command's own check cannot see
-            throw Limits.exceeded("the models of this task", models.size() + 1, config.limits().modelsPerTask(),
-                    "olr.limits.models-per-task");
-        }
         // the store first gets what the model learned since the last commit: the command reads or replaces it there
         models.writeChanged(modelId);
-        commands.apply(command, models.listedView());
+        commands.apply(command, models.ids());
+        // the model as the command left it in the store (the model directory follows)
         models.reload(modelId);
         learnedSincePublished.remove(modelId);
     }
@@ -190,7 +184,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
             model = models.create(modelId, ModelState.fresh(config.modelDefaults()));
         }
         final ModelState state = model.state;
-        if (!state.classes().contains(label) && state.settings().allowNewClasses()) {
+        if (state.settings().allowNewClasses() && !state.classes().contains(label)) {
             checkNewClass(state, label, limits);
         }
         // every check before the step: the step changes the model in memory, and only when it succeeds

@@ -7,10 +7,6 @@ import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
-import io.kafkaolr.core.ModelRows;
-import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.OnlineLogisticRegression;
-import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
@@ -84,7 +80,8 @@ class ChangelogPerCommitIT extends BrokerIT {
         assertEquals(expected.size(), indices.size(), "each changed entry once, nothing else: " + indices.size());
         assertEquals(expected, new HashSet<>(indices));
         assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
-        assertEquals(expected(t, sent), latest(committed), "the committed model is that of one pass, to the bit");
+        // the committed model is that of one pass, to the bit
+        UninterruptedRun.assertBitwise("m", sent, t.modelDefaults(), latest(committed));
         assertEquals(first, committedOffset(config), "the input offsets committed with the rows");
 
         // a restart reads the model back from the store and goes on, committing every 100 ms now
@@ -101,8 +98,8 @@ class ChangelogPerCommitIT extends BrokerIT {
             KafkaFixture.await(() -> committedOffset(again) >= first + more, TIMEOUT,
                     () -> committedOffset(again) + " committed");
         }
-        assertEquals(expected(t, sent), latest(readAll(t.modelTopic())),
-                "after a restart, the model of one uninterrupted pass, to the bit");
+        // after a restart, the model of one uninterrupted pass, to the bit
+        UninterruptedRun.assertBitwise("m", sent, t.modelDefaults(), latest(readAll(t.modelTopic())));
     }
 
     private static List<ProducerRecord<byte[], byte[]>> examples(final TopologyConfig t,
@@ -124,29 +121,15 @@ class ChangelogPerCommitIT extends BrokerIT {
         return records;
     }
 
-    /** The model topic's entries as one uninterrupted pass of the core over {@code sent} leaves them. */
-    private static Map<Integer, String> expected(final TopologyConfig t, final List<LabeledExample> sent) {
-        final ModelState state = ModelState.fresh(t.modelDefaults());
-        final ModelRows rows = new ModelRows();
-        final FeatureHasher hasher = new FeatureHasher(t.modelDefaults().hashBits());
-        for (final LabeledExample e : sent) {
-            final SparseVector x = hasher.vectorize(new io.kafkaolr.core.Features(e.getNumericFeatures(),
-                    e.getCategoricalFeatures()), 1000);
-            OnlineLogisticRegression.learn(state, x, e.getLabel(), e.getImportance(), rows);
-        }
-        final Map<Integer, String> out = new TreeMap<>();
-        rows.forEachIndex(i -> out.put(i, hex(ModelStateCodec.encodeRow(rows.read(i)))));
-        out.put(ModelStateCodec.HEADER_INDEX, hex(ModelStateCodec.encodeHeader(state)));
-        return out;
-    }
-
-    /** The latest value of each row and of the header on the model topic. */
-    private static Map<Integer, String> latest(final List<ConsumerRecord<byte[], byte[]>> records) {
-        final Map<Integer, String> out = new TreeMap<>();
+    /** The latest value of each of the model's entries on the model topic (none for a deleted one). */
+    private static Map<Integer, byte[]> latest(final List<ConsumerRecord<byte[], byte[]>> records) {
+        final Map<Integer, byte[]> out = new TreeMap<>();
         for (final ConsumerRecord<byte[], byte[]> r : records) {
             final int index = ModelStateCodec.decodeKey(r.key()).index();
-            if (ModelStateCodec.isRow(index) || index == ModelStateCodec.HEADER_INDEX) {
-                out.put(index, hex(r.value()));
+            if (r.value() == null) {
+                out.remove(index);
+            } else {
+                out.put(index, r.value());
             }
         }
         return out;
@@ -182,9 +165,5 @@ class ChangelogPerCommitIT extends BrokerIT {
             }
         }
         return 0;
-    }
-
-    private static String hex(final byte[] bytes) {
-        return java.util.HexFormat.of().formatHex(bytes);
     }
 }
