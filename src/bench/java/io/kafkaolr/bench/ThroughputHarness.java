@@ -407,11 +407,19 @@ public final class ThroughputHarness {
         createTopic("dead" + suffix, false);
         createTopic("pred" + suffix, false);
         createTopic("metrics" + suffix, false);
-        return new TopologyConfig(app, TopologyConfig.Role.TRAINING, app, training.stream().examplesTopic(), events,
-                "pred" + suffix, "dead" + suffix, RecordFormat.AVRO, training.learner().settings(training.bits()),
-                io.kafkaolr.core.Limits.DEFAULT, true, 1, STORES[0], STORES[1], Boolean.getBoolean("bench.cache"),
-                !Boolean.getBoolean("bench.no-names"),
-                new TopologyConfig.MetricsOutput("metrics" + suffix, Duration.ofSeconds(10), 1000));
+        return TopologyConfig.builder(app, RecordFormat.AVRO, training.learner().settings(training.bits()))
+                .role(TopologyConfig.Role.TRAINING)
+                .examplesTopic(training.stream().examplesTopic())
+                .eventsTopic(events)
+                .predictionsTopic("pred" + suffix)
+                .deadLettersTopic("dead" + suffix)
+                .examplesPartitions(1)
+                .weightsStore(STORES[0])
+                .modelStore(STORES[1])
+                .weightsCache(Boolean.getBoolean("bench.cache"))
+                .featureNames(!Boolean.getBoolean("bench.no-names"))
+                .metrics(new TopologyConfig.MetricsOutput("metrics" + suffix, Duration.ofSeconds(10), 1000))
+                .build();
     }
 
     /** Runs {@code topology} over the pre-filled input; records/s between 10% and 100% of it. */

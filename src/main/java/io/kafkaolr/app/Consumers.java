@@ -1,5 +1,6 @@
 package io.kafkaolr.app;
 
+import io.kafkaolr.topology.ModelIds;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /** Consumers for the commands that read a topic: no group, every partition, committed records only. */
 final class Consumers {
@@ -64,6 +64,6 @@ final class Consumers {
     static TopicPartition partitionOf(final KafkaConsumer<byte[], byte[]> consumer, final String topic,
                                       final byte[] key) {
         final int count = partitions(consumer, topic).size();
-        return count == 0 ? null : new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % count);
+        return count == 0 ? null : new TopicPartition(topic, ModelIds.partitionOf(key, count));
     }
 }

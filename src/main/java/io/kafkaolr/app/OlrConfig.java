@@ -262,18 +262,23 @@ public final class OlrConfig {
             throw new IllegalArgumentException("olr.role=scoring needs olr.models-from: the application.id of the "
                     + "training application (a scoring instance needs its own application.id)");
         }
-        return new TopologyConfig(applicationId, role, modelsFrom, values.get("olr.topic.examples"),
-                values.get("olr.topic.events"), values.get("olr.topic.predictions"),
-                values.get("olr.topic.dead-letters"), enumValue("olr.format", RecordFormat.class), modelSettings(),
-                limits(),
-                Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()), 0,
-                enumValue("olr.store.weights", TopologyConfig.StoreKind.class),
-                enumValue("olr.store.models", TopologyConfig.StoreKind.class),
-                Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()),
-                booleanValue("olr.model.feature-names"),
-                new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
+        return TopologyConfig.builder(applicationId, enumValue("olr.format", RecordFormat.class), modelSettings())
+                .role(role)
+                .modelsFrom(modelsFrom)
+                .examplesTopic(values.get("olr.topic.examples"))
+                .eventsTopic(values.get("olr.topic.events"))
+                .predictionsTopic(values.get("olr.topic.predictions"))
+                .deadLettersTopic(values.get("olr.topic.dead-letters"))
+                .limits(limits())
+                .requireModelIdKey(Boolean.parseBoolean(values.get("olr.require-model-id-key").trim()))
+                .weightsStore(enumValue("olr.store.weights", TopologyConfig.StoreKind.class))
+                .modelStore(enumValue("olr.store.models", TopologyConfig.StoreKind.class))
+                .weightsCache(Boolean.parseBoolean(values.get("olr.store.weights.cache").trim()))
+                .featureNames(booleanValue("olr.model.feature-names"))
+                .metrics(new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
                         java.time.Duration.ofMillis(Long.parseLong(values.get("olr.metrics.interval.ms").trim())),
-                        intValue("olr.metrics.auc-window")));
+                        intValue("olr.metrics.auc-window")))
+                .build();
     }
 
     /** The limits on growth ({@code olr.max-features}, {@code olr.max-record-bytes}, {@code olr.limits.*}). */

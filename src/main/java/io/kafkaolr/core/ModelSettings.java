@@ -262,4 +262,16 @@ public record ModelSettings(
             throw new IllegalArgumentException(name + " must be >= 0 and finite, got " + value);
         }
     }
+
+    /**
+     * The refusal of a model that hashes onto {@code 2^modelBits} dimensions by a processor that
+     * hashes onto {@code 2^processorBits}: its rows would be looked up at other indices.
+     *
+     * @param what the model, as the message names it
+     */
+    public static RejectedInputException hashBitsMismatch(final String what, final int modelBits,
+                                                          final int processorBits) {
+        return new RejectedInputException(RejectReason.MODEL_MISMATCH, what + " hashes onto 2^" + modelBits
+                + " dimensions, this processor onto 2^" + processorBits + " (olr.model.hash-bits)");
+    }
 }

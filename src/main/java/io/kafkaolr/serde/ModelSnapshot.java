@@ -263,8 +263,7 @@ public final class ModelSnapshot {
     public ModelSnapshot checkImport(final Limits limits, final int hashBits) {
         final ModelSettings s = model.settings();
         if (s.hashBits() != hashBits) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "the model hashes onto 2^" + s.hashBits()
-                    + " dimensions, this processor onto 2^" + hashBits + " (olr.model.hash-bits)");
+            throw ModelSettings.hashBitsMismatch("the model", s.hashBits(), hashBits);
         }
         long bytes = 0;
         for (final byte[] value : entries.values()) {

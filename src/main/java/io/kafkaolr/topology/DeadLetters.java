@@ -27,7 +27,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * the record). So a record that Kafka accepted on an input topic never makes an output Kafka
  * refuses.
  */
-final class DeadLetters {
+public final class DeadLetters {
     /** The header that carries the reason code. */
     static final String REASON_HEADER = "olr.reason";
     /** The most bytes of the original key that a dead letter keeps (and is keyed by). */
@@ -49,8 +49,17 @@ final class DeadLetters {
         this.valuePrefixBytes = config.limits().deadLetterOriginalBytes();
         for (final RejectReason reason : RejectReason.values()) {
             counters.put(reason, ProcessorMetrics.sensor(context, role,
-                    "dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+                    metricName(reason)));
         }
+    }
+
+    /**
+     * The name of the counter of records sent to the dead-letter topic for {@code reason}
+     * (group {@code stream-olr-metrics}, tagged by branch): {@code dead-letters-<reason>}, the
+     * reason in lower case with dashes.
+     */
+    public static String metricName(final RejectReason reason) {
+        return "dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Forwards {@code record} to the dead-letter sink with the reason. */

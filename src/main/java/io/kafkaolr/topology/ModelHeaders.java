@@ -1,5 +1,6 @@
 package io.kafkaolr.topology;
 
+import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
@@ -31,8 +32,7 @@ final class ModelHeaders {
      */
     static void requireHashBits(final String modelId, final ModelState model, final int hashBits) {
         if (model.settings().hashBits() != hashBits) {
-            throw new RejectedInputException(RejectReason.MODEL_MISMATCH, "model '" + modelId + "' hashes onto 2^"
-                    + model.settings().hashBits() + " dimensions, this processor onto 2^" + hashBits);
+            throw ModelSettings.hashBitsMismatch("model '" + modelId + "'", model.settings().hashBits(), hashBits);
         }
     }
 }

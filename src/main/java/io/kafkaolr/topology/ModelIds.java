@@ -3,6 +3,7 @@ package io.kafkaolr.topology;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Utils;
 
 /** What a model id may be: non-empty, at most {@link #MAX_BYTES} bytes of UTF-8, no NUL character. */
 public final class ModelIds {
@@ -10,6 +11,16 @@ public final class ModelIds {
     public static final int MAX_BYTES = 200;
 
     private ModelIds() {
+    }
+
+    /**
+     * The partition where Kafka's default partitioner puts a record keyed by {@code key} on a
+     * topic of {@code partitions} partitions: murmur2 of the key, made positive, modulo the count.
+     * Examples and control commands of a model are keyed by its id, so this is the partition of
+     * its task.
+     */
+    public static int partitionOf(final byte[] key, final int partitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
 
     /**

@@ -209,30 +209,23 @@ public record TopologyConfig(
 
     /** A copy with another role for this application: {@link Role#ALL} or {@link Role#TRAINING}. */
     public TopologyConfig withRole(final Role newRole) {
-        return new TopologyConfig(applicationId, newRole, applicationId, examplesTopic, eventsTopic,
-                predictionsTopic, deadLettersTopic, format, modelDefaults, limits,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
+        return toBuilder().role(newRole).modelsFrom(applicationId).build();
     }
 
     /** A copy that only scores, the models of {@code trainingApplicationId}, under {@code scoringApplicationId}. */
     public TopologyConfig scoringOnly(final String scoringApplicationId, final String trainingApplicationId) {
-        return new TopologyConfig(scoringApplicationId, Role.SCORING, trainingApplicationId, examplesTopic, eventsTopic,
-                predictionsTopic, deadLettersTopic, format, modelDefaults, limits,
-                requireModelIdKey, examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, metrics);
+        return toBuilder().applicationId(scoringApplicationId).role(Role.SCORING).modelsFrom(trainingApplicationId)
+                .build();
     }
 
     /** A copy that checks examples against a topic of {@code partitions} partitions. */
     public TopologyConfig withExamplesPartitions(final int partitions) {
-        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
-                modelDefaults, limits, requireModelIdKey, partitions, weightsStore, modelStore,
-                weightsCache, featureNames, metrics);
+        return toBuilder().examplesPartitions(partitions).build();
     }
 
     /** A copy that publishes metrics as {@code newMetrics} says. */
     public TopologyConfig withMetrics(final MetricsOutput newMetrics) {
-        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
-                deadLettersTopic, format, modelDefaults, limits, requireModelIdKey,
-                examplesPartitions, weightsStore, modelStore, weightsCache, featureNames, newMetrics);
+        return toBuilder().metrics(newMetrics).build();
     }
 
     /** A copy with other record and feature limits. */
@@ -242,15 +235,181 @@ public record TopologyConfig(
 
     /** A copy with other limits. */
     public TopologyConfig withLimits(final Limits newLimits) {
-        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic, deadLettersTopic, format,
-                modelDefaults, newLimits, requireModelIdKey, examplesPartitions, weightsStore, modelStore,
-                weightsCache, featureNames, metrics);
+        return toBuilder().limits(newLimits).build();
     }
 
     /** A copy that stores feature names, or not. */
     public TopologyConfig withFeatureNames(final boolean names) {
-        return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
-                deadLettersTopic, format, modelDefaults, limits, requireModelIdKey,
-                examplesPartitions, weightsStore, modelStore, weightsCache, names, metrics);
+        return toBuilder().featureNames(names).build();
+    }
+
+    /** A builder that starts from this configuration: the one way to derive another. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * A builder starting from {@link #defaults}: the default topics, stores and limits, under
+     * {@code applicationId}, with {@code format} and {@code modelDefaults}.
+     */
+    public static Builder builder(final String applicationId, final RecordFormat format,
+                                  final ModelSettings modelDefaults) {
+        return defaults(applicationId, format, modelDefaults).toBuilder();
+    }
+
+    /** Builds a {@link TopologyConfig} field by field; {@link #build()} validates. */
+    public static final class Builder {
+        private String applicationId;
+        private Role role;
+        private String modelsFrom;
+        private String examplesTopic;
+        private String eventsTopic;
+        private String predictionsTopic;
+        private String deadLettersTopic;
+        private RecordFormat format;
+        private ModelSettings modelDefaults;
+        private Limits limits;
+        private boolean requireModelIdKey;
+        private int examplesPartitions;
+        private StoreKind weightsStore;
+        private StoreKind modelStore;
+        private boolean weightsCache;
+        private boolean featureNames;
+        private MetricsOutput metrics;
+
+        private Builder(final TopologyConfig from) {
+            applicationId = from.applicationId;
+            role = from.role;
+            modelsFrom = from.modelsFrom;
+            examplesTopic = from.examplesTopic;
+            eventsTopic = from.eventsTopic;
+            predictionsTopic = from.predictionsTopic;
+            deadLettersTopic = from.deadLettersTopic;
+            format = from.format;
+            modelDefaults = from.modelDefaults;
+            limits = from.limits;
+            requireModelIdKey = from.requireModelIdKey;
+            examplesPartitions = from.examplesPartitions;
+            weightsStore = from.weightsStore;
+            modelStore = from.modelStore;
+            weightsCache = from.weightsCache;
+            featureNames = from.featureNames;
+            metrics = from.metrics;
+        }
+
+        /**
+         * Sets {@link TopologyConfig#applicationId()}; a training role's models are its own, so
+         * {@link TopologyConfig#modelsFrom()} follows unless set after this.
+         */
+        public Builder applicationId(final String value) {
+            if (role == null || role.trains()) {
+                modelsFrom = value;
+            }
+            applicationId = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#role()}. */
+        public Builder role(final Role value) {
+            role = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#modelsFrom()}. */
+        public Builder modelsFrom(final String value) {
+            modelsFrom = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#examplesTopic()}. */
+        public Builder examplesTopic(final String value) {
+            examplesTopic = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#eventsTopic()}. */
+        public Builder eventsTopic(final String value) {
+            eventsTopic = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#predictionsTopic()}. */
+        public Builder predictionsTopic(final String value) {
+            predictionsTopic = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#deadLettersTopic()}. */
+        public Builder deadLettersTopic(final String value) {
+            deadLettersTopic = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#format()}. */
+        public Builder format(final RecordFormat value) {
+            format = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#modelDefaults()}. */
+        public Builder modelDefaults(final ModelSettings value) {
+            modelDefaults = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#limits()}. */
+        public Builder limits(final Limits value) {
+            limits = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#requireModelIdKey()}. */
+        public Builder requireModelIdKey(final boolean value) {
+            requireModelIdKey = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#examplesPartitions()}. */
+        public Builder examplesPartitions(final int value) {
+            examplesPartitions = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#weightsStore()}. */
+        public Builder weightsStore(final StoreKind value) {
+            weightsStore = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#modelStore()}. */
+        public Builder modelStore(final StoreKind value) {
+            modelStore = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#weightsCache()}. */
+        public Builder weightsCache(final boolean value) {
+            weightsCache = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#featureNames()}. */
+        public Builder featureNames(final boolean value) {
+            featureNames = value;
+            return this;
+        }
+
+        /** Sets {@link TopologyConfig#metrics()}. */
+        public Builder metrics(final MetricsOutput value) {
+            metrics = value;
+            return this;
+        }
+
+        /** The configuration, validated. */
+        public TopologyConfig build() {
+            return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
+                    deadLettersTopic, format, modelDefaults, limits, requireModelIdKey, examplesPartitions,
+                    weightsStore, modelStore, weightsCache, featureNames, metrics);
+        }
     }
 }

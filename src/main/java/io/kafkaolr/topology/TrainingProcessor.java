@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -269,7 +268,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
                     + ") is not the model id '" + modelId + "': examples of one model must share one partition");
         }
         if (config.examplesPartitions() > 0) {
-            final int expected = Utils.toPositive(Utils.murmur2(record.key())) % config.examplesPartitions();
+            final int expected = ModelIds.partitionOf(record.key(), config.examplesPartitions());
             final int actual = context.recordMetadata().map(RecordMetadata::partition).orElse(expected);
             if (actual != expected) {
                 throw new RejectedInputException(RejectReason.WRONG_PARTITION, "model '" + modelId

@@ -2,6 +2,7 @@ package io.kafkaolr.app.ops;
 
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.topology.DeadLetters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -96,8 +96,7 @@ final class OpsMetrics implements AutoCloseable {
                 "control commands applied (imports and deletes)");
         for (final String branch : List.of("training", "scoring")) {
             for (final RejectReason reason : RejectReason.values()) {
-                final String metric = "dead-letters-" + reason.name().toLowerCase(Locale.ROOT).replace('_', '-')
-                        + "-total";
+                final String metric = DeadLetters.metricName(reason) + "-total";
                 FunctionCounter.builder("olr.dead.letters", streams, s -> values(s, metric, branch).sum())
                         .tags("branch", branch, "reason", reason.name())
                         .description("records sent to the dead-letter topic, by branch and reason")
