@@ -1,9 +1,9 @@
 package io.kafkaolr.bench;
 
-import io.kafkaolr.app.EmbeddedBroker;
-import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.broker.EmbeddedBroker;
+import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.serde.ModelStateCodec;

@@ -2,9 +2,9 @@ package io.kafkaolr.evaluation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kafkaolr.app.CsvDataset;
-import io.kafkaolr.app.ShippedDatasets;
 import io.kafkaolr.core.Numerics;
+import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.ShippedDatasets;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;

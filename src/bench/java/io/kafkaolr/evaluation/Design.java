@@ -1,9 +1,9 @@
 package io.kafkaolr.evaluation;
 
-import io.kafkaolr.app.CsvDataset;
+import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Numerics;
 import io.kafkaolr.core.RocAuc;
-import io.kafkaolr.core.Features;
+import io.kafkaolr.offline.CsvDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,13 +2,13 @@ package io.kafkaolr.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kafkaolr.app.CsvDataset;
-import io.kafkaolr.app.EvaluateCommand;
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OnePassEvaluation;
-import io.kafkaolr.app.ShippedDatasets;
+import io.kafkaolr.cli.EvaluateCommand;
+import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Optimizer;
+import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.OnePassEvaluation;
+import io.kafkaolr.offline.ShippedDatasets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package io.kafkaolr.evaluation;
 
-import io.kafkaolr.app.CsvDataset;
+import io.kafkaolr.offline.CsvDataset;
 
 /**
  * A closed-form reference: least squares on clipped logit labels. Labels become 0/1 targets (for two

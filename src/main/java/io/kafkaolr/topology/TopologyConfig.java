@@ -12,7 +12,7 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Everything the topology needs, validated. Built by the app from properties
- * ({@code io.kafkaolr.app.OlrConfig}); tests build it directly.
+ * ({@code io.kafkaolr.config.OlrConfig}); tests build it directly.
  *
  * @param applicationId the Kafka Streams application id: it names the training store's
  *     changelog, which is also the model topic (see {@link #modelTopic()})

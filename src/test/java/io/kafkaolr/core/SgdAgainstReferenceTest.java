@@ -3,7 +3,7 @@ package io.kafkaolr.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaolr.app.CsvDataset;
+import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.testing.Datasets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package io.kafkaolr.it;
 
-import io.kafkaolr.app.EmbeddedBroker;
+import io.kafkaolr.broker.EmbeddedBroker;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

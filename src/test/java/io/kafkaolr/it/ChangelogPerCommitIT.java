@@ -3,10 +3,10 @@ package io.kafkaolr.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;

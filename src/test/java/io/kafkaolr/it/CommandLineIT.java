@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.testing.Cli;
 import java.io.InputStream;
 import java.nio.file.Files;

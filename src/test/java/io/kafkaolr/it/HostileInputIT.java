@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
+import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;

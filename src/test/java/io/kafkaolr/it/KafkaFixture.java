@@ -1,9 +1,9 @@
 package io.kafkaolr.it;
 
-import io.kafkaolr.app.EmbeddedBroker;
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
-import io.kafkaolr.app.Topics;
+import io.kafkaolr.broker.EmbeddedBroker;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.kafka.Topics;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.topology.OlrTopology;
 import java.io.IOException;
@@ -149,7 +149,7 @@ final class KafkaFixture {
     static Process olrRun(final OlrConfig config, final String maxHeap, final Path log) throws IOException {
         final List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main", "run"));
+                "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.kafkaolr.cli.Main", "run"));
         config.asMap().forEach((name, value) -> {
             command.add("--set");
             command.add(name + "=" + value);

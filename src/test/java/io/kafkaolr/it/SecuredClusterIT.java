@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kafkaolr.app.EmbeddedBroker;
+import io.kafkaolr.broker.EmbeddedBroker;
 import io.kafkaolr.testing.Cli;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -75,7 +75,7 @@ class SecuredClusterIT {
             writeData();
 
             final Process processor = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.kafkaolr.app.Main",
+                    .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.kafkaolr.cli.Main",
                     "run", "--config", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("processor.log").toFile()).start();
             try {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;

@@ -4,11 +4,11 @@ import static io.kafkaolr.it.KafkaFixture.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaolr.app.OlrConfig;
-import io.kafkaolr.app.OlrProcessor;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;

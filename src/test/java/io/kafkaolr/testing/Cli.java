@@ -1,6 +1,6 @@
 package io.kafkaolr.testing;
 
-import io.kafkaolr.app.Main;
+import io.kafkaolr.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;

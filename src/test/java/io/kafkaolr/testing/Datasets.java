@@ -1,7 +1,7 @@
 package io.kafkaolr.testing;
 
-import io.kafkaolr.app.CsvDataset;
-import io.kafkaolr.app.ShippedDatasets;
+import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.ShippedDatasets;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;

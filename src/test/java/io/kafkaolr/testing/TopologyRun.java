@@ -1,10 +1,10 @@
 package io.kafkaolr.testing;
 
-import io.kafkaolr.app.CsvDataset;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;

@@ -3,12 +3,12 @@ package io.kafkaolr.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.kafkaolr.app.OlrConfig;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelAction;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelEntry;
+import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;

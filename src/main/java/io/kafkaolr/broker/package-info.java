@@ -1,0 +1,2 @@
+/** The embedded single-node KRaft broker, started when no {@code bootstrap.servers} is configured. */
+package io.kafkaolr.broker;

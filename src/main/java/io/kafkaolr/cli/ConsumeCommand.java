@@ -1,0 +1,173 @@
+package io.kafkaolr.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.core.ModelState;
+import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.WeightRow;
+import io.kafkaolr.kafka.Consumers;
+import io.kafkaolr.kafka.TopicRole;
+import io.kafkaolr.serde.JsonCodec;
+import io.kafkaolr.serde.ModelJson;
+import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.topology.TopologyConfig;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code olr consume}: prints a topic's records as JSON lines. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = {"Print a topic's records as JSON lines, decoded from the configured format: predictions, "
+                + "dead letters, examples, events, or the model topic's rows and headers.",
+                "Reads committed records only (read_committed), from every partition, without a consumer group."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (--max reached, idle timeout, or interrupted)", "2:invalid options",
+                "3:Kafka could not be reached"})
+public final class ConsumeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BrokerOptions broker;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC",
+            description = "predictions, dead-letters, examples, events, model, or a topic name")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "start at the oldest record (default: only new records)")
+    boolean fromBeginning;
+
+    @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "stop after N records")
+    long max;
+
+    @Option(names = "--idle-timeout", paramLabel = "MS", defaultValue = "0",
+            description = "stop when nothing arrives for MS milliseconds (default: run until interrupted)")
+    long idleTimeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        final OlrConfig config = broker.loadWithCluster();
+        final TopologyConfig t = config.topologyConfig();
+        final TopicRole role = TopicRole.of(topic, t);
+        final String topicName = TopicRole.topicName(topic, t);
+        final RecordCodec<? extends SpecificRecordBase> codec =
+                role.recordType() == null ? null : t.format().codec(role.recordType());
+        final PrintWriter out = spec.commandLine().getOut();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread main = Thread.currentThread();
+        final Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                main.join(5000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        long printed = 0;
+        final KafkaConsumer<byte[], byte[]> opened;
+        try {
+            opened = Consumers.wholeTopic(config.connection(), topicName, fromBeginning);
+        } catch (final IllegalArgumentException e) {
+            spec.commandLine().getErr().println("olr consume: " + e.getMessage());
+            return 2;
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = opened) {
+            long lastRecord = System.nanoTime();
+            while (!stop.get()) {
+                for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.println(ModelJson.MAPPER.writeValueAsString(toJson(r, role, codec)));
+                    lastRecord = System.nanoTime();
+                    if (max > 0 && ++printed >= max) {
+                        out.flush();
+                        return 0;
+                    }
+                }
+                out.flush();
+                if (idleTimeoutMs > 0 && System.nanoTime() - lastRecord > idleTimeoutMs * 1_000_000L) {
+                    return 0;
+                }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (final IllegalStateException shuttingDown) {
+                // the hook is running: nothing to remove
+            }
+        }
+        return 0;
+    }
+
+    private static JsonNode toJson(final ConsumerRecord<byte[], byte[]> r, final TopicRole role,
+                                   final RecordCodec<? extends SpecificRecordBase> codec) {
+        try {
+            if (codec != null) {
+                return JsonCodec.toJsonTree(codec.decode(r.value()));
+            }
+            if (role == TopicRole.MODEL) {
+                return modelEntry(r);
+            }
+        } catch (final RejectedInputException e) {
+            // not in the configured format: show it raw, with why
+            final ObjectNode raw = raw(r);
+            raw.put("undecodable", e.getMessage());
+            return raw;
+        }
+        return raw(r);
+    }
+
+    private static JsonNode modelEntry(final ConsumerRecord<byte[], byte[]> r) {
+        final ModelStateCodec.Key key = ModelStateCodec.decodeKey(r.key());
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        node.put("model_id", key.modelId());
+        if (r.value() == null) {
+            node.put("index", key.index());
+            node.putNull("deleted");
+        } else if (key.isHeader()) {
+            final ModelState model = ModelStateCodec.decodeHeader(r.value());
+            node.put("header", true);
+            ModelJson.putKind(node, model);
+            ModelJson.putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
+            ModelJson.putFinite(node, "progressive_accuracy", model.metrics().accuracy());
+        } else if (!ModelStateCodec.isRow(key.index())) {
+            node.put("auc_window_index", key.index());
+            node.put("progressive_probability", ModelStateCodec.windowProbability(r.value()));
+            node.put("positive", ModelStateCodec.windowPositive(r.value()));
+        } else {
+            final WeightRow row = ModelStateCodec.decodeRow(r.value());
+            node.put("index", key.index());
+            node.put("step", row.step());
+            final var slots = node.putArray("stored_state");
+            for (final double v : row.slots()) {
+                slots.add(v);
+            }
+            if (row.seen() > 0) {
+                node.put("feature_scale", row.scale());
+            }
+            if (!Double.isNaN(row.mean())) {
+                node.put("feature_mean", row.mean());
+                node.put("feature_deviation", row.deviation());
+            }
+        }
+        return node;
+    }
+
+    private static ObjectNode raw(final ConsumerRecord<byte[], byte[]> r) {
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        node.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
+        node.put("value", r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        return node;
+    }
+}

@@ -1,0 +1,120 @@
+package io.kafkaolr.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaolr.core.LearningRateSchedule;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelType;
+import io.kafkaolr.serde.RecordFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OlrConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void exactlyOnceV2IsTheDefaultGuarantee() {
+        final Properties kafka = OlrConfig.defaults(Map.of()).kafkaProperties();
+        assertEquals("exactly_once_v2", kafka.getProperty("processing.guarantee"));
+        assertEquals("kafka-olr", kafka.getProperty("application.id"));
+        assertFalse(kafka.stringPropertyNames().stream().anyMatch(n -> n.startsWith("olr.")),
+                "kafka-olr's own settings are not passed to Kafka");
+    }
+
+    @Test
+    void fileThenEnvironmentThenOverridesEachWin() throws Exception {
+        final Path file = dir.resolve("olr.properties");
+        Files.writeString(file, """
+                bootstrap.servers=file:9092
+                olr.model.type=softmax
+                olr.model.learning-rate=0.5
+                olr.format=json
+                num.stream.threads=2
+                """);
+        final OlrConfig config = OlrConfig.load(file,
+                Map.of("OLR_BOOTSTRAP_SERVERS", "env:9092", "OLR_OLR_MODEL_LEARNING___RATE", "0.25", "PATH", "/bin"),
+                Map.of("olr.model.schedule", "constant"));
+        assertEquals("env:9092", config.kafkaProperties().getProperty("bootstrap.servers"));
+        assertEquals("2", config.kafkaProperties().getProperty("num.stream.threads"));
+        final ModelSettings settings = config.modelSettings();
+        assertEquals(ModelType.SOFTMAX, settings.type());
+        assertEquals(0.25, settings.learningRate());
+        assertEquals(LearningRateSchedule.CONSTANT, settings.schedule());
+        assertTrue(settings.allowNewClasses());
+        assertEquals(RecordFormat.JSON, config.topologyConfig().format());
+        assertTrue(config.hasBootstrapServers());
+    }
+
+    @Test
+    void theCommandsClientsGetTheClustersAddressAndSecurityButNotTheProcessorsSettings() {
+        final Map<String, Object> connection = OlrConfig.defaults(Map.of(
+                "bootstrap.servers", "k1:9093,k2:9093", "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "jaas", "ssl.truststore.location", "/etc/trust.jks", "client.dns.lookup",
+                "use_all_dns_ips", "num.stream.threads", "4", "application.id", "app", "olr.format", "json"))
+                .connection();
+        assertEquals(Map.of("bootstrap.servers", "k1:9093,k2:9093", "security.protocol", "SASL_SSL", "sasl.mechanism",
+                "SCRAM-SHA-512", "sasl.jaas.config", "jaas", "ssl.truststore.location", "/etc/trust.jks",
+                "client.dns.lookup", "use_all_dns_ips"), connection);
+    }
+
+    @Test
+    void environmentNamesFollowTheKafkaImageConvention() {
+        assertEquals("bootstrap.servers", OlrConfig.propertyName("OLR_BOOTSTRAP_SERVERS"));
+        assertEquals("olr.topic.dead-letters", OlrConfig.propertyName("OLR_OLR_TOPIC_DEAD___LETTERS"));
+        assertEquals("some_name.x", OlrConfig.propertyName("OLR_SOME__NAME_X"));
+    }
+
+    @Test
+    void typosAndBadValuesAreRefusedWithTheirName() {
+        final IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> OlrConfig.defaults(Map.of("olr.model.learning_rate", "0.1")));
+        assertTrue(typo.getMessage().contains("olr.model.learning_rate"));
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> OlrConfig.defaults(Map.of("olr.max-features", "many")));
+        assertTrue(bad.getMessage().contains("olr.max-features"));
+        assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.format", "xml")));
+    }
+
+    @Test
+    void binaryClassesComeFromTheConfiguration() {
+        final ModelSettings s = OlrConfig.defaults(Map.of("olr.model.classes", "ham, spam")).modelSettings();
+        assertEquals(List.of("ham", "spam"), s.initialClasses());
+        assertFalse(s.allowNewClasses());
+        assertFalse(OlrConfig.defaults(Map.of()).hasBootstrapServers());
+    }
+
+    @Test
+    void aScoringRoleReadsTheNamedTrainingApplicationsModelTopic() {
+        final var t = OlrConfig.defaults(Map.of("application.id", "olr-scorer", "olr.role", "scoring",
+                "olr.models-from", "olr-trainer")).topologyConfig();
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.SCORING, t.role());
+        assertEquals("olr-trainer-model-weights-changelog", t.modelTopic());
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.ALL, OlrConfig.defaults(Map.of()).topologyConfig().role());
+        assertEquals(io.kafkaolr.topology.TopologyConfig.Role.TRAINING,
+                OlrConfig.defaults(Map.of("olr.role", "training")).topologyConfig().role());
+        assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.role", "scoring")));
+    }
+
+    @Test
+    void theShutdownTimeoutIsInMillisecondsOrIso8601AndPositive() {
+        assertEquals(java.time.Duration.ofSeconds(30), OlrConfig.defaults(Map.of()).durationValue("olr.shutdown.timeout"));
+        assertEquals(java.time.Duration.ofMillis(1500),
+                OlrConfig.defaults(Map.of("olr.shutdown.timeout", "1500")).durationValue("olr.shutdown.timeout"));
+        assertEquals(java.time.Duration.ofSeconds(5),
+                OlrConfig.defaults(Map.of("olr.shutdown.timeout", "PT5S")).durationValue("olr.shutdown.timeout"));
+        for (final String bad : List.of("0", "-PT1S", "soon", "")) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OlrConfig.defaults(Map.of("olr.shutdown.timeout", bad)), bad);
+            assertTrue(e.getMessage().contains("olr.shutdown.timeout"), e.getMessage());
+        }
+    }
+}
