@@ -396,7 +396,8 @@ public final class OpsServer implements AutoCloseable {
         } catch (final IOException | RuntimeException e) {
             reply = failure(call, e);
         }
-        try (BodyWriter streamed = reply.streamed()) {
+        final BodyWriter streamed = reply.streamed(); // a record's component: closed once the answer is sent
+        try (streamed) {
             send(response, head, reply);
             callback.succeeded();
         } catch (final IOException | RuntimeException e) {

@@ -90,11 +90,6 @@ class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     @Override
-    public void flush() {
-        // nothing buffered
-    }
-
-    @Override
     public void close() {
         open = false;
         map.clear();

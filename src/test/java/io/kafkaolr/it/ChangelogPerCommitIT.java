@@ -55,15 +55,16 @@ class ChangelogPerCommitIT extends BrokerIT {
         try (KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker)) {
             KafkaFixture.send(producer, t.examplesTopic(), examples(t, codec, 0, first, sent));
         }
-        try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers());
-             KafkaConsumer<byte[], byte[]> model = KafkaFixture.consumer(broker, t.modelTopic())) {
-            assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
-            KafkaFixture.await(() -> learned(processor) >= first, TIMEOUT, () -> learned(processor) + " learned");
-            // learned, not committed: the transaction is open and holds nothing of the model yet
-            final TopicPartition partition = new TopicPartition(t.modelTopic(), 0);
-            assertEquals(0L, model.endOffsets(List.of(partition)).get(partition),
-                    "read_committed end of the model topic before the commit");
-            processor.close();
+        // closing the processor commits: the model topic holds its changes from then on
+        try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
+            try (KafkaConsumer<byte[], byte[]> model = KafkaFixture.consumer(broker, t.modelTopic())) {
+                assertTrue(processor.awaitRunning(TIMEOUT), "processor running");
+                KafkaFixture.await(() -> learned(processor) >= first, TIMEOUT, () -> learned(processor) + " learned");
+                // learned, not committed: the transaction is open and holds nothing of the model yet
+                final TopicPartition partition = new TopicPartition(t.modelTopic(), 0);
+                assertEquals(0L, model.endOffsets(List.of(partition)).get(partition),
+                        "read_committed end of the model topic before the commit");
+            }
         }
 
         final List<ConsumerRecord<byte[], byte[]>> committed = readAll(t.modelTopic());

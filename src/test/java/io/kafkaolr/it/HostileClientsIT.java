@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -162,11 +163,13 @@ class HostileClientsIT extends BrokerIT {
 
             // a client that gives up frees its slot: the next export is written whole
             stalled.remove(0).close();
-            final HttpResponse<String>[] whole = new HttpResponse[1];
-            KafkaFixture.await(() -> (whole[0] = get(base, "/models/wide/export")).statusCode() == 200, TIMEOUT,
-                    () -> "export after a client left: " + whole[0].statusCode() + " " + whole[0].body());
-            final JsonNode export = JSON.readTree(whole[0].body());
-            System.out.println("export of the wide model: " + whole[0].body().length() + " chars, "
+            final AtomicReference<HttpResponse<String>> whole = new AtomicReference<>();
+            KafkaFixture.await(() -> {
+                whole.set(get(base, "/models/wide/export"));
+                return whole.get().statusCode() == 200;
+            }, TIMEOUT, () -> "export after a client left: " + whole.get().statusCode() + " " + whole.get().body());
+            final JsonNode export = JSON.readTree(whole.get().body());
+            System.out.println("export of the wide model: " + whole.get().body().length() + " chars, "
                     + export.get("weights").size() + " weights");
             assertEquals(EXAMPLES, export.get("version").asLong());
             assertTrue(export.get("weights").size() > 60_000, "every row: " + export.get("weights").size());
