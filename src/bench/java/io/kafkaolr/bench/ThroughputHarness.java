@@ -7,6 +7,7 @@ import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.OlrTopology;
@@ -503,7 +504,7 @@ public final class ThroughputHarness {
                     count++;
                     bytes += (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
                     if (!published && r.key() != null && r.value() != null
-                            && ModelStateCodec.decodeKey(r.key()).isHeader()
+                            && ModelTopicFormat.headerModelId(r.key()) != null
                             && ModelStateCodec.decodeHeader(r.value()).version() == records) {
                         published = true;
                     }

@@ -11,6 +11,7 @@ import io.kafkaolr.kafka.TopicRole;
 import io.kafkaolr.serde.JsonCodec;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
@@ -129,39 +130,98 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     private static JsonNode modelEntry(final ConsumerRecord<byte[], byte[]> r) {
-        final ModelStateCodec.Key key = ModelStateCodec.decodeKey(r.key());
+        final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(r.key());
+        if (key == null) {
+            return raw(r);
+        }
         final ObjectNode node = ModelJson.MAPPER.createObjectNode();
         node.put("model_id", key.modelId());
+        if (key instanceof ModelTopicFormat.Legacy legacy) {
+            legacyEntry(node, legacy.index(), r.value());
+            return node;
+        }
+        final ModelTopicFormat.Entry e = (ModelTopicFormat.Entry) key;
+        node.put("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT));
+        node.put(e.kind() == ModelTopicFormat.Kind.WINDOW ? "chunk" : e.kind() == ModelTopicFormat.Kind.HEADER
+                ? "number" : "index", e.number());
         if (r.value() == null) {
-            node.put("index", key.index());
             node.putNull("deleted");
-        } else if (key.isHeader()) {
-            final ModelState model = ModelStateCodec.decodeHeader(r.value());
-            node.put("header", true);
-            ModelJson.putKind(node, model);
-            ModelJson.putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
-            ModelJson.putFinite(node, "progressive_accuracy", model.metrics().accuracy());
-        } else if (!ModelStateCodec.isRow(key.index())) {
-            node.put("auc_window_index", key.index());
-            node.put("progressive_probability", ModelStateCodec.windowProbability(r.value()));
-            node.put("positive", ModelStateCodec.windowPositive(r.value()));
-        } else {
-            final WeightRow row = ModelStateCodec.decodeRow(r.value());
-            node.put("index", key.index());
-            node.put("step", row.step());
-            final var slots = node.putArray("stored_state");
-            for (final double v : row.slots()) {
-                slots.add(v);
+            return node;
+        }
+        switch (e.kind()) {
+            case HEADER -> header(node, r.value());
+            case MODEL_ROW -> row(node, ModelStateCodec.decodeRow(r.value()));
+            case ROWS -> {
+                final ModelTopicFormat.RowBlock block = ModelTopicFormat.decodeRows(r.value());
+                final var rows = node.putArray("rows");
+                for (int i = 0; i < block.size(); i++) {
+                    final ObjectNode row = rows.addObject().put("index", block.indices()[i]);
+                    row(row, ModelStateCodec.decodeRow(block.rows()[i]));
+                }
             }
-            if (row.seen() > 0) {
-                node.put("feature_scale", row.scale());
+            case NAMES -> {
+                final ModelTopicFormat.NamesBlock block = ModelTopicFormat.decodeNamesBlock(r.value());
+                final ObjectNode names = node.putObject("names");
+                for (int i = 0; i < block.indices().length; i++) {
+                    final var list = names.putArray(String.valueOf(block.indices()[i]));
+                    ModelStateCodec.decodeNames(block.names()[i]).forEach(list::add);
+                }
             }
-            if (!Double.isNaN(row.mean())) {
-                node.put("feature_mean", row.mean());
-                node.put("feature_deviation", row.deviation());
+            case WINDOW -> {
+                final ModelTopicFormat.WindowChunk chunk = ModelTopicFormat.decodeWindow(r.value());
+                node.put("first_version", chunk.firstVersion());
+                final var entries = node.putArray("entries");
+                for (int i = 0; i < chunk.probabilities().length; i++) {
+                    entries.addObject().put("progressive_probability", chunk.probabilities()[i])
+                            .put("positive", chunk.positives()[i]);
+                }
             }
+            default -> throw new IllegalStateException("unknown kind " + e.kind());
         }
         return node;
+    }
+
+    private static void header(final ObjectNode node, final byte[] value) {
+        final ModelState model = ModelStateCodec.decodeHeader(value);
+        node.put("header", true);
+        ModelJson.putKind(node, model);
+        ModelJson.putFinite(node, "progressive_log_loss", model.metrics().meanLogLoss());
+        ModelJson.putFinite(node, "progressive_accuracy", model.metrics().accuracy());
+    }
+
+    private static void row(final ObjectNode node, final WeightRow row) {
+        node.put("step", row.step());
+        final var slots = node.putArray("stored_state");
+        for (final double v : row.slots()) {
+            slots.add(v);
+        }
+        if (row.seen() > 0) {
+            node.put("feature_scale", row.scale());
+        }
+        if (!Double.isNaN(row.mean())) {
+            node.put("feature_mean", row.mean());
+            node.put("feature_deviation", row.deviation());
+        }
+    }
+
+    /** An entry of the earlier layout: one per row, names entry or window slot. */
+    private static void legacyEntry(final ObjectNode node, final int index, final byte[] value) {
+        node.put("index", index);
+        if (value == null) {
+            node.putNull("deleted");
+        } else if (index == ModelStateCodec.HEADER_INDEX) {
+            header(node, value);
+        } else if (ModelStateCodec.isNames(index)) {
+            node.put("names_of_row", ModelStateCodec.namedRow(index));
+            final var list = node.putArray("names");
+            ModelStateCodec.decodeNames(value).forEach(list::add);
+        } else if (!ModelStateCodec.isRow(index)) {
+            node.put("auc_window_index", index);
+            node.put("progressive_probability", ModelStateCodec.windowProbability(value));
+            node.put("positive", ModelStateCodec.windowPositive(value));
+        } else {
+            row(node, ModelStateCodec.decodeRow(value));
+        }
     }
 
     private static ObjectNode raw(final ConsumerRecord<byte[], byte[]> r) {

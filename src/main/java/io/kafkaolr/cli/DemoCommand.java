@@ -17,6 +17,7 @@ import io.kafkaolr.offline.Replay;
 import io.kafkaolr.offline.ShippedDatasets;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.IOException;
@@ -198,8 +199,7 @@ public final class DemoCommand implements Callable<Integer> {
                     sent++;
                 }
                 for (final ConsumerRecord<byte[], byte[]> r : model.poll(Duration.ofMillis(20))) {
-                    final ModelStateCodec.Key key = ModelStateCodec.decodeKey(r.key());
-                    if (!key.isHeader() || !key.modelId().equals(MODEL_ID) || r.value() == null) {
+                    if (!MODEL_ID.equals(ModelTopicFormat.headerModelId(r.key())) || r.value() == null) {
                         continue;
                     }
                     final ModelState header = ModelStateCodec.decodeHeader(r.value());

@@ -196,6 +196,22 @@ public final class ModelRows implements WeightAccess {
         dirtyCount = 0;
     }
 
+    /** The index of the feature row in {@code slot}, for {@code slot} in {@code [0, featureRows())}: rows in no particular order. */
+    public int indexAtSlot(final int slot) {
+        if (slot < 0 || slot >= size) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of " + size);
+        }
+        return indexOf[slot];
+    }
+
+    /**
+     * An upper bound of the bytes of a feature row as stored ({@code ModelStateCodec}'s row
+     * format): every field the rows have, at the widest row's width.
+     */
+    public int storedRowBytes() {
+        return 1 + 8 + 1 + 8 * clockWidth + 1 + 32 + 4 + 8 * slotWidth + 4 + 8 * pendingWidth;
+    }
+
     /** The indices of every row, ascending. */
     public int[] indices() {
         final int[] out = new int[size()];

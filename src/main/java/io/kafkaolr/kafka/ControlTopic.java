@@ -1,7 +1,7 @@
 package io.kafkaolr.kafka;
 
 import io.kafkaolr.avro.DeadLetter;
-import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
@@ -134,14 +134,13 @@ public final class ControlTopic {
          * tombstone), or a dead letter of one of the records {@code sent} appears.
          */
         public Outcome await(final Predicate<byte[]> applied, final List<byte[]> sent, final Duration timeout) {
-            final byte[] headerKey = ModelStateCodec.headerKey(modelId);
             final byte[] key = modelId.getBytes(StandardCharsets.UTF_8);
             final RecordCodec<DeadLetter> letters = topics.format().codec(DeadLetter.class);
             final long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(topics.modelTopic())) {
-                        if (Arrays.equals(r.key(), headerKey) && applied.test(r.value())) {
+                        if (modelId.equals(ModelTopicFormat.headerModelId(r.key())) && applied.test(r.value())) {
                             return new Outcome.Applied();
                         }
                     } else {

@@ -1,11 +1,10 @@
 package io.kafkaolr.kafka;
 
 import io.kafkaolr.config.OlrConfig;
-import io.kafkaolr.serde.ModelStateCodec;
-import java.nio.ByteBuffer;
+import io.kafkaolr.serde.ModelTopicFormat;
+import io.kafkaolr.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +37,12 @@ public final class ModelPartition {
      */
     public static Map<Integer, byte[]> read(final OlrConfig config, final String modelId, final IntPredicate keep,
                                             final Duration stall) {
-        final String topic = config.topologyConfig().modelTopic();
+        final TopologyConfig topology = config.topologyConfig();
+        final String topic = topology.modelTopic();
         try (KafkaConsumer<byte[], byte[]> consumer = Consumers.unassigned(config.connection())) {
             final TopicPartition partition = of(consumer, topic, modelId);
-            return partition == null ? null : latest(consumer, partition, modelId, keep, stall);
+            return partition == null ? null
+                    : latest(consumer, partition, modelId, keep, topology.metrics().aucWindow(), stall);
         } catch (final KafkaException e) {
             throw new KafkaUnavailableException("cannot read " + topic + " from " + config.get("bootstrap.servers")
                     + ": " + e.getMessage(), e);
@@ -50,34 +51,35 @@ public final class ModelPartition {
 
     /**
      * The latest committed value of each entry of {@code modelId} whose index {@code keep}
-     * accepts, by index (tombstones remove): {@code partition} read from its beginning up to its
-     * end offset taken now. The consumer is assigned that partition alone.
+     * accepts, by index in the space of exports ({@link ModelTopicFormat#indexed}: blocks as their
+     * rows, the AUC window under {@code aucWindow}): {@code partition} read from its beginning up
+     * to its end offset taken now, tombstones removing. The consumer is assigned that partition alone.
      *
      * @param stall how long a read may make no progress before Kafka is deemed unreachable
      * @throws KafkaUnavailableException if the read makes no progress for {@code stall}
      */
     static Map<Integer, byte[]> latest(final KafkaConsumer<byte[], byte[]> consumer, final TopicPartition partition,
-                                       final String modelId, final IntPredicate keep, final Duration stall) {
+                                       final String modelId, final IntPredicate keep, final int aucWindow,
+                                       final Duration stall) {
         consumer.assign(List.of(partition));
         consumer.seekToBeginning(List.of(partition));
         final long end = consumer.endOffsets(List.of(partition)).get(partition);
-        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
-        final Map<Integer, byte[]> latest = new HashMap<>();
+        final Map<ModelTopicFormat.Key, byte[]> latest = new HashMap<>();
         long position = consumer.position(partition);
         long progressed = System.nanoTime();
         while (position < end) {
             for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.offset() >= end || !ofModel(r.key(), prefix)) {
+                if (r.offset() >= end) {
                     continue;
                 }
-                final int index = ByteBuffer.wrap(r.key(), prefix.length, 4).getInt();
-                if (!keep.test(index)) {
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(r.key());
+                if (key == null || !key.modelId().equals(modelId)) {
                     continue;
                 }
                 if (r.value() == null) {
-                    latest.remove(index);
+                    latest.remove(key);
                 } else {
-                    latest.put(index, r.value());
+                    latest.put(key, r.value());
                 }
             }
             final long now = consumer.position(partition);
@@ -89,12 +91,12 @@ public final class ModelPartition {
                         + stall.toSeconds() + " s (at offset " + position + " of " + end + ")", null);
             }
         }
-        return latest;
-    }
-
-    /** Whether {@code key} is a key of the model whose {@link ModelStateCodec#modelPrefix} is {@code prefix}. */
-    static boolean ofModel(final byte[] key, final byte[] prefix) {
-        return key != null && key.length == prefix.length + 4
-                && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+        final Map<Integer, byte[]> indexed = new HashMap<>();
+        ModelTopicFormat.indexed(latest, aucWindow).forEach((index, value) -> {
+            if (keep.test(index)) {
+                indexed.put(index, value);
+            }
+        });
+        return indexed;
     }
 }

@@ -9,6 +9,7 @@ import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.topology.ModelDirectory;
 import io.kafkaolr.topology.OlrTopology;
 import io.kafkaolr.topology.TopologyConfig;
@@ -90,7 +91,7 @@ final class LocalModels {
      * @throws InvalidStateStoreException if the store cannot be queried now (migrating, restoring, closing)
      */
     Optional<ModelState> header(final String modelId, final Source source) {
-        final byte[] bytes = store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        final byte[] bytes = storedHeader(store(source), modelId);
         return bytes == null ? Optional.empty() : Optional.of(ModelStateCodec.decodeHeader(bytes));
     }
 
@@ -100,20 +101,177 @@ final class LocalModels {
      * @throws InvalidStateStoreException if the store cannot be queried now
      */
     Optional<byte[]> storedHeader(final String modelId, final Source source) {
-        return Optional.ofNullable(store(source).get(Bytes.wrap(ModelStateCodec.headerKey(modelId))));
+        return Optional.ofNullable(storedHeader(store(source), modelId));
+    }
+
+    /** The stored header of {@code modelId} in {@code store}, in either layout; null when absent. */
+    static byte[] storedHeader(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
+        final byte[] header = store.get(Bytes.wrap(ModelTopicFormat.headerKey(modelId)));
+        return header != null ? header : store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
     }
 
     /** The entries of {@code modelId} in {@code source}, read range by range as an export goes. */
     ModelJson.StoredEntries entries(final String modelId, final Source source) {
-        return entries(store(source), modelId);
+        return entries(store(source), modelId, config.metrics().aucWindow());
     }
 
     /**
-     * The entries of {@code modelId} in {@code store}, each range read by one iterator of the
-     * store: a model's keys are its prefix and a 4-byte big-endian index, so that a range of
+     * The entries of {@code modelId} in {@code store} in the index space of exports
+     * ({@link ModelTopicFormat#explode}), each range read by iterators of the store as it goes:
+     * at most one block decoded at a time, whatever the model's size. A model's blocks and
+     * chunks are keyed by their first index or version, so a range of indices is a range of keys.
+     */
+    static ModelJson.StoredEntries entries(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
+                                           final int aucWindow) {
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        final byte[] header = store.get(Bytes.wrap(ModelTopicFormat.headerKey(modelId)));
+        if (header == null) {
+            return legacyEntries(store, modelId);
+        }
+        final long version = ModelStateCodec.decodeHeader(header).version();
+        return (from, to) -> {
+            // the kinds in the order of their indices: names, AUC window, header, rows, model-wide rows
+            final List<ModelTopicFormat.Kind> kinds = new ArrayList<>();
+            if (from <= ModelStateCodec.namesIndex(FeatureHasher.FIRST_MODEL_ROW - 1)) {
+                kinds.add(ModelTopicFormat.Kind.NAMES);
+            }
+            if (from < ModelStateCodec.HEADER_INDEX && to > ModelStateCodec.namesIndex(FeatureHasher.FIRST_MODEL_ROW)) {
+                kinds.add(ModelTopicFormat.Kind.WINDOW);
+            }
+            if (from <= ModelStateCodec.HEADER_INDEX && to >= ModelStateCodec.HEADER_INDEX) {
+                kinds.add(ModelTopicFormat.Kind.HEADER);
+            }
+            if (to >= 0 && from < FeatureHasher.FIRST_MODEL_ROW) {
+                kinds.add(ModelTopicFormat.Kind.ROWS);
+            }
+            if (to >= FeatureHasher.FIRST_MODEL_ROW) {
+                kinds.add(ModelTopicFormat.Kind.MODEL_ROW);
+            }
+            return new ModelJson.EntryRange() {
+                private int kind = -1;
+                private KeyValueIterator<Bytes, byte[]> it;
+                private final java.util.ArrayDeque<Map.Entry<Integer, byte[]>> ready = new java.util.ArrayDeque<>();
+
+                @Override
+                public boolean hasNext() {
+                    while (ready.isEmpty()) {
+                        if (it == null || !it.hasNext()) {
+                            if (it != null) {
+                                it.close();
+                                it = null;
+                            }
+                            if (++kind >= kinds.size()) {
+                                return false;
+                            }
+                            final ModelTopicFormat.Kind k = kinds.get(kind);
+                            it = store.range(Bytes.wrap(ModelTopicFormat.key(prefix, k, Integer.MIN_VALUE)),
+                                    Bytes.wrap(ModelTopicFormat.key(prefix, k, -1)));
+                            it = concat(it, store.range(Bytes.wrap(ModelTopicFormat.key(prefix, k, 0)),
+                                    Bytes.wrap(ModelTopicFormat.key(prefix, k, Integer.MAX_VALUE))));
+                            continue;
+                        }
+                        // the window's chunks go by version, its entries' indices by a ring: sorted (at most a window)
+                        final boolean window = kinds.get(kind) == ModelTopicFormat.Kind.WINDOW;
+                        final java.util.TreeMap<Integer, byte[]> sorted = new java.util.TreeMap<>();
+                        do {
+                            final KeyValue<Bytes, byte[]> kv = it.next();
+                            final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(kv.key.get());
+                            if (kv.value == null || key == null || !key.modelId().equals(modelId)) {
+                                continue;
+                            }
+                            ModelTopicFormat.explode(key, kv.value, version, aucWindow, (index, value) -> {
+                                if (index >= from && index <= to) {
+                                    if (window) {
+                                        sorted.put(index, value);
+                                    } else {
+                                        ready.add(Map.entry(index, value));
+                                    }
+                                }
+                            });
+                        } while (window && it.hasNext());
+                        sorted.forEach((index, value) -> ready.add(Map.entry(index, value)));
+                    }
+                    return true;
+                }
+
+                @Override
+                public Map.Entry<Integer, byte[]> next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return ready.poll();
+                }
+
+                @Override
+                public void close() {
+                    if (it != null) {
+                        it.close();
+                    }
+                }
+            };
+        };
+    }
+
+    /** Two iterators one after the other (a kind's negative numbers sort after its positive ones as bytes). */
+    private static KeyValueIterator<Bytes, byte[]> concat(final KeyValueIterator<Bytes, byte[]> negative,
+                                                        final KeyValueIterator<Bytes, byte[]> positive) {
+        return new KeyValueIterator<>() {
+            @Override
+            public boolean hasNext() {
+                return negative.hasNext() || positive.hasNext();
+            }
+
+            @Override
+            public KeyValue<Bytes, byte[]> next() {
+                return negative.hasNext() ? negative.next() : positive.next();
+            }
+
+            @Override
+            public Bytes peekNextKey() {
+                return negative.hasNext() ? negative.peekNextKey() : positive.peekNextKey();
+            }
+
+            @Override
+            public void close() {
+                negative.close();
+                positive.close();
+            }
+        };
+    }
+
+    /** The names of row {@code index} of {@code modelId} in {@code store}, from its block's names (null: none). */
+    static List<String> names(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
+                              final int index) {
+        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        final byte[] legacy = store.get(Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.namesIndex(index))));
+        if (legacy != null) {
+            return ModelStateCodec.decodeNames(legacy);
+        }
+        // the block's span is that of the model's blocks of rows
+        try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                Bytes.wrap(ModelTopicFormat.key(prefix, ModelTopicFormat.Kind.ROWS, 0)),
+                Bytes.wrap(ModelTopicFormat.key(prefix, ModelTopicFormat.Kind.ROWS, Integer.MAX_VALUE)))) {
+            if (!rows.hasNext()) {
+                return null;
+            }
+            final int shift = ModelTopicFormat.decodeRows(rows.next().value).shift();
+            final byte[] block = store.get(Bytes.wrap(ModelTopicFormat.key(prefix, ModelTopicFormat.Kind.NAMES,
+                    (index >>> shift) << shift)));
+            if (block == null) {
+                return null;
+            }
+            final ModelTopicFormat.NamesBlock names = ModelTopicFormat.decodeNamesBlock(block);
+            final int at = java.util.Arrays.binarySearch(names.indices(), index);
+            return at < 0 ? null : ModelStateCodec.decodeNames(names.names()[at]);
+        }
+    }
+
+    /**
+     * The entries of {@code modelId} stored in the earlier layout, each range read by one iterator
+     * of the store: its keys are its prefix and a 4-byte big-endian index, so that a range of
      * indices of one sign is a range of keys, in the same order.
      */
-    static ModelJson.StoredEntries entries(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
+    private static ModelJson.StoredEntries legacyEntries(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
         final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
         return (from, to) -> {
             final KeyValueIterator<Bytes, byte[]> it = store.range(Bytes.wrap(ModelStateCodec.key(prefix, from)),
@@ -181,15 +339,13 @@ final class LocalModels {
     /** The {@link #topWeights} of {@code modelId} in {@code store}; empty if it has no header. */
     static Optional<ObjectNode> topWeights(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
                                            final int top, final boolean byScale) {
-        final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        final byte[] header = storedHeader(store, modelId);
         if (header == null) {
             return Optional.empty(); // deleted since it was listed
         }
-        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
-        return Optional.of(topWeights(modelId, ModelStateCodec.decodeHeader(header), entries(store, modelId), index -> {
-            final byte[] names = store.get(Bytes.wrap(ModelStateCodec.key(prefix, ModelStateCodec.namesIndex(index))));
-            return names == null ? null : ModelStateCodec.decodeNames(names);
-        }, top, byScale));
+        // the window is not read for the weights
+        return Optional.of(topWeights(modelId, ModelStateCodec.decodeHeader(header), entries(store, modelId, 1),
+                index -> names(store, modelId, index), top, byScale));
     }
 
     /** The summary of a model: what {@code GET /models} lists. */

@@ -8,6 +8,9 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +45,12 @@ final class ModelCommands {
     private final RecordCodec<ModelCommand> codec;
     private final int hashBits;
     private final Limits limits;
+    private final int aucWindow;
 
     ModelCommands(final KeyValueStore<Bytes, byte[]> weights, final KeyValueStore<Bytes, byte[]> imports,
-                  final RecordCodec<ModelCommand> codec, final int hashBits, final Limits limits) {
+                  final RecordCodec<ModelCommand> codec, final int hashBits, final Limits limits,
+                  final int aucWindow) {
+        this.aucWindow = aucWindow;
         this.weights = weights;
         this.imports = imports;
         this.codec = codec;
@@ -143,40 +149,43 @@ final class ModelCommands {
     }
 
     private void replace(final String modelId, final ModelSnapshot snapshot) {
-        final byte[] prefix = ModelStateCodec.modelPrefix(modelId);
+        final SortedMap<Integer, byte[]> indexed = new TreeMap<>();
+        snapshot.storeEntries().forEach(e -> indexed.put(e.getKey(), e.getValue()));
+        final List<Map.Entry<byte[], byte[]>> entries = ModelTopicFormat.entries(modelId, indexed, hashBits, aucWindow);
         final Set<Bytes> replaced = new HashSet<>();
-        for (final Map.Entry<Integer, byte[]> e : snapshot.storeEntries()) {
-            replaced.add(Bytes.wrap(ModelStateCodec.key(prefix, e.getKey())));
-        }
+        entries.forEach(e -> replaced.add(Bytes.wrap(e.getKey())));
         // the old entries the import has no value for are deleted, the others overwritten: no header
         // tombstone, so a scorer sees the old model until the new header, never no model
         final List<Bytes> stale = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(Bytes.wrap(prefix), Serdes.Bytes().serializer())) {
+        try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(
+                Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
             it.forEachRemaining(kv -> {
-                if (!replaced.contains(kv.key)) {
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(kv.key.get());
+                if (key != null && key.modelId().equals(modelId) && !replaced.contains(kv.key)) {
                     stale.add(kv.key);
                 }
             });
         }
         stale.forEach(weights::delete);
         // the header last: a reader of the model topic that sees it has seen the whole model
-        for (final Map.Entry<Integer, byte[]> e : snapshot.storeEntries()) {
-            weights.put(Bytes.wrap(ModelStateCodec.key(prefix, e.getKey())), e.getValue());
-        }
+        entries.forEach(e -> weights.put(Bytes.wrap(e.getKey()), e.getValue()));
     }
 
     /** Deletes every entry of the model: O(its entries), after a scan of the store for its prefix. */
     private void delete(final String modelId) {
         final List<Bytes> keys = new ArrayList<>();
+        final List<Bytes> headers = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(
                 Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
+            it.forEachRemaining(kv -> {
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(kv.key.get());
+                if (key != null && key.modelId().equals(modelId)) {
+                    (key.isHeader() ? headers : keys).add(kv.key);
+                }
+            });
         }
         // the header first: a reader that no longer sees it ignores the rest
-        final Bytes header = Bytes.wrap(ModelStateCodec.headerKey(modelId));
-        if (keys.remove(header)) {
-            weights.delete(header);
-        }
+        headers.forEach(weights::delete);
         keys.forEach(weights::delete);
     }
 

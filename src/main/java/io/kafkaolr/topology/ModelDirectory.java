@@ -1,6 +1,6 @@
 package io.kafkaolr.topology;
 
-import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -81,7 +81,7 @@ public final class ModelDirectory {
     static void listModels(final KeyValueStore<Bytes, byte[]> store, final Consumer<String> into) {
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(entry -> {
-                final String modelId = ModelStateCodec.headerModelId(entry.key.get());
+                final String modelId = ModelTopicFormat.headerModelId(entry.key.get());
                 if (modelId != null) {
                     into.accept(modelId);
                 }

@@ -1,6 +1,6 @@
 package io.kafkaolr.topology;
 
-import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -63,7 +63,7 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
         } else {
             store.put(Bytes.wrap(record.key()), record.value());
         }
-        final String modelId = ModelStateCodec.headerModelId(record.key());
+        final String modelId = ModelTopicFormat.headerModelId(record.key());
         if (modelId != null) {
             if (record.value() == null) {
                 directory.notServed(modelId);

@@ -9,6 +9,10 @@ import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +38,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * updates, not for decoding.
  *
  * <p>Only what scoring reads is kept: headers and weight rows. AUC-window and names entries
- * stay in the global store alone.
+ * stay in the global store alone. Rows arrive in blocks ({@link ModelTopicFormat}); a block
+ * replaces the rows the same block held before (an import can leave fewer), so each served
+ * model remembers which rows each block holds.
  *
  * <p>Thread-safety: {@link #rebuild} and {@link #apply} from one thread at a time (the global
  * thread); {@link #predict} from any.
@@ -46,6 +52,8 @@ final class ServedModels {
         // model busy would starve the global thread; this one queues new readers behind it
         private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         private final ModelRows rows;
+        // the indices of the rows each block holds, by the block's first index (guarded by lock)
+        private final Map<Integer, int[]> blocks = new HashMap<>();
         // guarded by lock; never null once the model is published
         private ModelState header;
 
@@ -55,11 +63,30 @@ final class ServedModels {
         }
     }
 
+    /** A block of rows as it arrived, decoded (null rows: the block's tombstone). */
+    private record Block(int first, int[] indices, WeightRow[] rows) {
+    }
+
+    /** What a model's next header makes visible: single rows (the earlier layout, model-wide rows), then blocks. */
+    private static final class Pending {
+        // a null row is a removal
+        private final Map<Integer, WeightRow> rows = new HashMap<>();
+        private final List<Block> blocks = new ArrayList<>();
+
+        int size() {
+            int n = rows.size();
+            for (final Block b : blocks) {
+                n += b.rows() == null ? 0 : b.rows().length;
+            }
+            return n;
+        }
+    }
+
     private final int hashBits;
     // replaced whole by rebuild, so a scorer never sees a half-cleared map from before it
     private volatile Map<String, Served> models = new ConcurrentHashMap<>();
-    // global thread only; a null row is a staged removal
-    private final Map<String, Map<Integer, WeightRow>> staged = new HashMap<>();
+    // global thread only
+    private final Map<String, Pending> staged = new HashMap<>();
 
     ServedModels(final int hashBits) {
         this.hashBits = hashBits;
@@ -76,41 +103,26 @@ final class ServedModels {
         // every model would double the memory of a large instance during the scan
         models = new ConcurrentHashMap<>();
         staged.clear();
-        final Map<String, ModelRows> rows = new HashMap<>();
         final Map<String, ModelState> headers = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(entry -> {
-                final byte[] key = entry.key.get();
-                if (!ModelStateCodec.isModelKey(key)) {
-                    return;
-                }
                 try {
-                    final ModelStateCodec.Key k = ModelStateCodec.decodeKey(key);
-                    if (k.isHeader()) {
-                        headers.put(k.modelId(), ModelStateCodec.decodeHeader(entry.value));
-                    } else if (ModelStateCodec.isRow(k.index())) {
-                        final WeightRow row = ModelStateCodec.decodeRow(entry.value);
-                        rows.computeIfAbsent(k.modelId(), id -> new ModelRows()).load(k.index(), row);
+                    final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
+                    if (key != null && key.isHeader()) {
+                        headers.put(key.modelId(), ModelStateCodec.decodeHeader(entry.value));
+                    } else if (key != null) {
+                        stage(key, entry.value);
                     }
                 } catch (final RuntimeException e) {
                     skipped.accept(e);
                 }
             });
         }
-        final Map<String, Served> built = models;
-        headers.forEach((modelId, header) -> {
-            final ModelRows modelRows = rows.remove(modelId);
-            built.put(modelId, new Served(modelRows == null ? new ModelRows() : modelRows, header));
-        });
-        rows.forEach((modelId, orphans) -> {
-            final Map<Integer, WeightRow> pending = new HashMap<>();
-            orphans.forEachIndex(index -> pending.put(index, orphans.read(index)));
-            staged.put(modelId, pending);
-        });
+        headers.forEach(this::publish);
     }
 
     /**
-     * Applies one model-topic record ({@code value} null for a tombstone): a row is staged, a
+     * Applies one model-topic record ({@code value} null for a tombstone): rows are staged, a
      * header makes its staged rows and itself visible at once, a header's tombstone removes the
      * model. Other entries are ignored.
      *
@@ -118,63 +130,119 @@ final class ServedModels {
      *     decoded; nothing is changed then (the rows staged so far wait for the next header)
      */
     void apply(final byte[] key, final byte[] value) {
-        if (key == null || !ModelStateCodec.isModelKey(key)) {
+        final ModelTopicFormat.Key k = ModelTopicFormat.decodeKey(key);
+        if (k == null) {
             return;
         }
-        final ModelStateCodec.Key k = ModelStateCodec.decodeKey(key);
         if (k.isHeader()) {
             if (value == null) {
                 remove(k.modelId());
             } else {
                 publish(k.modelId(), ModelStateCodec.decodeHeader(value));
             }
-        } else if (ModelStateCodec.isRow(k.index())) {
-            stage(k.modelId(), k.index(), value == null ? null : ModelStateCodec.decodeRow(value));
+        } else {
+            stage(k, value);
         }
     }
 
-    private void stage(final String modelId, final int index, final WeightRow row) {
-        Map<Integer, WeightRow> pending = staged.get(modelId);
-        if (pending == null) {
-            if (row == null && !models.containsKey(modelId)) {
-                return; // removes a row that no version of the model has: a delete's tombstones
+    private void stage(final ModelTopicFormat.Key key, final byte[] value) {
+        final String modelId = key.modelId();
+        if (key instanceof ModelTopicFormat.Legacy legacy) {
+            if (ModelStateCodec.isRow(legacy.index())) {
+                stageRow(modelId, legacy.index(), value == null ? null : ModelStateCodec.decodeRow(value));
             }
-            pending = new HashMap<>();
+            return;
+        }
+        final ModelTopicFormat.Entry e = (ModelTopicFormat.Entry) key;
+        if (e.kind() == ModelTopicFormat.Kind.MODEL_ROW) {
+            stageRow(modelId, e.number(), value == null ? null : ModelStateCodec.decodeRow(value));
+        } else if (e.kind() == ModelTopicFormat.Kind.ROWS) {
+            final Block block;
+            if (value == null) {
+                block = new Block(e.number(), null, null);
+            } else {
+                final ModelTopicFormat.RowBlock stored = ModelTopicFormat.decodeRows(value);
+                final WeightRow[] rows = new WeightRow[stored.size()];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = ModelStateCodec.decodeRow(stored.rows()[i]);
+                }
+                block = new Block(e.number(), stored.indices(), rows);
+            }
+            final Pending pending = pending(modelId, value == null);
+            if (pending != null) {
+                pending.blocks.add(block);
+            }
+        }
+    }
+
+    private void stageRow(final String modelId, final int index, final WeightRow row) {
+        final Pending pending = pending(modelId, row == null);
+        if (pending != null) {
+            pending.rows.put(index, row);
+        }
+    }
+
+    /** The staged changes of {@code modelId}; null for a removal that no version of the model needs (a delete's tombstones). */
+    private Pending pending(final String modelId, final boolean removal) {
+        Pending pending = staged.get(modelId);
+        if (pending == null) {
+            if (removal && !models.containsKey(modelId)) {
+                return null;
+            }
+            pending = new Pending();
             staged.put(modelId, pending);
         }
-        pending.put(index, row);
+        return pending;
     }
 
     private void publish(final String modelId, final ModelState header) {
-        final Map<Integer, WeightRow> pending = staged.remove(modelId);
+        final Pending pending = staged.remove(modelId);
         final Served served = models.get(modelId);
         if (served == null) {
             // not yet visible to any scorer: filled without the lock, published by the map
             final Served fresh = new Served(new ModelRows(), header);
-            applyRows(fresh.rows, pending);
+            applyRows(fresh, pending);
             models.put(modelId, fresh);
             return;
         }
         served.lock.writeLock().lock();
         try {
-            applyRows(served.rows, pending);
+            applyRows(served, pending);
             served.header = header;
         } finally {
             served.lock.writeLock().unlock();
         }
     }
 
-    private static void applyRows(final ModelRows rows, final Map<Integer, WeightRow> pending) {
+    private static void applyRows(final Served served, final Pending pending) {
         if (pending == null) {
             return;
         }
-        pending.forEach((index, row) -> {
+        final ModelRows rows = served.rows;
+        // the earlier layout's entries first: a model rewritten in blocks deletes them before its blocks
+        pending.rows.forEach((index, row) -> {
             if (row == null) {
                 rows.remove(index);
             } else {
                 rows.load(index, row);
             }
         });
+        for (final Block block : pending.blocks) {
+            final int[] held = block.rows() == null ? served.blocks.remove(block.first())
+                    : served.blocks.put(block.first(), block.indices());
+            if (held != null) {
+                for (final int index : held) {
+                    if (block.indices() == null || Arrays.binarySearch(block.indices(), index) < 0) {
+                        rows.remove(index);
+                    }
+                }
+            }
+            if (block.rows() != null) {
+                for (int i = 0; i < block.rows().length; i++) {
+                    rows.load(block.indices()[i], block.rows()[i]);
+                }
+            }
+        }
     }
 
     private void remove(final String modelId) {
@@ -228,7 +296,7 @@ final class ServedModels {
 
     /** The rows of {@code modelId} staged for its next header; global thread or tests. */
     int staged(final String modelId) {
-        final Map<Integer, WeightRow> pending = staged.get(modelId);
+        final Pending pending = staged.get(modelId);
         return pending == null ? 0 : pending.size();
     }
 }

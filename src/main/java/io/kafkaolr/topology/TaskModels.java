@@ -4,7 +4,16 @@ import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.KeyValue;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,12 +30,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The models of one training task, held in memory: each model's header, its rows
  * ({@link ModelRows}), its AUC window and the names of rows created since the last commit.
  * Learning reads and writes only this; {@link #writeChanged()} writes what changed since the
- * last commit to the store, once per commit, each changed entry once, each model's header
- * last (a reader of the model topic that sees a header has seen the rows of its commit).
+ * last commit to the store, once per commit, in the layout of {@link ModelTopicFormat}: each
+ * block of rows that has a changed row once, the names of new rows into their block's names,
+ * the window's changed chunks, and each model's header last (a reader of the model topic that
+ * sees a header has seen the rest of its commit).
  *
  * <p>The store stays the state that survives: the models are read back from it when the task
  * starts (after restoration, a rebalance or a revival), and after a control command rewrote a
- * model in it.
+ * model in it. A model stored in the earlier layout (one entry per row) is read as well, and
+ * rewritten in this layout at the next commit, its earlier entries deleted in that commit.
  */
 final class TaskModels {
     /** One model of the task. */
@@ -40,6 +52,19 @@ final class TaskModels {
         ModelState state;
         // why the stored model cannot be learned by this processor (another hashing), or null
         RejectedInputException unusable;
+        // the low index bits a block of rows spans (ModelTopicFormat.blockShift), -1 until chosen
+        private int shift = -1;
+        // the smallest and largest span of the blocks read from the store (-1: none)
+        private int storedShiftMin = -1;
+        private int storedShiftMax = -1;
+        // write every block, its names and the whole window at the next commit
+        private boolean rewriteAll;
+        // keys of the earlier layout, deleted at the next commit
+        private final List<Bytes> legacyKeys = new ArrayList<>();
+        // the window chunks the store holds, and those read before the header was
+        private final TreeSet<Integer> windowChunks = new TreeSet<>();
+        private final List<ModelTopicFormat.WindowChunk> loadedChunks = new ArrayList<>();
+        private final Map<Integer, byte[]> legacyWindow = new HashMap<>();
 
         private Model(final String id, final int aucWindow) {
             this.id = id;
@@ -47,8 +72,8 @@ final class TaskModels {
             this.window = new AucWindow(aucWindow);
         }
 
-        Bytes key(final int index) {
-            return Bytes.wrap(ModelStateCodec.key(prefix, index));
+        private Bytes key(final ModelTopicFormat.Kind kind, final int number) {
+            return Bytes.wrap(ModelTopicFormat.key(prefix, kind, number));
         }
     }
 
@@ -75,16 +100,15 @@ final class TaskModels {
         changed.clear();
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(entry -> {
-                final byte[] key = entry.key.get();
-                if (ModelStateCodec.isModelKey(key)) {
-                    final ModelStateCodec.Key decoded = ModelStateCodec.decodeKey(key);
-                    load(models.computeIfAbsent(decoded.modelId(), id -> new Model(id, aucWindow)), decoded.index(),
-                            entry.value);
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
+                if (key != null) {
+                    load(models.computeIfAbsent(key.modelId(), id -> new Model(id, aucWindow)), key, entry);
                 }
             });
         }
         // entries left without a header (a model deleted while its rows were being written) are no model
         models.values().removeIf(m -> m.state == null && m.unusable == null);
+        models.values().forEach(this::finishLoading);
         listed.clear();
         listed.addAll(models.keySet());
     }
@@ -94,38 +118,113 @@ final class TaskModels {
         final Model model = new Model(modelId, aucWindow);
         changed.remove(models.remove(modelId));
         try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(model.prefix), Serdes.Bytes().serializer())) {
-            it.forEachRemaining(entry -> load(model, ModelStateCodec.decodeKey(entry.key.get()).index(), entry.value));
+            it.forEachRemaining(entry -> {
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
+                if (key != null && key.modelId().equals(modelId)) {
+                    load(model, key, entry);
+                }
+            });
         }
         if (model.state == null && model.unusable == null) {
             listed.remove(modelId);
             return false;
         }
+        finishLoading(model);
         models.put(modelId, model);
         listed.add(modelId);
         return true;
     }
 
-    private void load(final Model model, final int index, final byte[] value) {
-        if (index == ModelStateCodec.HEADER_INDEX) {
-            // decoded anew, never shared: learning changes the state in place
-            try {
-                model.state = ModelHeaders.decode(model.id, value, hashBits);
-            } catch (final RejectedInputException e) {
-                model.unusable = e;
-            } catch (final RuntimeException e) {
-                // a header no validation could have let in: its examples are refused, the task goes on
-                model.unusable = new RejectedInputException(RejectReason.INTERNAL_ERROR,
-                        "the stored header of model '" + model.id + "' cannot be read: " + e);
+    private void load(final Model model, final ModelTopicFormat.Key key, final KeyValue<Bytes, byte[]> entry) {
+        final byte[] value = entry.value;
+        try {
+            if (key instanceof ModelTopicFormat.Legacy legacy) {
+                model.legacyKeys.add(entry.key);
+                model.rewriteAll = true;
+                final int index = legacy.index();
+                if (index == ModelStateCodec.HEADER_INDEX) {
+                    loadHeader(model, value);
+                } else if (ModelStateCodec.isRow(index)) {
+                    model.rows.load(index, ModelStateCodec.decodeRow(value));
+                } else if (ModelStateCodec.isNames(index)) {
+                    model.newNames.put(ModelStateCodec.namedRow(index), ModelStateCodec.decodeNames(value));
+                } else if (ModelStateCodec.isWindowEntry(value)) {
+                    model.legacyWindow.put(index, value);
+                }
+                return;
             }
-        } else if (ModelStateCodec.isRow(index)) {
-            try {
-                model.rows.load(index, ModelStateCodec.decodeRow(value));
-            } catch (final RuntimeException e) {
-                model.unusable = new RejectedInputException(RejectReason.INTERNAL_ERROR,
-                        "row " + index + " of model '" + model.id + "' cannot be read from the store: " + e);
+            final ModelTopicFormat.Entry e = (ModelTopicFormat.Entry) key;
+            switch (e.kind()) {
+                case HEADER -> loadHeader(model, value);
+                case ROWS -> {
+                    final ModelTopicFormat.RowBlock block = ModelTopicFormat.decodeRows(value);
+                    for (int i = 0; i < block.size(); i++) {
+                        model.rows.load(block.indices()[i], ModelStateCodec.decodeRow(block.rows()[i]));
+                    }
+                    model.storedShiftMin = model.storedShiftMin < 0 ? block.shift()
+                            : Math.min(model.storedShiftMin, block.shift());
+                    model.storedShiftMax = Math.max(model.storedShiftMax, block.shift());
+                }
+                case MODEL_ROW -> model.rows.load(e.number(), ModelStateCodec.decodeRow(value));
+                case WINDOW -> {
+                    model.windowChunks.add(e.number());
+                    model.loadedChunks.add(ModelTopicFormat.decodeWindow(value));
+                }
+                case NAMES -> {
+                    // read when a block gains names: names are for people, not for learning
+                }
+                default -> throw new IllegalStateException("unknown kind " + e.kind());
             }
-        } else if (!ModelStateCodec.isNames(index) && ModelStateCodec.isWindowEntry(value)) {
-            model.window.load(index, value);
+        } catch (final RuntimeException ex) {
+            if (model.unusable == null) {
+                // an entry no validation could have let in: the model's examples are refused, the task goes on
+                model.unusable = new RejectedInputException(RejectReason.INTERNAL_ERROR,
+                        "an entry of model '" + model.id + "' cannot be read from the store: " + ex);
+            }
+        }
+    }
+
+    private void loadHeader(final Model model, final byte[] value) {
+        // decoded anew, never shared: learning changes the state in place
+        try {
+            model.state = ModelHeaders.decode(model.id, value, hashBits);
+        } catch (final RejectedInputException e) {
+            model.unusable = e;
+        }
+    }
+
+    /** Once every entry of {@code model} is read: its window by version, and the blocks it writes. */
+    private void finishLoading(final Model model) {
+        if (model.state == null) {
+            return;
+        }
+        final long version = model.state.version();
+        final int size = model.window.size();
+        for (final ModelTopicFormat.WindowChunk chunk : model.loadedChunks) {
+            for (int i = 0; i < chunk.probabilities().length; i++) {
+                final long v = chunk.firstVersion() + i;
+                if (chunk.present()[i] && v <= version && v > version - size) {
+                    model.window.load(v, chunk.probabilities()[i], chunk.positives()[i]);
+                }
+            }
+        }
+        model.loadedChunks.clear();
+        // the earlier layout's ring: the slot of update v under this window
+        for (long v = Math.max(1, version - size + 1); v <= version && !model.legacyWindow.isEmpty(); v++) {
+            final byte[] entry = model.legacyWindow.get(ModelStateCodec.windowIndex(v, size));
+            if (entry != null) {
+                model.window.load(v, ModelStateCodec.windowProbability(entry), ModelStateCodec.windowPositive(entry));
+            }
+        }
+        model.legacyWindow.clear();
+        final int wanted = ModelTopicFormat.blockShift(model.state.settings().hashBits(), model.rows.storedRowBytes());
+        model.shift = model.storedShiftMin < 0 ? wanted : Math.min(wanted, model.storedShiftMin);
+        if (model.storedShiftMax > model.shift) {
+            model.rewriteAll = true; // blocks of another span: all rewritten at this one
+        }
+        if (model.rewriteAll) {
+            model.window.changedSince(Math.max(1, version - size + 1), version);
+            changed.add(model);
         }
     }
 
@@ -178,15 +277,139 @@ final class TaskModels {
     }
 
     private void write(final Model model) {
-        model.rows.forEachDirty(index -> store.put(model.key(index),
-                ModelStateCodec.encodeRow(model.rows.read(index))));
-        model.rows.clearDirty();
-        model.newNames.forEach((index, names) -> store.put(model.key(ModelStateCodec.namesIndex(index)),
-                ModelStateCodec.encodeNames(names)));
-        model.newNames.clear();
+        // the earlier layout's keys first: a reader applying this commit in order then ends with the blocks
+        model.legacyKeys.forEach(store::delete);
+        model.legacyKeys.clear();
+        final int wanted = ModelTopicFormat.blockShift(model.state.settings().hashBits(), model.rows.storedRowBytes());
+        if (model.shift < 0 || wanted < model.shift) {
+            // wider rows: smaller blocks, each starting where a larger one did, so no key is left behind
+            model.rewriteAll |= model.shift >= 0;
+            model.shift = wanted;
+        }
+        final int shift = model.shift;
+        if (model.rewriteAll) {
+            readAllNames(model);
+        }
+        writeRows(model, shift);
+        writeNames(model, shift);
         model.window.writeChanged(model, store);
-        store.put(model.key(ModelStateCodec.HEADER_INDEX), ModelStateCodec.encodeHeader(model.state));
+        store.put(model.key(ModelTopicFormat.Kind.HEADER, 0), ModelStateCodec.encodeHeader(model.state));
+        model.rewriteAll = false;
         listed.add(model.id);
+    }
+
+    /** Adds the stored names of every row of {@code model} to those to write (a rewrite re-splits them). */
+    private void readAllNames(final Model model) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(model.prefix),
+                Serdes.Bytes().serializer())) {
+            it.forEachRemaining(entry -> {
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
+                if (key instanceof ModelTopicFormat.Entry e && e.kind() == ModelTopicFormat.Kind.NAMES
+                        && e.modelId().equals(model.id)) {
+                    final ModelTopicFormat.NamesBlock block = ModelTopicFormat.decodeNamesBlock(entry.value);
+                    for (int i = 0; i < block.indices().length; i++) {
+                        model.newNames.putIfAbsent(block.indices()[i], ModelStateCodec.decodeNames(block.names()[i]));
+                    }
+                }
+            });
+        }
+    }
+
+    /** Each block with a changed row, whole, once; then the changed model-wide rows. */
+    private static void writeRows(final Model model, final int shift, final KeyValueStore<Bytes, byte[]> store) {
+        final ModelRows rows = model.rows;
+        final BitSet dirty = new BitSet();
+        final List<Integer> modelWide = new ArrayList<>();
+        final java.util.function.IntConsumer mark = index -> {
+            if (index < FeatureHasher.FIRST_MODEL_ROW) {
+                dirty.set(index >>> shift);
+            } else {
+                modelWide.add(index);
+            }
+        };
+        if (model.rewriteAll) {
+            rows.forEachIndex(mark);
+        } else {
+            rows.forEachDirty(mark);
+        }
+        rows.clearDirty();
+        if (!dirty.isEmpty()) {
+            // every row of the changed blocks, ascending: one pass over the rows, not a probe per index
+            int n = 0;
+            int[] indices = new int[Math.max(16, Math.min(rows.featureRows(), 1024))];
+            for (int slot = 0; slot < rows.featureRows(); slot++) {
+                final int index = rows.indexAtSlot(slot);
+                if (dirty.get(index >>> shift)) {
+                    if (n == indices.length) {
+                        indices = Arrays.copyOf(indices, 2 * n);
+                    }
+                    indices[n++] = index;
+                }
+            }
+            Arrays.sort(indices, 0, n);
+            final byte[][] encoded = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                encoded[i] = ModelStateCodec.encodeRow(rows.read(indices[i]));
+            }
+            for (int from = 0; from < n; ) {
+                final int block = indices[from] >>> shift;
+                int to = from;
+                while (to < n && indices[to] >>> shift == block) {
+                    to++;
+                }
+                store.put(model.key(ModelTopicFormat.Kind.ROWS, block << shift), ModelTopicFormat.encodeRows(shift,
+                        to - from, Arrays.copyOfRange(indices, from, to), Arrays.copyOfRange(encoded, from, to)));
+                from = to;
+            }
+        }
+        for (final int index : modelWide) {
+            store.put(model.key(ModelTopicFormat.Kind.MODEL_ROW, index), ModelStateCodec.encodeRow(rows.read(index)));
+        }
+    }
+
+    private void writeRows(final Model model, final int shift) {
+        writeRows(model, shift, store);
+    }
+
+    /**
+     * The names of the rows created since the last commit, each into its block's names: the
+     * block read, the new names added (until the block reaches
+     * {@link ModelTopicFormat#NAMES_BLOCK_BYTES}: names are labels for people), written once.
+     */
+    private void writeNames(final Model model, final int shift) {
+        if (model.newNames.isEmpty()) {
+            return;
+        }
+        final TreeMap<Integer, List<String>> byIndex = new TreeMap<>(model.newNames);
+        model.newNames.clear();
+        while (!byIndex.isEmpty()) {
+            final int first = (byIndex.firstKey() >>> shift) << shift;
+            final SortedMap<Integer, List<String>> fresh = byIndex.headMap(
+                    (int) Math.min(Integer.MAX_VALUE, (long) first + (1L << shift)));
+            final Bytes key = model.key(ModelTopicFormat.Kind.NAMES, first);
+            final TreeMap<Integer, byte[]> block = new TreeMap<>();
+            long bytes = 5;
+            final byte[] stored = model.rewriteAll ? null : store.get(key);
+            if (stored != null) {
+                final ModelTopicFormat.NamesBlock old = ModelTopicFormat.decodeNamesBlock(stored);
+                for (int i = 0; i < old.indices().length; i++) {
+                    block.put(old.indices()[i], old.names()[i]);
+                    bytes += 8 + old.names()[i].length;
+                }
+            }
+            for (final Map.Entry<Integer, List<String>> e : fresh.entrySet()) {
+                final byte[] names = ModelStateCodec.encodeNames(e.getValue());
+                final byte[] before = block.get(e.getKey());
+                final long grown = bytes + names.length + (before == null ? 8 : -before.length);
+                if (grown <= ModelTopicFormat.NAMES_BLOCK_BYTES) {
+                    block.put(e.getKey(), names);
+                    bytes = grown;
+                }
+            }
+            fresh.clear();
+            store.put(key, ModelTopicFormat.encodeNamesBlock(block.keySet().stream().mapToInt(Integer::intValue)
+                    .toArray(), block.values().toArray(byte[][]::new), block.size()));
+        }
     }
 
     /** The task's model {@code modelId} as it is in memory, without refusing an unusable one (null when absent). */
@@ -195,9 +418,11 @@ final class TaskModels {
     }
 
     /**
-     * A binary model's latest progressive predictions, a ring of {@code size} entries stored
-     * under {@link ModelStateCodec#windowIndex}: the entries of the examples since the last
-     * commit are written at the commit (at most {@code size} of them).
+     * A binary model's latest progressive predictions, a ring of {@code size} entries by update
+     * version, stored in chunks of {@link ModelTopicFormat#WINDOW_CHUNK} updates numbered by
+     * version (so that another window size reads them right): at a commit, the chunks of the
+     * updates since the last one are written whole, and chunks that fell out of the window are
+     * deleted.
      */
     static final class AucWindow {
         private final int size;
@@ -215,39 +440,66 @@ final class TaskModels {
             this.present = new boolean[size];
         }
 
-        private void load(final int index, final byte[] entry) {
-            final int slot = -2 - index;
-            if (slot >= 0 && slot < size) {
-                probability[slot] = ModelStateCodec.windowProbability(entry);
-                positive[slot] = ModelStateCodec.windowPositive(entry);
-                present[slot] = true;
-            }
+        private void load(final long version, final double p, final boolean wasPositive) {
+            final int slot = slot(version);
+            probability[slot] = p;
+            positive[slot] = wasPositive;
+            present[slot] = true;
         }
 
         /** Adds the progressive prediction of update {@code version}. */
         void add(final long version, final double positiveProbability, final boolean wasPositive) {
-            final int slot = slot(version);
-            probability[slot] = positiveProbability;
-            positive[slot] = wasPositive;
-            present[slot] = true;
-            if (firstChanged == 0) {
-                firstChanged = version;
+            load(version, positiveProbability, wasPositive);
+            changedSince(version, version);
+        }
+
+        private void changedSince(final long first, final long last) {
+            if (last < first || last < 1) {
+                return;
             }
-            lastChanged = version;
+            if (firstChanged == 0) {
+                firstChanged = first;
+            }
+            lastChanged = last;
         }
 
         private int slot(final long version) {
-            return -2 - ModelStateCodec.windowIndex(version, size);
+            return (int) ((version - 1) % size);
         }
 
         private void writeChanged(final Model model, final KeyValueStore<Bytes, byte[]> store) {
             if (firstChanged == 0) {
                 return;
             }
-            for (long v = Math.max(firstChanged, lastChanged - size + 1); v <= lastChanged; v++) {
-                final int slot = slot(v);
-                store.put(model.key(ModelStateCodec.windowIndex(v, size)),
-                        ModelStateCodec.encodeWindowEntry(probability[slot], positive[slot]));
+            final long oldest = Math.max(1, lastChanged - size + 1);
+            final long from = Math.max(firstChanged, oldest);
+            final double[] p = new double[ModelTopicFormat.WINDOW_CHUNK];
+            final boolean[] pos = new boolean[ModelTopicFormat.WINDOW_CHUNK];
+            final boolean[] has = new boolean[ModelTopicFormat.WINDOW_CHUNK];
+            for (int chunk = ModelTopicFormat.windowChunk(from); chunk <= ModelTopicFormat.windowChunk(lastChanged);
+                 chunk++) {
+                // the chunk whole (the part still in the window): a write replaces it
+                final long start = Math.max((long) chunk * ModelTopicFormat.WINDOW_CHUNK + 1, oldest);
+                final long end = Math.min((long) (chunk + 1) * ModelTopicFormat.WINDOW_CHUNK, lastChanged);
+                int n = 0;
+                boolean any = false;
+                for (long v = start; v <= end; v++, n++) {
+                    final int slot = slot(v);
+                    p[n] = probability[slot];
+                    pos[n] = positive[slot];
+                    has[n] = present[slot];
+                    any |= has[n];
+                }
+                if (any) {
+                    store.put(model.key(ModelTopicFormat.Kind.WINDOW, chunk),
+                            ModelTopicFormat.encodeWindow(start, p, pos, has, n));
+                    model.windowChunks.add(chunk);
+                }
+            }
+            // chunks wholly older than the window
+            final int firstLive = ModelTopicFormat.windowChunk(oldest);
+            while (!model.windowChunks.isEmpty() && model.windowChunks.first() < firstLive) {
+                store.delete(model.key(ModelTopicFormat.Kind.WINDOW, model.windowChunks.pollFirst()));
             }
             firstChanged = 0;
         }

@@ -98,7 +98,8 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.commandsApplied = ProcessorMetrics.sensor(processorContext, "training", "commands-applied");
         final int hashBits = hasher.bits();
         this.commands = new ModelCommands(store, processorContext.getStateStore(OlrTopology.IMPORTS_STORE),
-                config.format().codec(ModelCommand.class), hashBits, config.limits());
+                config.format().codec(ModelCommand.class), hashBits, config.limits(),
+                config.metrics().aucWindow());
         this.punctuationErrors = ProcessorMetrics.sensor(processorContext, "training", "punctuation-errors");
         this.taskId = processorContext.taskId();
         // the store is restored before processors start: the models are read from it here, and

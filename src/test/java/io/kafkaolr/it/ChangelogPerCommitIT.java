@@ -8,6 +8,7 @@ import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
@@ -68,19 +69,25 @@ class ChangelogPerCommitIT extends BrokerIT {
         }
 
         final List<ConsumerRecord<byte[], byte[]>> committed = readAll(t.modelTopic());
-        final List<Integer> indices = committed.stream().map(r -> ModelStateCodec.decodeKey(r.key()).index()).toList();
+        final List<ModelTopicFormat.Key> keys = committed.stream().map(r -> ModelTopicFormat.decodeKey(r.key())).toList();
         final Set<Integer> rows = new HashSet<>();
         final FeatureHasher hasher = new FeatureHasher(t.modelDefaults().hashBits());
         FEATURES.forEach(f -> rows.add(hasher.index(f)));
-        final Set<Integer> expected = new HashSet<>(rows);
-        rows.forEach(r -> expected.add(ModelStateCodec.namesIndex(r)));
+        // the span of a block, as the blocks say
+        final int shift = committed.stream().filter(r -> ((ModelTopicFormat.Entry) ModelTopicFormat.decodeKey(r.key()))
+                .kind() == ModelTopicFormat.Kind.ROWS).findFirst()
+                .map(r -> ModelTopicFormat.decodeRows(r.value()).shift()).orElseThrow();
+        final Set<ModelTopicFormat.Key> expected = new HashSet<>();
+        rows.forEach(r -> expected.add(new ModelTopicFormat.Entry("m", ModelTopicFormat.Kind.ROWS, (r >>> shift) << shift)));
+        rows.forEach(r -> expected.add(new ModelTopicFormat.Entry("m", ModelTopicFormat.Kind.NAMES, (r >>> shift) << shift)));
         for (long v = 1; v <= first; v++) {
-            expected.add(ModelStateCodec.windowIndex(v, t.metrics().aucWindow()));
+            expected.add(new ModelTopicFormat.Entry("m", ModelTopicFormat.Kind.WINDOW, ModelTopicFormat.windowChunk(v)));
         }
-        expected.add(ModelStateCodec.HEADER_INDEX);
-        assertEquals(expected.size(), indices.size(), "each changed entry once, nothing else: " + indices.size());
-        assertEquals(expected, new HashSet<>(indices));
-        assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
+        final ModelTopicFormat.Key header = new ModelTopicFormat.Entry("m", ModelTopicFormat.Kind.HEADER, 0);
+        expected.add(header);
+        assertEquals(expected.size(), keys.size(), "each changed entry once, nothing else: " + keys);
+        assertEquals(expected, new HashSet<>(keys));
+        assertEquals(header, keys.get(keys.size() - 1), "the header last");
         // the committed model is that of one pass, to the bit
         UninterruptedRun.assertBitwise("m", sent, t.modelDefaults(), latest(committed));
         assertEquals(first, committedOffset(config), "the input offsets committed with the rows");
@@ -124,16 +131,16 @@ class ChangelogPerCommitIT extends BrokerIT {
 
     /** The latest value of each of the model's entries on the model topic (none for a deleted one). */
     private static Map<Integer, byte[]> latest(final List<ConsumerRecord<byte[], byte[]>> records) {
-        final Map<Integer, byte[]> out = new TreeMap<>();
+        final Map<ModelTopicFormat.Key, byte[]> out = new java.util.HashMap<>();
         for (final ConsumerRecord<byte[], byte[]> r : records) {
-            final int index = ModelStateCodec.decodeKey(r.key()).index();
+            final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(r.key());
             if (r.value() == null) {
-                out.remove(index);
+                out.remove(key);
             } else {
-                out.put(index, r.value());
+                out.put(key, r.value());
             }
         }
-        return out;
+        return new TreeMap<>(ModelTopicFormat.indexed(out, TopologyConfig.MetricsOutput.DEFAULT.aucWindow()));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(final String topic) {

@@ -5,6 +5,7 @@ import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.kafka.Topics;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.topology.OlrTopology;
 import java.io.IOException;
 import java.net.URI;
@@ -73,7 +74,7 @@ final class KafkaFixture {
             final ReadOnlyKeyValueStore<Bytes, byte[]> store = processor.streams().store(
                     StoreQueryParameters.fromNameAndType(OlrTopology.MODEL_GLOBAL_STORE,
                             QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
-            final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+            final byte[] header = store.get(Bytes.wrap(ModelTopicFormat.headerKey(modelId)));
             return header == null ? -1 : ModelStateCodec.decodeHeader(header).version();
         } catch (final InvalidStateStoreException e) {
             return -1; // not queryable yet

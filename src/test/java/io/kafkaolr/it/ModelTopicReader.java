@@ -2,6 +2,8 @@ package io.kafkaolr.it;
 
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
+import io.kafkaolr.topology.TopologyConfig;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,7 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /** Follows the model topic (read_committed) and keeps the latest value of every key, like the global store. */
 final class ModelTopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Map<ModelStateCodec.Key, byte[]> latest = new HashMap<>();
+    private final Map<ModelTopicFormat.Key, byte[]> latest = new HashMap<>();
 
     ModelTopicReader(final KafkaConsumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
@@ -18,13 +20,18 @@ final class ModelTopicReader implements AutoCloseable {
 
     void poll() {
         for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(java.time.Duration.ofMillis(100))) {
-            latest.put(ModelStateCodec.decodeKey(r.key()), r.value());
+            final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(r.key());
+            if (r.value() == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, r.value());
+            }
         }
     }
 
     /** The latest header of {@code modelId}, or null. */
     ModelState header(final String modelId) {
-        final byte[] bytes = latest.get(new ModelStateCodec.Key(modelId, ModelStateCodec.HEADER_INDEX));
+        final byte[] bytes = latest.get(new ModelTopicFormat.Entry(modelId, ModelTopicFormat.Kind.HEADER, 0));
         return bytes == null ? null : ModelStateCodec.decodeHeader(bytes);
     }
 
@@ -33,15 +40,16 @@ final class ModelTopicReader implements AutoCloseable {
         return header == null ? -1 : header.version();
     }
 
-    /** Every latest entry of {@code modelId} by index (header at -1). */
+    /** Every latest entry of {@code modelId} by index in the space of exports (header at -1), the default AUC window. */
     Map<Integer, byte[]> entries(final String modelId) {
-        final Map<Integer, byte[]> out = new java.util.TreeMap<>();
+        final Map<ModelTopicFormat.Key, byte[]> ofModel = new HashMap<>();
         latest.forEach((key, value) -> {
             if (key.modelId().equals(modelId)) {
-                out.put(key.index(), value);
+                ofModel.put(key, value);
             }
         });
-        return out;
+        return new java.util.TreeMap<>(ModelTopicFormat.indexed(ofModel,
+                TopologyConfig.MetricsOutput.DEFAULT.aucWindow()));
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.kafkaolr.offline.Replay;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.testing.Datasets;
 import io.kafkaolr.testing.ExportTreeOracle;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * ({@link ModelSnapshot#toJson}), whatever the model.
  */
 class ModelExportTest {
+    private static final int WINDOW = 1000;
     private static ModelSettings settings(final Map<String, String> overrides) {
         return OlrConfig.defaults(overrides).modelSettings();
     }
@@ -85,12 +87,19 @@ class ModelExportTest {
         return models;
     }
 
+    /** Stores a model given by index ({@link ModelStateCodec}'s space) the way the training side does. */
+    private static void fill(final SortedStore store, final String id, final Map<Integer, byte[]> entries) {
+        final int bits = ModelStateCodec.decodeHeader(entries.get(ModelStateCodec.HEADER_INDEX)).settings().hashBits();
+        ModelTopicFormat.entries(id, new TreeMap<>(entries), bits, WINDOW)
+                .forEach(e -> store.map.put(Bytes.wrap(e.getKey()), e.getValue()));
+    }
+
     private static byte[] streamed(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId)
             throws Exception {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = ModelJson.MAPPER.createGenerator(out, JsonEncoding.UTF8)) {
-            ModelJson.writeExport(g, store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId))),
-                    LocalModels.entries(store, modelId), () -> false);
+            ModelJson.writeExport(g, LocalModels.storedHeader(store, modelId),
+                    LocalModels.entries(store, modelId, WINDOW), () -> false);
         }
         return out.toByteArray();
     }
@@ -99,12 +108,17 @@ class ModelExportTest {
     void theStreamedExportIsTheDocumentBuiltInMemoryByteForByte() throws Exception {
         final Map<String, Map<Integer, byte[]>> models = models();
         final SortedStore store = new SortedStore();
+        models.forEach((id, entries) -> fill(store, id, entries));
+        // the same models stored in the earlier layout, one entry per row
+        final SortedStore earlier = new SortedStore();
         models.forEach((id, entries) -> entries.forEach((index, value) ->
-                store.map.put(Bytes.wrap(ModelStateCodec.key(id, index)), value)));
+                earlier.map.put(Bytes.wrap(ModelStateCodec.key(id, index)), value)));
         for (final Map.Entry<String, Map<Integer, byte[]>> model : models.entrySet()) {
             final String expected = ModelJson.MAPPER.writeValueAsString(ExportTreeOracle.export(model.getValue()));
             final String actual = new String(streamed(store, model.getKey()), StandardCharsets.UTF_8);
             assertEquals(expected, actual, model.getKey() + ": streamed from the store");
+            assertEquals(expected, new String(streamed(earlier, model.getKey()), StandardCharsets.UTF_8),
+                    model.getKey() + ": streamed from the store in the earlier layout");
             assertEquals(expected, ModelJson.MAPPER.writeValueAsString(ModelSnapshot.fromStored(model.getValue())
                     .toJson()), model.getKey() + ": olr model export's");
         }
@@ -121,19 +135,20 @@ class ModelExportTest {
         final Map<Integer, byte[]> bc = trained(settings(Map.of()), "breast-cancer");
         final byte[] aRow = bc.get(bc.keySet().stream().filter(i -> i >= 0).findFirst().orElseThrow());
         final SortedStore store = new SortedStore();
-        store.map.put(Bytes.wrap(ModelStateCodec.headerKey("m")), bc.get(ModelStateCodec.HEADER_INDEX));
+        final Map<Integer, byte[]> wide = new TreeMap<>();
+        wide.put(ModelStateCodec.HEADER_INDEX, bc.get(ModelStateCodec.HEADER_INDEX));
         for (int row = 1000; row < 21_000; row++) {
-            store.map.put(Bytes.wrap(ModelStateCodec.key("m", row)), aRow);
-            store.map.put(Bytes.wrap(ModelStateCodec.key("m", ModelStateCodec.namesIndex(row))),
-                    ModelStateCodec.encodeNames(List.of("feature-" + row)));
+            wide.put(row, aRow);
+            wide.put(ModelStateCodec.namesIndex(row), ModelStateCodec.encodeNames(List.of("feature-" + row)));
         }
-        final byte[] header = store.get(Bytes.wrap(ModelStateCodec.headerKey("m")));
+        fill(store, "m", wide);
+        final byte[] header = LocalModels.storedHeader(store, "m");
         // entries read, and those read before the document's first bytes went out
         final AtomicInteger read = new AtomicInteger();
         final int[] readBeforeFirstWrite = {-1};
         final int[] writes = {0};
         final ModelJson.StoredEntries counting = (from, to) -> {
-            final ModelJson.EntryRange range = LocalModels.entries(store, "m").range(from, to);
+            final ModelJson.EntryRange range = LocalModels.entries(store, "m", WINDOW).range(from, to);
             return new ModelJson.EntryRange() {
                 @Override
                 public boolean hasNext() {
@@ -176,7 +191,7 @@ class ModelExportTest {
         final int[] checks = {0};
         try (JsonGenerator g = ModelJson.MAPPER.createGenerator(new ByteArrayOutputStream(), JsonEncoding.UTF8)) {
             assertThrows(InterruptedIOException.class, () -> ModelJson.writeExport(g, header,
-                    LocalModels.entries(store, "m"), () -> ++checks[0] > 5), "stopped after five rows");
+                    LocalModels.entries(store, "m", WINDOW), () -> ++checks[0] > 5), "stopped after five rows");
         }
     }
 }

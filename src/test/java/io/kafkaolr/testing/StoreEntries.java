@@ -1,6 +1,9 @@
 package io.kafkaolr.testing;
 
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
+import io.kafkaolr.topology.TopologyConfig;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
@@ -13,19 +16,28 @@ public final class StoreEntries {
     private StoreEntries() {
     }
 
-    /** Every stored entry of {@code modelId} by index (the header at {@link ModelStateCodec#HEADER_INDEX}). */
+    /**
+     * Every stored entry of {@code modelId} by index, in the index space of exports (the header
+     * at {@link ModelStateCodec#HEADER_INDEX}; the AUC window under the default window).
+     */
     public static Map<Integer, byte[]> of(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId) {
-        final Map<Integer, byte[]> out = new TreeMap<>();
+        return of(store, modelId, TopologyConfig.MetricsOutput.DEFAULT.aucWindow());
+    }
+
+    /** Every stored entry of {@code modelId} by index, the AUC window under {@code aucWindow}. */
+    public static Map<Integer, byte[]> of(final ReadOnlyKeyValueStore<Bytes, byte[]> store, final String modelId,
+                                          final int aucWindow) {
+        final Map<ModelTopicFormat.Key, byte[]> stored = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 final KeyValue<Bytes, byte[]> e = all.next();
-                final ModelStateCodec.Key key = ModelStateCodec.decodeKey(e.key.get());
-                if (key.modelId().equals(modelId)) {
-                    out.put(key.index(), e.value);
+                final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(e.key.get());
+                if (key != null && key.modelId().equals(modelId)) {
+                    stored.put(key, e.value);
                 }
             }
         }
-        return out;
+        return new TreeMap<>(ModelTopicFormat.indexed(stored, aucWindow));
     }
 
     /** The entries of a list, by index. */

@@ -6,6 +6,7 @@ import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.OlrTopology;
@@ -58,7 +59,7 @@ public final class TopologyRun implements AutoCloseable {
     /** The model header in the training store. */
     public ModelState model(final String modelId) {
         final KeyValueStore<Bytes, byte[]> store = driver.getKeyValueStore(OlrTopology.WEIGHTS_STORE);
-        return ModelStateCodec.decodeHeader(store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId))));
+        return ModelStateCodec.decodeHeader(store.get(Bytes.wrap(ModelTopicFormat.headerKey(modelId))));
     }
 
     /** The model's weight rows by hashed index. */

@@ -20,6 +20,7 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.serde.JsonCodec;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.StoreEntries;
@@ -172,7 +173,7 @@ class BadInputTest {
             assertTrue(learned > 2 && learned < 40, learned + " classes learned");
             h.learn(example("m", Map.of("x", 1.0), "label-" + "z".repeat(40) + learned));
             assertLimit(onlyDeadLetter(h), "olr.limits.model-header-bytes");
-            final byte[] header = h.weightsStore().get(Bytes.wrap(ModelStateCodec.headerKey("m")));
+            final byte[] header = h.weightsStore().get(Bytes.wrap(ModelTopicFormat.headerKey("m")));
             assertTrue(header.length <= 2048, header.length + " bytes");
             assertEquals(learned, h.trainedModel("m").version());
         }
@@ -267,15 +268,15 @@ class BadInputTest {
             final var modelTopic = h.driver.createInputTopic(h.config.modelTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer());
             final byte[] corrupt = {3, 0, 1};
-            modelTopic.pipeInput(ModelStateCodec.headerKey("broken"), corrupt);
+            modelTopic.pipeInput(ModelTopicFormat.headerKey("broken"), corrupt);
             final int x = new FeatureHasher(h.config.modelDefaults().hashBits())
                     .vectorize(new Features(Map.of("x", 1.0), Map.of()), 10).indexAt(0);
             modelTopic.pipeInput(ModelStateCodec.key("good", x), corrupt);
-            modelTopic.pipeInput(ModelStateCodec.headerKey("good"), h.globalStore().get(
-                    Bytes.wrap(ModelStateCodec.headerKey("good"))));
+            modelTopic.pipeInput(ModelTopicFormat.headerKey("good"), h.globalStore().get(
+                    Bytes.wrap(ModelTopicFormat.headerKey("good"))));
             assertEquals(2.0, h.counter("model-records-skipped-total"));
             // the global store keeps the records as the topic has them: queries and exports see them
-            assertArrayEquals(corrupt, h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("broken"))));
+            assertArrayEquals(corrupt, h.globalStore().get(Bytes.wrap(ModelTopicFormat.headerKey("broken"))));
             h.score("k", event("e1", "broken", Map.of("x", 1.0)));
             assertEquals(RejectReason.UNKNOWN_MODEL.name(), onlyDeadLetter(h).getReason());
             // the row that could not be decoded left the good model as it was

@@ -22,6 +22,7 @@ import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.Datasets;
@@ -157,19 +158,23 @@ class ModelLifecycleTest {
             assertEquals(imported.keySet(), stored.keySet(), "the old model's rows are gone");
             // the old header is overwritten, never deleted: scorers see the old model or the new, never none
             final List<TestRecord<byte[], byte[]>> replacing = h.model.readRecordsToList();
-            final List<Integer> indices = replacing.stream()
-                    .map(r -> ModelStateCodec.decodeKey(r.key()).index()).toList();
-            assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
+            assertTrue(ModelTopicFormat.decodeKey(replacing.get(replacing.size() - 1).key()).isHeader(),
+                    "the header last");
             assertTrue(replacing.stream().noneMatch(r -> r.value() == null
-                    && ModelStateCodec.decodeKey(r.key()).index() == ModelStateCodec.HEADER_INDEX), "no header tombstone");
+                    && ModelTopicFormat.decodeKey(r.key()).isHeader()), "no header tombstone");
             assertTrue(replacing.stream().anyMatch(r -> r.value() == null), "the old model's own rows deleted");
 
+            final long keys;
+            try (var all = h.weightsStore().all()) {
+                keys = java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(all, 0), false)
+                        .filter(kv -> "m".equals(ModelTopicFormat.decodeKey(kv.key.get()).modelId())).count();
+            }
             send(h, List.of(ControlCommands.delete("m")));
             assertTrue(StoreEntries.of(h.weightsStore(), "m").isEmpty());
             final List<TestRecord<byte[], byte[]>> tombstones = h.model.readRecordsToList();
-            assertEquals(stored.size(), tombstones.size());
+            assertEquals(keys, tombstones.size(), "a tombstone for each stored entry");
             assertTrue(tombstones.stream().allMatch(r -> r.value() == null));
-            assertNull(h.globalStore().get(org.apache.kafka.common.utils.Bytes.wrap(ModelStateCodec.headerKey("m"))));
+            assertNull(h.globalStore().get(org.apache.kafka.common.utils.Bytes.wrap(ModelTopicFormat.headerKey("m"))));
             assertTrue(h.directory.trainedModels().isEmpty());
             assertTrue(h.directory.servedModels().isEmpty());
 

@@ -26,6 +26,7 @@ import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.Numerics;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.StoreEntries;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,22 @@ class OlrTopologyTest {
     private static final String APP = "olr-test";
     @TempDir
     Path stateDir;
+
+    /** The first index of the block of rows that holds {@code row} (binary rows: narrow, 64 to a block at 2^18). */
+    private static int firstOfBlock(final TopologyConfig config, final int row) {
+        final int shift = ModelTopicFormat.blockShift(config.modelDefaults().hashBits(), 64);
+        return (row >>> shift) << shift;
+    }
+
+    /** The number of blocks of rows the features' rows are in. */
+    private static int blocksOf(final TopologyConfig config, final String... features) {
+        final FeatureHasher hasher = new FeatureHasher(config.modelDefaults().hashBits());
+        return (int) java.util.Arrays.stream(features).map(f -> firstOfBlock(config, hasher.index(f))).distinct().count();
+    }
+
+    private static ModelTopicFormat.Kind kind(final TestRecord<byte[], byte[]> r) {
+        return ((ModelTopicFormat.Entry) ModelTopicFormat.decodeKey(r.key())).kind();
+    }
 
     private static TopologyConfig binaryConfig(final RecordFormat format) {
         return TopologyConfig.defaults(APP, format, ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT));
@@ -304,16 +321,20 @@ class OlrTopologyTest {
                 h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
             }
             final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
-            assertEquals(42, written.size(), "rows x and y, the AUC-window entry and the header, once per example, "
-                    + "and the names of x and y once, when their rows are created");
+            final int blocks = blocksOf(h.config, "x", "y");
+            assertEquals(10 * (blocks + 2) + blocks, written.size(), "the blocks of rows x and y, the AUC-window "
+                    + "chunk and the header, once per example, and the names of x and y once, when their rows are created");
             final List<String> named = written.stream()
-                    .filter(r -> ModelStateCodec.isNames(ModelStateCodec.decodeKey(r.key()).index()))
-                    .flatMap(r -> ModelStateCodec.decodeNames(r.value()).stream()).sorted().toList();
+                    .filter(r -> kind(r) == ModelTopicFormat.Kind.NAMES)
+                    .flatMap(r -> {
+                        final ModelTopicFormat.NamesBlock block = ModelTopicFormat.decodeNamesBlock(r.value());
+                        return java.util.Arrays.stream(block.names()).flatMap(n -> ModelStateCodec.decodeNames(n).stream());
+                    }).sorted().toList();
             assertEquals(List.of("x", "y"), named);
             final TestRecord<byte[], byte[]> last = written.get(written.size() - 1);
-            assertTrue(ModelStateCodec.decodeKey(last.key()).isHeader(), "the header is written after the rows");
+            assertTrue(ModelTopicFormat.decodeKey(last.key()).isHeader(), "the header is written after the rows");
             assertEquals(10, ModelStateCodec.decodeHeader(last.value()).version());
-            assertArrayEquals(last.value(), h.globalStore().get(Bytes.wrap(ModelStateCodec.headerKey("m"))));
+            assertArrayEquals(last.value(), h.globalStore().get(Bytes.wrap(ModelTopicFormat.headerKey("m"))));
         }
     }
 
@@ -324,8 +345,9 @@ class OlrTopologyTest {
                 h.learn(example("m", Map.of("x", 1.0, "y", (double) i), i % 2 == 0 ? "1" : "0"));
             }
             final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
-            assertEquals(40, written.size(), "rows x and y, the AUC-window entry and the header, once per example");
-            assertTrue(written.stream().noneMatch(r -> ModelStateCodec.isNames(ModelStateCodec.decodeKey(r.key()).index())));
+            assertEquals(10 * (blocksOf(h.config, "x", "y") + 2), written.size(),
+                    "the blocks of rows x and y, the AUC-window chunk and the header, once per example");
+            assertTrue(written.stream().noneMatch(r -> kind(r) == ModelTopicFormat.Kind.NAMES));
         }
     }
 
@@ -414,7 +436,7 @@ class OlrTopologyTest {
                 expected.add(h.readPredictions().get(0).value);
             }
         }
-        final byte[] header = ModelStateCodec.headerKey("m");
+        final byte[] header = ModelTopicFormat.headerKey("m");
         final List<TestRecord<byte[], byte[]>> last = commits.get(2);
         assertTrue(last.size() > 1 && java.util.Arrays.equals(header, last.get(last.size() - 1).key()),
                 "the training side writes a commit's rows, then its header");
@@ -520,20 +542,22 @@ class OlrTopologyTest {
                 for (final String name : numeric.keySet()) {
                     rows.add(hasher.index(name));
                 }
-                final List<Integer> expected = new ArrayList<>(rows);
+                final java.util.Set<String> expected = new java.util.HashSet<>();
                 for (final int row : rows) {
+                    expected.add("R" + firstOfBlock(config, row));
                     if (seen.add(row)) {
-                        expected.add(ModelStateCodec.namesIndex(row)); // a new row is named once
+                        expected.add("N" + firstOfBlock(config, row)); // a new row is named once, in its block
                     }
                 }
-                expected.add(ModelStateCodec.windowIndex(i + 1, config.metrics().aucWindow()));
+                expected.add("W" + ModelTopicFormat.windowChunk(i + 1));
                 final List<TestRecord<byte[], byte[]>> written = h.model.readRecordsToList();
-                final List<Integer> indices = written.stream()
-                        .map(r -> ModelStateCodec.decodeKey(r.key()).index()).toList();
-                assertEquals(ModelStateCodec.HEADER_INDEX, indices.get(indices.size() - 1), "the header last");
-                assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(indices.subList(0,
-                        indices.size() - 1)), "example " + i);
-                assertEquals(expected.size() + 1, indices.size(), "each entry once: " + indices);
+                final List<String> keys = written.stream().map(r -> {
+                    final ModelTopicFormat.Entry e = (ModelTopicFormat.Entry) ModelTopicFormat.decodeKey(r.key());
+                    return e.kind().name().charAt(0) + "" + e.number();
+                }).toList();
+                assertEquals("H0", keys.get(keys.size() - 1), "the header last");
+                assertEquals(expected, new java.util.HashSet<>(keys.subList(0, keys.size() - 1)), "example " + i);
+                assertEquals(expected.size() + 1, keys.size(), "each entry once: " + keys);
                 // what reached the topic is what the store (the model in memory, as of the commit) holds
                 for (final TestRecord<byte[], byte[]> r : written) {
                     assertArrayEquals(h.weightsStore().get(Bytes.wrap(r.key())), r.value());

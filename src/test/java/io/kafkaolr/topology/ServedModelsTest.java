@@ -16,6 +16,7 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +86,7 @@ class ServedModelsTest {
             rows.forEachDirty(index -> entries.add(new Entry(ModelStateCodec.key(MODEL, index),
                     ModelStateCodec.encodeRow(rows.read(index)))));
             rows.clearDirty();
-            entries.add(new Entry(ModelStateCodec.headerKey(MODEL), ModelStateCodec.encodeHeader(model)));
+            entries.add(new Entry(ModelTopicFormat.headerKey(MODEL), ModelStateCodec.encodeHeader(model)));
             commits.add(new Commit(entries, OnlineLogisticRegression.predict(model, event, rows)));
         }
         return commits;
@@ -209,7 +210,7 @@ class ServedModelsTest {
         apply(served, commits.get(0).entries());
         apply(served, commits.get(1).rows());
         assertThrows(IllegalArgumentException.class,
-                () -> served.apply(ModelStateCodec.headerKey(MODEL), new byte[] {3, 0, 1}));
+                () -> served.apply(ModelTopicFormat.headerKey(MODEL), new byte[] {3, 0, 1}));
         assertSameOutput(commits.get(0).expected(), served.predict(MODEL, event));
         served.apply(commits.get(1).header().key(), commits.get(1).header().value());
         assertSameOutput(commits.get(1).expected(), served.predict(MODEL, event));
@@ -238,7 +239,7 @@ class ServedModelsTest {
         final ServedModels served = new ServedModels(BITS);
         apply(served, commits.get(0).entries());
         // a delete: the header's tombstone, then every row's
-        served.apply(ModelStateCodec.headerKey(MODEL), null);
+        served.apply(ModelTopicFormat.headerKey(MODEL), null);
         commits.get(0).rows().forEach(row -> served.apply(row.key(), null));
         assertFalse(served.serves(MODEL));
         assertEquals(0, served.staged(MODEL));
@@ -249,7 +250,7 @@ class ServedModelsTest {
         apply(served, commits.get(0).entries());
         commits.get(0).rows().forEach(row -> served.apply(row.key(), null));
         assertSameOutput(commits.get(0).expected(), served.predict(MODEL, event));
-        served.apply(ModelStateCodec.headerKey(MODEL), null);
+        served.apply(ModelTopicFormat.headerKey(MODEL), null);
         assertFalse(served.serves(MODEL));
         assertEquals(0, served.staged(MODEL));
 

@@ -13,6 +13,7 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.StoreEntries;
@@ -312,8 +313,9 @@ class TopologyFuzzTest {
             if (key == null) {
                 return null;
             }
-            final byte[] header = h.weightsStore().get(Bytes.wrap(ByteBuffer.allocate(key.length + 5).put(key)
-                    .put((byte) 0).putInt(ModelStateCodec.HEADER_INDEX).array()));
+            final byte[] prefix = ByteBuffer.allocate(key.length + 1).put(key).put((byte) 0).array();
+            final byte[] header = h.weightsStore().get(Bytes.wrap(ModelTopicFormat.key(prefix,
+                    ModelTopicFormat.Kind.HEADER, 0)));
             if (header == null) {
                 return 0L;
             }
@@ -388,17 +390,12 @@ class TopologyFuzzTest {
         List<Map.Entry<Integer, byte[]>> stored(final String modelId) {
             final List<Map.Entry<Integer, byte[]>> out = new ArrayList<>();
             Map.Entry<Integer, byte[]> header = null;
-            final KeyValueStore<Bytes, byte[]> store = h.weightsStore();
-            try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(ModelStateCodec.modelPrefix(modelId)),
-                    Serdes.Bytes().serializer())) {
-                while (it.hasNext()) {
-                    final KeyValue<Bytes, byte[]> e = it.next();
-                    final int index = ModelStateCodec.decodeKey(e.key.get()).index();
-                    if (index == ModelStateCodec.HEADER_INDEX) {
-                        header = Map.entry(index, e.value);
-                    } else {
-                        out.add(Map.entry(index, e.value));
-                    }
+            for (final Map.Entry<Integer, byte[]> e : io.kafkaolr.testing.StoreEntries.of(h.weightsStore(), modelId)
+                    .entrySet()) {
+                if (e.getKey() == ModelStateCodec.HEADER_INDEX) {
+                    header = e;
+                } else {
+                    out.add(e);
                 }
             }
             if (header != null) {
@@ -426,8 +423,8 @@ class TopologyFuzzTest {
 
     private static String describeKey(final byte[] key) {
         try {
-            final ModelStateCodec.Key k = ModelStateCodec.decodeKey(key);
-            return "(model " + abbrev(k.modelId()) + ", index " + k.index() + ")";
+            final ModelTopicFormat.Key k = ModelTopicFormat.decodeKey(key);
+            return "(model " + abbrev(k.modelId()) + ", " + k + ")";
         } catch (final RuntimeException e) {
             return hex(key);
         }
@@ -440,12 +437,33 @@ class TopologyFuzzTest {
 
         /** Why the entry is not a decodable entry with finite numbers, or null if it is. */
         static String problem(final byte[] key, final byte[] value) {
-            final int index;
+            final ModelTopicFormat.Key decoded;
             try {
-                index = ModelStateCodec.decodeKey(key).index();
+                decoded = ModelTopicFormat.decodeKey(key);
             } catch (final RuntimeException e) {
                 return "not a model key: " + e;
             }
+            if (decoded == null) {
+                return "not a model key";
+            }
+            // a block as its rows, a window chunk as its entries: each checked as an entry of its own
+            final List<Map.Entry<Integer, byte[]>> entries = new ArrayList<>();
+            try {
+                ModelTopicFormat.explode(decoded, value, Long.MAX_VALUE / 2, Integer.MAX_VALUE,
+                        (index, bytes) -> entries.add(Map.entry(index, bytes)));
+            } catch (final RuntimeException | OutOfMemoryError e) {
+                return "cannot be decoded: " + e;
+            }
+            for (final Map.Entry<Integer, byte[]> e : entries) {
+                final String problem = problem(e.getKey(), e.getValue());
+                if (problem != null) {
+                    return "entry " + e.getKey() + ": " + problem;
+                }
+            }
+            return null;
+        }
+
+        private static String problem(final int index, final byte[] value) {
             try {
                 if (index == ModelStateCodec.HEADER_INDEX) {
                     final ModelState m = ModelStateCodec.decodeHeader(value);

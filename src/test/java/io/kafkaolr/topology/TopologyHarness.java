@@ -7,6 +7,7 @@ import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.serde.ModelStateCodec;
+import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ final class TopologyHarness implements AutoCloseable {
 
     /** The model's header in the training store, or null. */
     ModelState trainedModel(final String modelId) {
-        final byte[] header = weightsStore().get(Bytes.wrap(ModelStateCodec.headerKey(modelId)));
+        final byte[] header = weightsStore().get(Bytes.wrap(ModelTopicFormat.headerKey(modelId)));
         return header == null ? null : ModelStateCodec.decodeHeader(header);
     }
 
