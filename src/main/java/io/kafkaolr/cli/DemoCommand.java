@@ -177,7 +177,7 @@ public final class DemoCommand implements Callable<Integer> {
     private List<double[]> streamTraining(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset train)
             throws Exception {
         final TopologyConfig t = config.topologyConfig();
-        final RecordCodec<LabeledExample> codec = t.format().codec(LabeledExample.class);
+        final RecordCodec<LabeledExample> codec = t.examples().codec();
         final List<double[]> curve = new ArrayList<>();
         final List<double[]> sums = new ArrayList<>();
         int from = 0;
@@ -239,8 +239,8 @@ public final class DemoCommand implements Callable<Integer> {
     private Evaluation scoreTest(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset test)
             throws Exception {
         final TopologyConfig t = config.topologyConfig();
-        final RecordCodec<Event> events = t.format().codec(Event.class);
-        final RecordCodec<Prediction> predictions = t.format().codec(Prediction.class);
+        final RecordCodec<Event> events = t.events().codec();
+        final RecordCodec<Prediction> predictions = t.predictions().codec();
         final Map<String, String> labelById = new HashMap<>();
         final Map<String, Prediction> byId = new LinkedHashMap<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(broker);

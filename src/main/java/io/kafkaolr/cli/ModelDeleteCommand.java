@@ -60,7 +60,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
         }
         final ModelCommand command = ControlCommands.delete(modelId);
         final ControlTopic.Outcome outcome = ModelCommandGroup.sendAndWait(config, modelId,
-                List.of(t.format().codec(ModelCommand.class).encode(command)), Objects::isNull,
+                List.of(t.commands().encode(command)), Objects::isNull,
                 waiting.waitFor(), err, NAME);
         return ModelCommandGroup.report(outcome, "the deletion of model '" + modelId + "'", "",
                 "model '" + modelId + "' deleted", t, waiting, spec.commandLine().getOut(), err, NAME);

@@ -97,7 +97,7 @@ public final class ModelImportCommand implements Callable<Integer> {
                     + (e instanceof IllegalArgumentException ? e.getMessage() : e.toString()) + "; nothing was sent", 1);
         }
         final List<ModelCommand> parts = ControlCommands.importParts(modelId, snapshot, partBytes);
-        final RecordCodec<ModelCommand> codec = t.format().codec(ModelCommand.class);
+        final RecordCodec<ModelCommand> codec = t.commands().codec();
         final List<byte[]> values = parts.stream().map(codec::encode).toList();
         final List<Map.Entry<Integer, byte[]>> stored = snapshot.storeEntries();
         final String size = stored.size() + " entries in " + parts.size() + (parts.size() == 1 ? " part" : " parts");

@@ -135,7 +135,7 @@ public final class ControlTopic {
          */
         public Outcome await(final Predicate<byte[]> applied, final List<byte[]> sent, final Duration timeout) {
             final byte[] key = modelId.getBytes(StandardCharsets.UTF_8);
-            final RecordCodec<DeadLetter> letters = topics.format().codec(DeadLetter.class);
+            final RecordCodec<DeadLetter> letters = topics.deadLetters().codec();
             final long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -826,7 +826,7 @@ public final class OpsServer implements AutoCloseable {
             commands = ControlCommands.importParts(modelId, snapshot, ControlCommands.DEFAULT_PART_BYTES);
             answer.put("action", "import").put("version", snapshot.model().version()).put("parts", commands.size());
         }
-        final RecordCodec<ModelCommand> codec = config.format().codec(ModelCommand.class);
+        final RecordCodec<ModelCommand> codec = config.commands().codec();
         try {
             ControlTopic.send(connection, config.controlTopic(), modelId,
                     commands.stream().map(codec::encode).toList());

@@ -45,7 +45,7 @@ public final class DeadLetters {
                 final String role) {
         this.context = context;
         this.sinkName = sinkName;
-        this.codec = config.format().codec(DeadLetter.class);
+        this.codec = config.deadLetters().codec();
         this.valuePrefixBytes = config.limits().deadLetterOriginalBytes();
         for (final RejectReason reason : RejectReason.values()) {
             counters.put(reason, ProcessorMetrics.sensor(context, role,

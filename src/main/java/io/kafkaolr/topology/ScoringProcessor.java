@@ -44,8 +44,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.config = config;
         this.models = models;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
-        this.events = config.format().codec(Event.class);
-        this.predictions = config.format().codec(Prediction.class);
+        this.events = config.events().codec();
+        this.predictions = config.predictions().codec();
     }
 
     @Override

@@ -4,7 +4,14 @@ import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
+import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.avro.Event;
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.avro.ModelMetrics;
+import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.serde.RecordFormat;
+import io.kafkaolr.serde.Topic;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.common.header.Header;
@@ -200,6 +207,36 @@ public record TopologyConfig(
      */
     public String controlTopic() {
         return examplesTopic + "-control";
+    }
+
+    /** The examples topic: labeled examples in. */
+    public Topic<LabeledExample> examples() {
+        return new Topic<>(examplesTopic, format.codec(LabeledExample.class));
+    }
+
+    /** The events topic: unlabeled events in. */
+    public Topic<Event> events() {
+        return new Topic<>(eventsTopic, format.codec(Event.class));
+    }
+
+    /** The predictions topic: one prediction per event out. */
+    public Topic<Prediction> predictions() {
+        return new Topic<>(predictionsTopic, format.codec(Prediction.class));
+    }
+
+    /** The dead-letter topic: records that could not be used, with the reason. */
+    public Topic<DeadLetter> deadLetters() {
+        return new Topic<>(deadLettersTopic, format.codec(DeadLetter.class));
+    }
+
+    /** The control topic ({@link #controlTopic()}): imports and deletes of models. */
+    public Topic<ModelCommand> commands() {
+        return new Topic<>(controlTopic(), format.codec(ModelCommand.class));
+    }
+
+    /** The metrics topic ({@link MetricsOutput#topic()}): each model's progressive metrics. */
+    public Topic<ModelMetrics> progressiveMetrics() {
+        return new Topic<>(metrics.topic(), format.codec(ModelMetrics.class));
     }
 
     /** The model topic of the training application {@code trainingApplicationId}. */

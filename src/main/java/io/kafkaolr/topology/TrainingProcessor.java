@@ -84,8 +84,8 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.directory = directory;
         this.beforeCommit = beforeCommit;
         this.hasher = new FeatureHasher(config.modelDefaults().hashBits());
-        this.codec = config.format().codec(LabeledExample.class);
-        this.metricsCodec = config.format().codec(ModelMetrics.class);
+        this.codec = config.examples().codec();
+        this.metricsCodec = config.progressiveMetrics().codec();
     }
 
     @Override
@@ -98,7 +98,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         this.commandsApplied = ProcessorMetrics.sensor(processorContext, "training", "commands-applied");
         final int hashBits = hasher.bits();
         this.commands = new ModelCommands(store, processorContext.getStateStore(OlrTopology.IMPORTS_STORE),
-                config.format().codec(ModelCommand.class), hashBits, config.limits(),
+                config.commands().codec(), hashBits, config.limits(),
                 config.metrics().aucWindow());
         this.punctuationErrors = ProcessorMetrics.sensor(processorContext, "training", "punctuation-errors");
         this.taskId = processorContext.taskId();

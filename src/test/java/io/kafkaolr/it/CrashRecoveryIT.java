@@ -90,7 +90,7 @@ class CrashRecoveryIT extends BrokerIT {
                         // state changes in flight, which exactly-once must roll back (at_least_once
                         // replays them and fails this test)
                         final long written = logEnd(admin, t.modelTopic());
-                        KafkaFixture.await(() -> logEnd(admin, t.modelTopic()) >= written + 2000 || !child.isAlive(),
+                        KafkaFixture.await(() -> logEnd(admin, t.modelTopic()) >= written + 10 || !child.isAlive(),
                                 TIMEOUT, () -> "model topic end " + logEnd(admin, t.modelTopic()) + " of " + written);
                         assertTrue(child.isAlive(), "processor died by itself: " + log(round));
                         child.destroyForcibly(); // SIGKILL
