@@ -10,8 +10,6 @@ import io.kafkaolr.serde.ModelTopicFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
 import java.util.Collections;
@@ -377,38 +375,60 @@ final class TaskModels {
      * {@link ModelTopicFormat#NAMES_BLOCK_BYTES}: names are labels for people), written once.
      */
     private void writeNames(final Model model, final int shift) {
-        if (model.newNames.isEmpty()) {
+        final int n = model.newNames.size();
+        if (n == 0) {
             return;
         }
-        final TreeMap<Integer, List<String>> byIndex = new TreeMap<>(model.newNames);
+        // the new rows by index (indices are not negative): index in the high half, position in the low
+        final long[] order = new long[n];
+        final List<List<String>> lists = new ArrayList<>(model.newNames.values());
+        int k = 0;
+        for (final int index : model.newNames.keySet()) {
+            order[k] = ((long) index << 32) | k;
+            k++;
+        }
         model.newNames.clear();
-        while (!byIndex.isEmpty()) {
-            final int first = (byIndex.firstKey() >>> shift) << shift;
-            final SortedMap<Integer, List<String>> fresh = byIndex.headMap(
-                    (int) Math.min(Integer.MAX_VALUE, (long) first + (1L << shift)));
+        Arrays.sort(order);
+        for (int from = 0; from < n; ) {
+            final int first = ((int) (order[from] >>> 32) >>> shift) << shift;
+            int to = from;
+            while (to < n && ((int) (order[to] >>> 32) >>> shift) << shift == first) {
+                to++;
+            }
             final Bytes key = model.key(ModelTopicFormat.Kind.NAMES, first);
-            final TreeMap<Integer, byte[]> block = new TreeMap<>();
-            long bytes = 5;
             final byte[] stored = model.rewriteAll ? null : store.get(key);
-            if (stored != null) {
-                final ModelTopicFormat.NamesBlock old = ModelTopicFormat.decodeNamesBlock(stored);
-                for (int i = 0; i < old.indices().length; i++) {
-                    block.put(old.indices()[i], old.names()[i]);
-                    bytes += 8 + old.names()[i].length;
-                }
+            final ModelTopicFormat.NamesBlock old = stored == null
+                    ? new ModelTopicFormat.NamesBlock(new int[0], new byte[0][]) : ModelTopicFormat.decodeNamesBlock(stored);
+            long bytes = 5;
+            for (final byte[] names : old.names()) {
+                bytes += 8 + names.length;
             }
-            for (final Map.Entry<Integer, List<String>> e : fresh.entrySet()) {
-                final byte[] names = ModelStateCodec.encodeNames(e.getValue());
-                final byte[] before = block.get(e.getKey());
-                final long grown = bytes + names.length + (before == null ? 8 : -before.length);
+            // the stored names and the new ones merged by index, the new ones while the block has room
+            final int[] indices = new int[old.indices().length + to - from];
+            final byte[][] names = new byte[indices.length][];
+            int m = 0;
+            int i = 0;
+            for (int j = from; i < old.indices().length || j < to; ) {
+                final int next = j < to ? (int) (order[j] >>> 32) : Integer.MAX_VALUE;
+                if (i < old.indices().length && old.indices()[i] < next) {
+                    indices[m] = old.indices()[i];
+                    names[m++] = old.names()[i++];
+                    continue;
+                }
+                final byte[] before = i < old.indices().length && old.indices()[i] == next ? old.names()[i++] : null;
+                final byte[] added = ModelStateCodec.encodeNames(lists.get((int) order[j++]));
+                final long grown = bytes + added.length + (before == null ? 8 : -before.length);
                 if (grown <= ModelTopicFormat.NAMES_BLOCK_BYTES) {
-                    block.put(e.getKey(), names);
+                    indices[m] = next;
+                    names[m++] = added;
                     bytes = grown;
+                } else if (before != null) {
+                    indices[m] = next;
+                    names[m++] = before;
                 }
             }
-            fresh.clear();
-            store.put(key, ModelTopicFormat.encodeNamesBlock(block.keySet().stream().mapToInt(Integer::intValue)
-                    .toArray(), block.values().toArray(byte[][]::new), block.size()));
+            store.put(key, ModelTopicFormat.encodeNamesBlock(indices, names, m));
+            from = to;
         }
     }
 

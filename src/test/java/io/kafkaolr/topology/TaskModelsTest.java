@@ -188,6 +188,29 @@ class TaskModelsTest {
     }
 
     @Test
+    void aBlocksNamesStopGrowingAtTheirCapAndTheRowsAreLearnedAllTheSame() {
+        final RecordingStore store = new RecordingStore();
+        final TaskModels models = new TaskModels(store, BITS, 100, ConcurrentHashMap.newKeySet());
+        final TaskModels.Model a = models.create("a", ModelState.fresh(SETTINGS));
+        final String longName = "n".repeat(3000);
+        // 64 rows of one block (2^18 indices, 64 to a block), each named twice by 3,000 characters: 384 KB of names
+        for (int row = 0; row < 64; row++) {
+            learn(a, SparseVector.of(new int[] {row}, new double[] {1}), "1");
+            a.newNames.put(row, List.of(longName + row, longName));
+            models.changed(a);
+            if (row % 16 == 15) {
+                models.writeChanged(); // over several commits: the stored block is read and added to
+            }
+        }
+        final byte[] block = store.get(a, ModelTopicFormat.Kind.NAMES, 0);
+        assertTrue(block.length <= ModelTopicFormat.NAMES_BLOCK_BYTES, block.length + " bytes");
+        final ModelTopicFormat.NamesBlock names = ModelTopicFormat.decodeNamesBlock(block);
+        assertTrue(names.indices().length > 30 && names.indices().length < 64, names.indices().length + " rows named");
+        assertEquals(List.of(longName + 0, longName), ModelStateCodec.decodeNames(names.names()[0]));
+        assertEquals(64, ModelTopicFormat.decodeRows(store.get(a, ModelTopicFormat.Kind.ROWS, 0)).size());
+    }
+
+    @Test
     void aModelStoredInTheEarlierLayoutIsReadAndRewrittenInBlocksAtTheNextCommit() {
         // a model of two rows, a names entry and three window entries, one entry each, as before blocks
         final RecordingStore store = new RecordingStore();
