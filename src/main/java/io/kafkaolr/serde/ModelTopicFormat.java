@@ -1,6 +1,7 @@
 package io.kafkaolr.serde;
 
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.ModelRows;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -181,17 +182,39 @@ public final class ModelTopicFormat {
         return out.array();
     }
 
-    /** Decodes a block of rows (the rows stay encoded). */
+    /**
+     * Decodes the block of rows stored under number {@code first} (the rows stay encoded): its
+     * span from 2^0 to 2^30 indices, its indices ascending, every one of them in
+     * {@code [first, first + 2^shift)}.
+     */
+    public static RowBlock decodeRows(final byte[] value, final int first) {
+        final RowBlock block = decodeRows(value);
+        for (final int index : block.indices()) {
+            if (index >>> block.shift() != first >>> block.shift() || (first & ((1 << block.shift()) - 1)) != 0) {
+                throw new IllegalArgumentException("corrupt block of rows: row " + index + " is not in the block of 2^"
+                        + block.shift() + " indices from " + first);
+            }
+        }
+        return block;
+    }
+
+    /** Decodes a block of rows (the rows stay encoded): its span from 2^0 to 2^30 indices, its indices ascending. */
     public static RowBlock decodeRows(final byte[] value) {
         try {
             final ByteBuffer in = ByteBuffer.wrap(value);
             checkFormat(in.get(), ROWS_FORMAT, "block of rows");
             final int shift = in.get();
+            if (shift < 0 || shift > FeatureHasher.MAX_BITS) {
+                throw new IllegalArgumentException("corrupt block of rows: a span of 2^" + shift + " indices");
+            }
             final int count = requireCount(in.getInt(), in.remaining(), 8);
             final int[] indices = new int[count];
             final byte[][] rows = new byte[count][];
             for (int i = 0; i < count; i++) {
                 indices[i] = in.getInt();
+                if (indices[i] < 0 || indices[i] >= FeatureHasher.FIRST_MODEL_ROW || i > 0 && indices[i] <= indices[i - 1]) {
+                    throw new IllegalArgumentException("corrupt block of rows: index " + indices[i] + " at " + i);
+                }
                 rows[i] = new byte[requireCount(in.getInt(), in.remaining(), 1)];
                 in.get(rows[i]);
             }
@@ -230,6 +253,9 @@ public final class ModelTopicFormat {
             final byte[][] names = new byte[count][];
             for (int i = 0; i < count; i++) {
                 indices[i] = in.getInt();
+                if (indices[i] < 0 || indices[i] >= FeatureHasher.FIRST_MODEL_ROW || i > 0 && indices[i] <= indices[i - 1]) {
+                    throw new IllegalArgumentException("corrupt block of names: index " + indices[i] + " at " + i);
+                }
                 names[i] = new byte[requireCount(in.getInt(), in.remaining(), 1)];
                 in.get(names[i]);
             }
@@ -276,6 +302,9 @@ public final class ModelTopicFormat {
             checkFormat(in.get(), WINDOW_FORMAT, "AUC-window chunk");
             final long first = in.getLong();
             final int count = requireCount(in.getInt(), in.remaining(), 9);
+            if (first < 1 || first > Long.MAX_VALUE - count) {
+                throw new IllegalArgumentException("corrupt AUC-window chunk: first version " + first);
+            }
             final double[] p = new double[count];
             final boolean[] positive = new boolean[count];
             final boolean[] present = new boolean[count];
@@ -313,7 +342,7 @@ public final class ModelTopicFormat {
             case HEADER -> out.accept(ModelStateCodec.HEADER_INDEX, value);
             case MODEL_ROW -> out.accept(e.number(), value);
             case ROWS -> {
-                final RowBlock block = decodeRows(value);
+                final RowBlock block = decodeRows(value, e.number());
                 for (int i = 0; i < block.size(); i++) {
                     out.accept(block.indices()[i], block.rows()[i]);
                 }
@@ -339,7 +368,8 @@ public final class ModelTopicFormat {
 
     /**
      * The entries of one model in the index space of {@link ModelStateCodec}, from its stored
-     * entries of either layout ({@code key -> value}, keys decoded); empty without a header.
+     * entries of either layout ({@code key -> value}, keys decoded). Without a header, the window
+     * is left out (its entries are placed by the model's version).
      */
     public static SortedMap<Integer, byte[]> indexed(final Map<Key, byte[]> stored, final int aucWindow) {
         final SortedMap<Integer, byte[]> out = new TreeMap<>();
@@ -366,19 +396,29 @@ public final class ModelTopicFormat {
         final byte[] header = indexed.get(ModelStateCodec.HEADER_INDEX);
         final long version = ModelStateCodec.decodeHeader(header).version();
         final SortedMap<Integer, byte[]> rows = indexed.subMap(0, FeatureHasher.FIRST_MODEL_ROW);
-        int widest = 1;
-        for (final byte[] row : rows.values()) {
-            widest = Math.max(widest, row.length);
-        }
-        final int shift = blockShift(hashBits, widest);
+        // the span the training side gives these rows once it holds them, so that it keeps it
+        final ModelRows held = new ModelRows();
+        rows.forEach((index, row) -> held.load(index, ModelStateCodec.decodeRow(row)));
+        final int shift = blockShift(hashBits, held.storedRowBytes());
         final List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
         blocks(rows, shift, (first, block) -> out.add(Map.entry(key(prefix, Kind.ROWS, first),
                 encodeRows(shift, block.size(), ints(block.keySet()), block.values().toArray(byte[][]::new)))));
         final SortedMap<Integer, byte[]> names = new TreeMap<>();
         indexed.subMap(Integer.MIN_VALUE, ModelStateCodec.namesIndex(FeatureHasher.FIRST_MODEL_ROW) + 1)
                 .forEach((index, value) -> names.put(ModelStateCodec.namedRow(index), value));
-        blocks(names, shift, (first, block) -> out.add(Map.entry(key(prefix, Kind.NAMES, first),
-                encodeNamesBlock(ints(block.keySet()), block.values().toArray(byte[][]::new), block.size()))));
+        blocks(names, shift, (first, block) -> {
+            // names stop at the cap of a block, as they do when learned
+            long bytes = 5;
+            final SortedMap<Integer, byte[]> kept = new TreeMap<>();
+            for (final Map.Entry<Integer, byte[]> e : block.entrySet()) {
+                if (bytes + 8 + e.getValue().length <= NAMES_BLOCK_BYTES) {
+                    kept.put(e.getKey(), e.getValue());
+                    bytes += 8 + e.getValue().length;
+                }
+            }
+            out.add(Map.entry(key(prefix, Kind.NAMES, first),
+                    encodeNamesBlock(ints(kept.keySet()), kept.values().toArray(byte[][]::new), kept.size())));
+        });
         // the window: the entries of the latest updates, oldest first, in chunks (gaps kept)
         final int n = (int) Math.min(version, aucWindow);
         final long oldest = version - n + 1;

@@ -157,18 +157,21 @@ final class ModelCommands {
         // the old entries the import has no value for are deleted, the others overwritten: no header
         // tombstone, so a scorer sees the old model until the new header, never no model
         final List<Bytes> stale = new ArrayList<>();
+        final List<Bytes> staleHeaders = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = weights.prefixScan(
                 Bytes.wrap(ModelStateCodec.modelPrefix(modelId)), Serdes.Bytes().serializer())) {
             it.forEachRemaining(kv -> {
                 final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(kv.key.get());
                 if (key != null && key.modelId().equals(modelId) && !replaced.contains(kv.key)) {
-                    stale.add(kv.key);
+                    (key.isHeader() ? staleHeaders : stale).add(kv.key);
                 }
             });
         }
         stale.forEach(weights::delete);
         // the header last: a reader of the model topic that sees it has seen the whole model
         entries.forEach(e -> weights.put(Bytes.wrap(e.getKey()), e.getValue()));
+        // an earlier layout's header after the new one: a scorer always has one of them
+        staleHeaders.forEach(weights::delete);
     }
 
     /** Deletes every entry of the model: O(its entries), after a scan of the store for its prefix. */

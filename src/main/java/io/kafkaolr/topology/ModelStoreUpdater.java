@@ -1,5 +1,6 @@
 package io.kafkaolr.topology;
 
+import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.ModelTopicFormat;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
@@ -66,7 +67,11 @@ final class ModelStoreUpdater implements Processor<byte[], byte[], Void, Void> {
         final String modelId = ModelTopicFormat.headerModelId(record.key());
         if (modelId != null) {
             if (record.value() == null) {
-                directory.notServed(modelId);
+                // a model rewritten in blocks loses the earlier layout's header but keeps its own
+                if (store.get(Bytes.wrap(ModelTopicFormat.headerKey(modelId))) == null
+                        && store.get(Bytes.wrap(ModelStateCodec.headerKey(modelId))) == null) {
+                    directory.notServed(modelId);
+                }
             } else {
                 directory.served(modelId);
             }

@@ -56,6 +56,8 @@ final class ServedModels {
         private final Map<Integer, int[]> blocks = new HashMap<>();
         // guarded by lock; never null once the model is published
         private ModelState header;
+        // whether the header came from a key of the earlier layout (global thread only)
+        private boolean legacyHeader;
 
         private Served(final ModelRows rows, final ModelState header) {
             this.rows = rows;
@@ -104,12 +106,17 @@ final class ServedModels {
         models = new ConcurrentHashMap<>();
         staged.clear();
         final Map<String, ModelState> headers = new HashMap<>();
+        final Map<String, Boolean> legacyHeaders = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             all.forEachRemaining(entry -> {
                 try {
                     final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
                     if (key != null && key.isHeader()) {
-                        headers.put(key.modelId(), ModelStateCodec.decodeHeader(entry.value));
+                        // a model rewritten in blocks keeps the header of the blocks
+                        if (key instanceof ModelTopicFormat.Entry || !headers.containsKey(key.modelId())) {
+                            headers.put(key.modelId(), ModelStateCodec.decodeHeader(entry.value));
+                            legacyHeaders.put(key.modelId(), key instanceof ModelTopicFormat.Legacy);
+                        }
                     } else if (key != null) {
                         stage(key, entry.value);
                     }
@@ -119,6 +126,7 @@ final class ServedModels {
             });
         }
         headers.forEach(this::publish);
+        legacyHeaders.forEach((modelId, legacy) -> models.get(modelId).legacyHeader = legacy);
     }
 
     /**
@@ -135,10 +143,19 @@ final class ServedModels {
             return;
         }
         if (k.isHeader()) {
+            final boolean legacy = k instanceof ModelTopicFormat.Legacy;
             if (value == null) {
-                remove(k.modelId());
+                // the earlier layout's header, deleted after a model was rewritten in blocks, removes nothing
+                final Served served = models.get(k.modelId());
+                if (served == null || served.legacyHeader == legacy) {
+                    remove(k.modelId());
+                }
             } else {
                 publish(k.modelId(), ModelStateCodec.decodeHeader(value));
+                final Served served = models.get(k.modelId());
+                if (served != null) {
+                    served.legacyHeader = legacy;
+                }
             }
         } else {
             stage(k, value);
@@ -161,7 +178,7 @@ final class ServedModels {
             if (value == null) {
                 block = new Block(e.number(), null, null);
             } else {
-                final ModelTopicFormat.RowBlock stored = ModelTopicFormat.decodeRows(value);
+                final ModelTopicFormat.RowBlock stored = ModelTopicFormat.decodeRows(value, e.number());
                 final WeightRow[] rows = new WeightRow[stored.size()];
                 for (int i = 0; i < rows.length; i++) {
                     rows[i] = ModelStateCodec.decodeRow(stored.rows()[i]);

@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models of one training task, held in memory: each model's header, its rows
@@ -39,6 +41,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * rewritten in this layout at the next commit, its earlier entries deleted in that commit.
  */
 final class TaskModels {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskModels.class);
     /** One model of the task. */
     static final class Model {
         final String id;
@@ -57,8 +60,12 @@ final class TaskModels {
         private int storedShiftMax = -1;
         // write every block, its names and the whole window at the next commit
         private boolean rewriteAll;
-        // keys of the earlier layout, deleted at the next commit
+        // keys of the earlier layout, deleted at the next commit: its header after the new one
         private final List<Bytes> legacyKeys = new ArrayList<>();
+        private Bytes legacyHeader;
+        // the first indices of the blocks of rows and of names the store holds
+        private final TreeSet<Integer> rowBlocks = new TreeSet<>();
+        private final TreeSet<Integer> nameBlocks = new TreeSet<>();
         // the window chunks the store holds, and those read before the header was
         private final TreeSet<Integer> windowChunks = new TreeSet<>();
         private final List<ModelTopicFormat.WindowChunk> loadedChunks = new ArrayList<>();
@@ -137,9 +144,13 @@ final class TaskModels {
         final byte[] value = entry.value;
         try {
             if (key instanceof ModelTopicFormat.Legacy legacy) {
-                model.legacyKeys.add(entry.key);
                 model.rewriteAll = true;
                 final int index = legacy.index();
+                if (index == ModelStateCodec.HEADER_INDEX) {
+                    model.legacyHeader = entry.key;
+                } else {
+                    model.legacyKeys.add(entry.key);
+                }
                 if (index == ModelStateCodec.HEADER_INDEX) {
                     loadHeader(model, value);
                 } else if (ModelStateCodec.isRow(index)) {
@@ -155,7 +166,8 @@ final class TaskModels {
             switch (e.kind()) {
                 case HEADER -> loadHeader(model, value);
                 case ROWS -> {
-                    final ModelTopicFormat.RowBlock block = ModelTopicFormat.decodeRows(value);
+                    model.rowBlocks.add(e.number());
+                    final ModelTopicFormat.RowBlock block = ModelTopicFormat.decodeRows(value, e.number());
                     for (int i = 0; i < block.size(); i++) {
                         model.rows.load(block.indices()[i], ModelStateCodec.decodeRow(block.rows()[i]));
                     }
@@ -170,6 +182,7 @@ final class TaskModels {
                 }
                 case NAMES -> {
                     // read when a block gains names: names are for people, not for learning
+                    model.nameBlocks.add(e.number());
                 }
                 default -> throw new IllegalStateException("unknown kind " + e.kind());
             }
@@ -193,7 +206,8 @@ final class TaskModels {
 
     /** Once every entry of {@code model} is read: its window by version, and the blocks it writes. */
     private void finishLoading(final Model model) {
-        if (model.state == null) {
+        if (model.state == null || model.unusable != null) {
+            // never rewritten: what the store holds stays for an operator to repair or delete
             return;
         }
         final long version = model.state.version();
@@ -292,6 +306,11 @@ final class TaskModels {
         writeNames(model, shift);
         model.window.writeChanged(model, store);
         store.put(model.key(ModelTopicFormat.Kind.HEADER, 0), ModelStateCodec.encodeHeader(model.state));
+        if (model.legacyHeader != null) {
+            // after the new header: a reader of the model topic always has one of the two
+            store.delete(model.legacyHeader);
+            model.legacyHeader = null;
+        }
         model.rewriteAll = false;
         listed.add(model.id);
     }
@@ -304,7 +323,7 @@ final class TaskModels {
                 final ModelTopicFormat.Key key = ModelTopicFormat.decodeKey(entry.key.get());
                 if (key instanceof ModelTopicFormat.Entry e && e.kind() == ModelTopicFormat.Kind.NAMES
                         && e.modelId().equals(model.id)) {
-                    final ModelTopicFormat.NamesBlock block = ModelTopicFormat.decodeNamesBlock(entry.value);
+                    final ModelTopicFormat.NamesBlock block = namesOrNone(model, entry.value);
                     for (int i = 0; i < block.indices().length; i++) {
                         model.newNames.putIfAbsent(block.indices()[i], ModelStateCodec.decodeNames(block.names()[i]));
                     }
@@ -314,7 +333,12 @@ final class TaskModels {
     }
 
     /** Each block with a changed row, whole, once; then the changed model-wide rows. */
-    private static void writeRows(final Model model, final int shift, final KeyValueStore<Bytes, byte[]> store) {
+    /**
+     * Each block with a changed row, whole, once; then the changed model-wide rows. A rewrite
+     * (another span, the earlier layout) first deletes every stored block it does not rewrite,
+     * so that no block of another span is left behind.
+     */
+    private void writeRows(final Model model, final int shift) {
         final ModelRows rows = model.rows;
         final BitSet dirty = new BitSet();
         final List<Integer> modelWide = new ArrayList<>();
@@ -327,28 +351,26 @@ final class TaskModels {
         };
         if (model.rewriteAll) {
             rows.forEachIndex(mark);
+            for (final java.util.Iterator<Integer> it = model.rowBlocks.iterator(); it.hasNext(); ) {
+                final int first = it.next();
+                if ((first & ((1 << shift) - 1)) != 0 || !dirty.get(first >>> shift)) {
+                    store.delete(model.key(ModelTopicFormat.Kind.ROWS, first));
+                    it.remove();
+                }
+            }
         } else {
             rows.forEachDirty(mark);
         }
         rows.clearDirty();
         if (!dirty.isEmpty()) {
-            // every row of the changed blocks, ascending: one pass over the rows, not a probe per index
-            int n = 0;
-            int[] indices = new int[Math.max(16, Math.min(rows.featureRows(), 1024))];
-            for (int slot = 0; slot < rows.featureRows(); slot++) {
-                final int index = rows.indexAtSlot(slot);
-                if (dirty.get(index >>> shift)) {
-                    if (n == indices.length) {
-                        indices = Arrays.copyOf(indices, 2 * n);
-                    }
-                    indices[n++] = index;
-                }
-            }
-            Arrays.sort(indices, 0, n);
+            final int[] indices = rowsOfBlocks(rows, dirty, shift);
+            final int n = indices.length;
             final byte[][] encoded = new byte[n][];
             for (int i = 0; i < n; i++) {
                 encoded[i] = ModelStateCodec.encodeRow(rows.read(indices[i]));
             }
+            // ascending: a block that takes the key of an earlier, larger one is written before the
+            // blocks its other rows moved to, so a reader applying this commit in order ends with every row
             for (int from = 0; from < n; ) {
                 final int block = indices[from] >>> shift;
                 int to = from;
@@ -357,6 +379,7 @@ final class TaskModels {
                 }
                 store.put(model.key(ModelTopicFormat.Kind.ROWS, block << shift), ModelTopicFormat.encodeRows(shift,
                         to - from, Arrays.copyOfRange(indices, from, to), Arrays.copyOfRange(encoded, from, to)));
+                model.rowBlocks.add(block << shift);
                 from = to;
             }
         }
@@ -365,8 +388,54 @@ final class TaskModels {
         }
     }
 
-    private void writeRows(final Model model, final int shift) {
-        writeRows(model, shift, store);
+    /**
+     * The indices of every row in the blocks set in {@code blocks}, ascending: a probe per index of
+     * those blocks when they are few, else one pass over the rows.
+     */
+    private static int[] rowsOfBlocks(final ModelRows rows, final BitSet blocks, final int shift) {
+        final long probes = (long) blocks.cardinality() << shift;
+        if (probes < rows.featureRows() / 4) {
+            int n = 0;
+            int[] indices = new int[16];
+            for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
+                final int first = b << shift;
+                for (int index = first; index < first + (1 << shift); index++) {
+                    if (rows.contains(index)) {
+                        if (n == indices.length) {
+                            indices = Arrays.copyOf(indices, 2 * n);
+                        }
+                        indices[n++] = index;
+                    }
+                }
+            }
+            return Arrays.copyOf(indices, n);
+        }
+        int n = 0;
+        int[] indices = new int[Math.max(16, Math.min(rows.featureRows(), 1024))];
+        for (int slot = 0; slot < rows.featureRows(); slot++) {
+            final int index = rows.indexAtSlot(slot);
+            if (blocks.get(index >>> shift)) {
+                if (n == indices.length) {
+                    indices = Arrays.copyOf(indices, 2 * n);
+                }
+                indices[n++] = index;
+            }
+        }
+        Arrays.sort(indices, 0, n);
+        return Arrays.copyOf(indices, n);
+    }
+
+    /** The names block stored, or none when it cannot be read (names are labels: new ones replace it). */
+    private static ModelTopicFormat.NamesBlock namesOrNone(final Model model, final byte[] stored) {
+        if (stored != null) {
+            try {
+                return ModelTopicFormat.decodeNamesBlock(stored);
+            } catch (final IllegalArgumentException e) {
+                LOG.warn("the feature names of a block of model '{}' cannot be read and are written anew: {}",
+                        model.id, e.getMessage());
+            }
+        }
+        return new ModelTopicFormat.NamesBlock(new int[0], new byte[0][]);
     }
 
     /**
@@ -389,6 +458,20 @@ final class TaskModels {
         }
         model.newNames.clear();
         Arrays.sort(order);
+        if (model.rewriteAll) {
+            // every names block is rewritten: those of another span or without names any more are deleted first
+            final java.util.Set<Integer> rewritten = new java.util.HashSet<>();
+            for (final long o : order) {
+                rewritten.add(((int) (o >>> 32) >>> shift) << shift);
+            }
+            for (final java.util.Iterator<Integer> it = model.nameBlocks.iterator(); it.hasNext(); ) {
+                final int first = it.next();
+                if (!rewritten.contains(first)) {
+                    store.delete(model.key(ModelTopicFormat.Kind.NAMES, first));
+                    it.remove();
+                }
+            }
+        }
         for (int from = 0; from < n; ) {
             final int first = ((int) (order[from] >>> 32) >>> shift) << shift;
             int to = from;
@@ -396,9 +479,7 @@ final class TaskModels {
                 to++;
             }
             final Bytes key = model.key(ModelTopicFormat.Kind.NAMES, first);
-            final byte[] stored = model.rewriteAll ? null : store.get(key);
-            final ModelTopicFormat.NamesBlock old = stored == null
-                    ? new ModelTopicFormat.NamesBlock(new int[0], new byte[0][]) : ModelTopicFormat.decodeNamesBlock(stored);
+            final ModelTopicFormat.NamesBlock old = namesOrNone(model, model.rewriteAll ? null : store.get(key));
             long bytes = 5;
             for (final byte[] names : old.names()) {
                 bytes += 8 + names.length;
@@ -428,6 +509,7 @@ final class TaskModels {
                 }
             }
             store.put(key, ModelTopicFormat.encodeNamesBlock(indices, names, m));
+            model.nameBlocks.add(first);
             from = to;
         }
     }

@@ -446,7 +446,21 @@ class TopologyFuzzTest {
             if (decoded == null) {
                 return "not a model key";
             }
-            // a block as its rows, a window chunk as its entries: each checked as an entry of its own
+            if (decoded instanceof ModelTopicFormat.Entry e && e.kind() == ModelTopicFormat.Kind.WINDOW) {
+                try {
+                    final ModelTopicFormat.WindowChunk chunk = ModelTopicFormat.decodeWindow(value);
+                    for (int i = 0; i < chunk.probabilities().length; i++) {
+                        if (chunk.present()[i] && !Double.isFinite(chunk.probabilities()[i])) {
+                            return "AUC-window probability " + chunk.probabilities()[i] + " of update "
+                                    + (chunk.firstVersion() + i);
+                        }
+                    }
+                    return null;
+                } catch (final RuntimeException | OutOfMemoryError ex) {
+                    return "cannot be decoded: " + ex;
+                }
+            }
+            // a block as its rows: each checked as an entry of its own
             final List<Map.Entry<Integer, byte[]>> entries = new ArrayList<>();
             try {
                 ModelTopicFormat.explode(decoded, value, Long.MAX_VALUE / 2, Integer.MAX_VALUE,
