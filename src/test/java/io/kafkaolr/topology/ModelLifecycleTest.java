@@ -13,6 +13,8 @@ import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
@@ -30,8 +32,11 @@ import io.kafkaolr.testing.StoreEntries;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -234,6 +239,73 @@ class ModelLifecycleTest {
             before.forEach((index, value) -> assertArrayEquals(value, after.get(index)));
             assertEquals(3.0, h.counter("dead-letters-invalid-command-total")
                     + h.counter("dead-letters-model-mismatch-total"));
+        }
+    }
+
+    @Test
+    void anImportAtManyHashBitsThenANewRowKeepsEveryRowOfTheModelServed() {
+        final ModelSettings settings = OlrConfig.defaults(Map.of("olr.model.hash-bits", "24",
+                "olr.model.optimizer", "ftrl", "olr.model.normalize", "none")).modelSettings();
+        final TopologyConfig config = TopologyConfig.defaults("olr-review", RecordFormat.AVRO, settings);
+        final FeatureHasher hasher = new FeatureHasher(24);
+        try (TopologyHarness h = new TopologyHarness(config, stateDir)) {
+            final Map<String, Double> features = new HashMap<>();
+            for (int f = 0; f < 40; f++) {
+                features.put("f" + f, 1.0);
+            }
+            for (int i = 0; i < 20; i++) {
+                h.learn(TopologyHarness.example("src", features, i % 2 == 0 ? "1" : "0"));
+            }
+            final ModelSnapshot snapshot = ModelSnapshot.fromStored(StoreEntries.of(h.weightsStore(), "src"));
+            ControlCommands.importParts("m", snapshot, ControlCommands.DEFAULT_PART_BYTES)
+                    .forEach(c -> h.control.pipeInput(TopologyHarness.utf8("m"), COMMANDS.encode(c)));
+            assertTrue(h.readDeadLetters().isEmpty());
+            // the blocks of "m" now: one span, the training side's
+            final java.util.Set<Integer> spans = new java.util.HashSet<>();
+            int block = -1;
+            int blockRow = -1;
+            int span = -1;
+            try (KeyValueIterator<Bytes, byte[]> it = h.weightsStore().all()) {
+                while (it.hasNext()) {
+                    final var kv = it.next();
+                    final ModelTopicFormat.Key k = ModelTopicFormat.decodeKey(kv.key.get());
+                    if (k instanceof ModelTopicFormat.Entry e && e.modelId().equals("m")
+                            && e.kind() == ModelTopicFormat.Kind.ROWS) {
+                        final ModelTopicFormat.RowBlock b = ModelTopicFormat.decodeRows(kv.value);
+                        spans.add(b.shift());
+                        block = e.number();
+                        blockRow = b.indices()[0];
+                        span = b.shift();
+                    }
+                }
+            }
+            assertEquals(1, spans.size(), "the import is stored in one span: " + spans);
+            // a new feature whose row falls in that block: the block is rewritten with both rows
+            String fresh = null;
+            for (int i = 0; fresh == null; i++) {
+                final int index = hasher.index("new" + i);
+                if (index >= block && index < block + (1 << span) && index != blockRow) {
+                    fresh = "new" + i;
+                }
+            }
+            h.learn(TopologyHarness.example("m", Map.of(fresh, 1.0), "1"));
+            String held = null;
+            for (final String f : features.keySet()) {
+                if (hasher.index(f) == blockRow) {
+                    held = f;
+                }
+            }
+            h.score("k", TopologyHarness.event("e", "m", Map.of(held, 1.0)));
+            final double live = h.readPredictions().get(0).value.getProbabilities().get("1");
+            final ServedModels rebuilt = new ServedModels(24);
+            rebuilt.rebuild(h.globalStore(), e -> {
+                throw e;
+            });
+            final double fromStore = rebuilt.predict("m", hasher.vectorize(new Features(Map.of(held, 1.0), Map.of()),
+                    10)).probabilities()[1];
+            assertEquals(fromStore, live, 0.0, "scored live and by a scorer rebuilt from the same store");
+            assertEquals(rebuilt.rows("m"), StoreEntries.of(h.weightsStore(), "m").keySet().stream()
+                    .filter(index -> index >= 0).count(), "every row of the model served");
         }
     }
 }
