@@ -7,11 +7,10 @@ import io.kafkaolr.broker.EmbeddedBroker;
 import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelState;
-import io.kafkaolr.core.Numerics;
-import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.kafka.Consumers;
 import io.kafkaolr.kafka.Topics;
 import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.LearningCurve;
 import io.kafkaolr.offline.RecordFiles;
 import io.kafkaolr.offline.Replay;
 import io.kafkaolr.offline.ShippedDatasets;
@@ -48,10 +47,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,6 +56,11 @@ import picocli.CommandLine.Spec;
  * {@code olr demo}: the whole system in one command, on a real embedded broker, with a real
  * dataset: stream the training part as labeled examples, watch the progressive log loss the
  * processor commits, then stream the test part as events and evaluate the predictions.
+ *
+ * <p>This class runs the embedded broker and the processor, streams the rows and reads back
+ * what the processor wrote, and checks the predictions against {@code olr replay}'s; the
+ * learning curve's maths is {@link LearningCurve}'s, the outputs (console, CSV, PNG) are
+ * {@link DemoReport}'s.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Start an embedded Kafka broker and the processor, stream the shipped breast-cancer "
@@ -73,6 +73,7 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
     private static final String MODEL_ID = "breast-cancer";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** The recent mean of the learning curve covers at least this many of the latest examples. */
     private static final int WINDOW = 50;
 
     @Spec
@@ -135,9 +136,11 @@ public final class DemoCommand implements Callable<Integer> {
             if (!processor.awaitRunning(TIMEOUT)) {
                 throw new IllegalStateException("the processor did not start within " + TIMEOUT);
             }
-            final List<double[]> curve = streamTraining(config, broker, train);
-            final Evaluation evaluation = scoreTest(config, broker, test);
-            report(say, train, test, curve, evaluation, config);
+            final LearningCurve curve = streamTraining(config, broker, train);
+            final DemoReport.Evaluation evaluation = scoreTest(config, broker, test);
+            final DemoReport report = new DemoReport(out, say, spec.commandLine().getErr());
+            report.learningCurve(curve);
+            report.testSet(evaluation, sameAsReplay(config, train, test, evaluation.predictions()));
             if (keepRunning) {
                 say.printf(Locale.ROOT, "%nThe broker and the processor keep running (Ctrl-C stops them). Try:%n"
                         + "  kcat -b %1$s -C -t %2$s -o beginning -e -X isolation.level=read_committed%n"
@@ -171,16 +174,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Streams the training rows at a steady pace; returns, per committed model header,
-     * (examples, mean progressive log loss so far, mean over the latest {@link #WINDOW}).
+     * Streams the training rows at a steady pace, {@code --stream-seconds} in all; returns the
+     * learning curve of the model's headers as the processor commits them, read back from the
+     * model topic until the model has learned every row.
      */
-    private List<double[]> streamTraining(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset train)
+    private LearningCurve streamTraining(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset train)
             throws Exception {
         final TopologyConfig t = config.topologyConfig();
         final RecordCodec<LabeledExample> codec = t.examples().codec();
-        final List<double[]> curve = new ArrayList<>();
-        final List<double[]> sums = new ArrayList<>();
-        int from = 0;
+        final LearningCurve curve = new LearningCurve(WINDOW);
         final double perRecordNanos = streamSeconds * 1e9 / train.rows().size();
         try (KafkaProducer<byte[], byte[]> producer = producer(broker);
              KafkaConsumer<byte[], byte[]> model = consumer(broker, t.modelTopic());
@@ -189,9 +191,9 @@ public final class DemoCommand implements Callable<Integer> {
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             final long start = System.nanoTime();
             int sent = 0;
-            long version = 0;
             final long deadline = start + (long) (streamSeconds * 1e9) + TIMEOUT.toNanos();
-            while (version < train.rows().size()) {
+            while (curve.lastVersion() < train.rows().size()) {
+                // each row sent once its time has come: the stream is spread evenly, whatever the polls take
                 while (sent < train.rows().size() && System.nanoTime() - start >= sent * perRecordNanos) {
                     final CsvDataset.Row row = train.rows().get(sent);
                     producer.send(new ProducerRecord<>(t.examplesTopic(), MODEL_ID.getBytes(StandardCharsets.UTF_8),
@@ -203,28 +205,15 @@ public final class DemoCommand implements Callable<Integer> {
                         continue;
                     }
                     final ModelState header = ModelStateCodec.decodeHeader(r.value());
-                    if (header.version() <= version) {
+                    if (!curve.add(header.version(), header.metrics())) {
                         continue;
                     }
-                    // the mean over the latest WINDOW examples: the mean so far hides how good the model is now
-                    sums.add(new double[] {header.version(), header.metrics().lossSum(),
-                            header.metrics().weightSum()});
-                    while (from + 1 < sums.size() && sums.get(from + 1)[0] <= header.version() - WINDOW) {
-                        from++;
-                    }
-                    final double[] windowStart = sums.get(from);
-                    curve.add(new double[] {header.version(), header.metrics().meanLogLoss(),
-                            windowStart[0] <= header.version() - WINDOW
-                                    ? (header.metrics().lossSum() - windowStart[1])
-                                            / (header.metrics().weightSum() - windowStart[2])
-                                    : header.metrics().meanLogLoss()});
-                    version = header.version();
-                    bar.stepTo(version);
+                    bar.stepTo(header.version());
                     bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f acc %.3f",
                             header.metrics().meanLogLoss(), header.metrics().accuracy()));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the model reached only " + version + " of "
+                    throw new IllegalStateException("the model reached only " + curve.lastVersion() + " of "
                             + train.rows().size() + " examples in time");
                 }
             }
@@ -232,11 +221,8 @@ public final class DemoCommand implements Callable<Integer> {
         return curve;
     }
 
-    /** The test rows' predictions with their true labels. */
-    private record Evaluation(List<Prediction> predictions, List<String> labels) {
-    }
-
-    private Evaluation scoreTest(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset test)
+    /** Sends the test rows as events and waits for the prediction of each. */
+    private DemoReport.Evaluation scoreTest(final OlrConfig config, final EmbeddedBroker broker, final CsvDataset test)
             throws Exception {
         final TopologyConfig t = config.topologyConfig();
         final RecordCodec<Event> events = t.events().codec();
@@ -270,46 +256,15 @@ public final class DemoCommand implements Callable<Integer> {
             ordered.add(byId.get("test:" + row.line()));
             labels.add(row.label());
         }
-        return new Evaluation(ordered, labels);
+        return new DemoReport.Evaluation(ordered, labels);
     }
 
-    private void report(final PrintWriter say, final CsvDataset train, final CsvDataset test, final List<double[]> curve,
-                        final Evaluation evaluation, final OlrConfig config) throws IOException {
-        Files.createDirectories(out);
-        final Path csv = out.resolve("progressive-log-loss.csv");
-        final StringBuilder lines = new StringBuilder("examples,progressive_log_loss,progressive_log_loss_last_" + WINDOW + "\n");
-        for (final double[] point : curve) {
-            lines.append(String.format(Locale.ROOT, "%d,%.6f,%.6f%n", (long) point[0], point[1], point[2]));
-        }
-        Files.writeString(csv, lines);
-        final String plot = plot(curve);
-
-        say.println();
-        say.println("Progressive validation (each example predicted before it is learned), as committed by the "
-                + "processor:");
-        say.println("  examples  mean log loss so far  mean over the latest " + WINDOW);
-        final int every = Math.max(1, curve.size() / 10);
-        for (int i = 0; i < curve.size(); i++) {
-            if (i % every == 0 || i == curve.size() - 1) {
-                final double[] p = curve.get(i);
-                say.printf(Locale.ROOT, "  %8d  %20.4f  %22.4f%n", (long) p[0], p[1], p[2]);
-            }
-        }
-        final List<Prediction> predictions = evaluation.predictions();
-        final List<String> labels = evaluation.labels();
-        double loss = 0;
-        int correct = 0;
-        final double[] scores = new double[predictions.size()];
-        final boolean[] positive = new boolean[predictions.size()];
-        for (int i = 0; i < predictions.size(); i++) {
-            final Prediction p = predictions.get(i);
-            final int y = labels.get(i).equals("1") ? 1 : 0;
-            loss += Numerics.binaryLogLoss(p.getLogit(), y);
-            correct += p.getPredictedLabel().equals(labels.get(i)) ? 1 : 0;
-            scores[i] = p.getProbabilities().get("1");
-            positive[i] = y == 1;
-        }
-        // the same rows through replay's in-process pass: Kafka changed nothing
+    /**
+     * Whether replay's in-process pass over the same rows predicts each test row's logit exactly
+     * as the processor did: Kafka changed nothing.
+     */
+    private static boolean sameAsReplay(final OlrConfig config, final CsvDataset train, final CsvDataset test,
+                                        final List<Prediction> predictions) {
         final Replay replay = new Replay(config.modelSettings(), config.topologyConfig().maxFeatures(),
                 new PrintWriter(Writer.nullWriter()));
         replay.train(train);
@@ -318,43 +273,7 @@ public final class DemoCommand implements Callable<Integer> {
             final ModelOutput expected = replay.predict(test.rows().get(i).features());
             same &= expected.logit() == predictions.get(i).getLogit();
         }
-        final int n = predictions.size();
-        say.printf(Locale.ROOT, "%nTest set (%d events scored by model version %d):%n", n,
-                predictions.get(0).getModelVersion());
-        say.printf(Locale.ROOT, "  log loss %.4f   accuracy %.4f   ROC AUC %.4f%n", loss / n, (double) correct / n,
-                RocAuc.rocAuc(scores, positive));
-        say.printf(Locale.ROOT, "  identical to 'olr replay' on the same rows: %s%n", same ? "yes, to the bit" : "NO");
-        say.println();
-        say.println("A few predictions (label 1 = malignant):");
-        Stream.of(0, 1, 2, 3, 4).filter(i -> i < n).forEach(i -> {
-            final Prediction p = predictions.get(i);
-            say.printf(Locale.ROOT, "  %-10s true %s  predicted %s  P(0)=%.3f P(1)=%.3f%n", p.getEventId(),
-                    labels.get(i), p.getPredictedLabel(), p.getProbabilities().get("0"), p.getProbabilities().get("1"));
-        });
-        say.println();
-        say.println("Curve: " + csv.toAbsolutePath() + (plot == null ? "" : "\nPlot:  " + plot));
-        say.flush();
-    }
-
-    /** Writes the curve as a PNG; null when this machine cannot render (no fonts, say): the CSV remains. */
-    private String plot(final List<double[]> curve) {
-        try {
-            System.setProperty("java.awt.headless", "true");
-            final XYChart chart = new XYChartBuilder().width(900).height(520)
-                    .title("kafka-olr: progressive log loss, breast-cancer (one online pass)")
-                    .xAxisTitle("examples learned").yAxisTitle("log loss").build();
-            final double[] x = curve.stream().mapToDouble(p -> p[0]).toArray();
-            chart.addSeries("mean so far", x, curve.stream().mapToDouble(p -> p[1]).toArray())
-                    .setMarker(SeriesMarkers.NONE);
-            chart.addSeries("mean over the latest " + WINDOW, x, curve.stream().mapToDouble(p -> p[2]).toArray())
-                    .setMarker(SeriesMarkers.NONE);
-            final Path png = out.resolve("progressive-log-loss.png");
-            BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
-            return png.toAbsolutePath().toString();
-        } catch (final Exception | LinkageError e) {
-            spec.commandLine().getErr().println("no plot (" + e + "); the curve is in the CSV file");
-            return null;
-        }
+        return same;
     }
 
     private static KafkaProducer<byte[], byte[]> producer(final EmbeddedBroker broker) {
