@@ -53,10 +53,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Each is decoded with today's {@link ModelStateCodec} and rebuilt as the application rebuilds a
  * model it reads (decoded header, rows loaded into a {@link ModelRows}, the core's predict), and
  * the probes must come out equal to the bit. Formats newer than this code and truncated values
- * are refused with an {@link IllegalArgumentException} that says why.
+ * are refused with an {@link IllegalArgumentException} that says why. These files hold the
+ * entries of layout 3 (one entry per row); those of layout 4 ({@code layout4/}) are read by
+ * {@link ModelTopicLayout4GoldenTest}.
  */
 class ModelTopicGoldenTest {
-    /** Every golden file, by format directory; {@link #everyGoldenFileIsListed} keeps this complete. */
+    /**
+     * Every golden file of layout 3, by format directory; {@link #everyGoldenFileIsListed} keeps
+     * this and {@link ModelTopicLayout4GoldenTest#LAYOUT4} complete.
+     */
     private static final List<String> GOLDEN = List.of(
             "v1/binary-sgd-constant-l2-topology.txt",
             "v1/binary-sgd-invscaling-l2.txt",
@@ -205,7 +210,9 @@ class ModelTopicGoldenTest {
         try (Stream<Path> files = Files.walk(dir)) {
             files.filter(Files::isRegularFile).forEach(f -> found.add(dir.relativize(f).toString().replace('\\', '/')));
         }
-        assertEquals(new TreeSet<>(GOLDEN), found, "golden files present but not tested, or listed but missing");
+        final TreeSet<String> listed = new TreeSet<>(GOLDEN);
+        listed.addAll(ModelTopicLayout4GoldenTest.LAYOUT4);
+        assertEquals(listed, found, "golden files present but not tested, or listed but missing");
     }
 
     @Test
