@@ -17,6 +17,7 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -111,20 +112,30 @@ public final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static JsonNode toJson(final ConsumerRecord<byte[], byte[]> r, final TopicRole role,
-                                   final RecordCodec<? extends SpecificRecordBase> codec) {
+    /** One record as a JSON line; a record that cannot be decoded is shown raw, with why, and never stops the command. */
+    static JsonNode toJson(final ConsumerRecord<byte[], byte[]> r, final TopicRole role,
+                           final RecordCodec<? extends SpecificRecordBase> codec) {
         try {
             if (codec != null) {
                 return JsonCodec.toJsonTree(codec.decode(r.value()));
-            }
-            if (role == TopicRole.MODEL) {
-                return modelEntry(r);
             }
         } catch (final RejectedInputException e) {
             // not in the configured format: show it raw, with why
             final ObjectNode raw = raw(r);
             raw.put("undecodable", e.getMessage());
             return raw;
+        }
+        if (role == TopicRole.MODEL) {
+            try {
+                return modelEntry(r);
+            } catch (final RuntimeException e) {
+                // a value of another format or layout, or corrupt: its bytes, and why (the consumer goes on)
+                final ObjectNode raw = raw(r);
+                raw.put("key_hex", r.key() == null ? null : HexFormat.of().formatHex(r.key()));
+                raw.put("value_hex", r.value() == null ? null : HexFormat.of().formatHex(r.value()));
+                raw.put("undecodable", e.getMessage() != null ? e.getMessage() : e.toString());
+                return raw;
+            }
         }
         return raw(r);
     }
