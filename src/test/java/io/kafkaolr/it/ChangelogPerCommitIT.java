@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The training task writes the rows it changed once per commit, inside the transaction that
  * commits the examples: with commits only when the processor closes, hundreds of examples over
- * three features leave nothing on the model topic while they are learned, then exactly three
- * rows, their names, the AUC-window entries and one header, committed together with the input
- * offsets; and a restart reads the model back and goes on to the same model an uninterrupted
+ * three features leave nothing on the model topic while they are learned, then exactly the
+ * blocks of the three rows, their names blocks, the AUC window's chunks and one header, committed
+ * together with the input offsets; and a restart reads the model back and goes on to the same model an uninterrupted
  * pass computes, to the bit.
  */
 class ChangelogPerCommitIT extends BrokerIT {
