@@ -183,8 +183,12 @@ public final class ConsumeCommand implements Callable<Integer> {
                 node.put("first_version", chunk.firstVersion());
                 final var entries = node.putArray("entries");
                 for (int i = 0; i < chunk.probabilities().length; i++) {
-                    entries.addObject().put("progressive_probability", chunk.probabilities()[i])
-                            .put("positive", chunk.positives()[i]);
+                    if (chunk.present()[i]) {
+                        entries.addObject().put("progressive_probability", chunk.probabilities()[i])
+                                .put("positive", chunk.positives()[i]);
+                    } else {
+                        entries.addObject().put("absent", true); // an imported window can have gaps
+                    }
                 }
             }
             default -> throw new IllegalStateException("unknown kind " + e.kind());

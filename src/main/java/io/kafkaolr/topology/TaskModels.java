@@ -445,7 +445,7 @@ final class TaskModels {
      */
     private void writeNames(final Model model, final int shift) {
         final int n = model.newNames.size();
-        if (n == 0) {
+        if (n == 0 && !model.rewriteAll) {
             return;
         }
         // the new rows by index (indices are not negative): index in the high half, position in the low
