@@ -21,13 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The stored forms of model state: the key of a row ({@code model id, feature index}), a
- * weight row, and a model's header ({@link ModelState}). Compact binary, read and written on
- * every record; each value starts with a format version that readers check.
+ * The values of model state: a weight row, a model's header ({@link ModelState}), a row's feature
+ * names and an AUC-window entry, compact binary, each starting with a format version that readers
+ * check; and the index space they are known by in exports and imports (the header at
+ * {@link #HEADER_INDEX}, rows from 0, names and window entries below), which was also the key
+ * layout of the model topic before layout 4 ({@link ModelTopicFormat}, docs/MODEL-TOPIC.md).
  *
- * <p>Key layout: the model id in UTF-8, a zero byte, the index as 4 big-endian bytes. All keys
- * of one model share the prefix {@code id + 0x00}, so a model is one contiguous range of the
- * store. The header has index {@link #HEADER_INDEX}.
+ * <p>That earlier key layout: the model id in UTF-8, a zero byte, the index as 4 big-endian
+ * bytes. All keys of one model, in either layout, share the prefix {@code id + 0x00}
+ * ({@link #modelPrefix}), so a model is one contiguous range of the store.
  */
 public final class ModelStateCodec {
     /** The index under which a model's header is stored. */
