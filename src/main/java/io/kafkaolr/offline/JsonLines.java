@@ -16,7 +16,8 @@ import java.util.Map;
 
 /** JSON lines: one {@link LabeledExample} per line, in the form {@code olr consume} prints. */
 final class JsonLines implements LineParser {
-    // the codec keeps the last of two equal keys; a scan of the tokens first tells a duplicate
+    // the codec keeps the last of two equal keys and ignores what follows the object; a scan of the tokens first
+    // refuses both
     private static final JsonFactory STRICT = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -32,7 +33,7 @@ final class JsonLines implements LineParser {
     @Override
     public LabeledRow parse(final String line, final long number) throws RejectedLine {
         final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        checkNoDuplicateKeys(bytes);
+        checkOneValueWithoutDuplicateKeys(bytes);
         final LabeledExample example;
         try {
             example = codec.decode(bytes);
@@ -66,18 +67,23 @@ final class JsonLines implements LineParser {
                 new Features(numeric, example.getCategoricalFeatures()), example.getId(), number);
     }
 
-    private static void checkNoDuplicateKeys(final byte[] bytes) throws RejectedLine {
+    /** Refuses a repeated key anywhere in the line, and anything after its one value. */
+    private static void checkOneValueWithoutDuplicateKeys(final byte[] bytes) throws RejectedLine {
         try (JsonParser parser = STRICT.createParser(bytes)) {
-            while (parser.nextToken() != null) {
-                continue;
+            if (parser.nextToken() == null) {
+                return; // nothing at all: the codec words that
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new RejectedLine(RowRejection.Reason.UNPARSEABLE_JSON, "more than one JSON value on the line");
             }
         } catch (final JsonParseException e) {
             if (e.getOriginalMessage().startsWith("Duplicate field")) {
                 throw new RejectedLine(RowRejection.Reason.DUPLICATE_FEATURE, e.getOriginalMessage());
             }
-            // anything else malformed is left to the codec, which words it as it does for Kafka records
+            throw new RejectedLine(RowRejection.Reason.UNPARSEABLE_JSON, "not JSON: " + e.getOriginalMessage());
         } catch (final IOException e) {
-            throw new RejectedLine(RowRejection.Reason.UNPARSEABLE_JSON, e.getMessage());
+            throw new RejectedLine(RowRejection.Reason.UNPARSEABLE_JSON, "not JSON: " + e.getMessage());
         }
     }
 }
