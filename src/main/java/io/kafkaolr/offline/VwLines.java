@@ -1,6 +1,7 @@
 package io.kafkaolr.offline;
 
 import io.kafkaolr.core.Features;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,7 +34,7 @@ final class VwLines implements LineParser {
             if (tag.startsWith("'")) {
                 tag = tag.substring(1);
             }
-            tokens = java.util.Arrays.copyOf(tokens, tokens.length - 1);
+            tokens = Arrays.copyOf(tokens, tokens.length - 1);
         }
         if (tokens.length == 0) {
             throw new RejectedLine(RowRejection.Reason.MISSING_LABEL, "nothing before '|' but "
