@@ -41,6 +41,25 @@ public final class RecordFiles {
                 .setCategoricalFeatures(row.features().categorical()).build();
     }
 
+    /**
+     * A row of a libsvm, VW or JSON lines file as a labeled example of {@code modelId}, with
+     * {@code label} (the row's label, mapped to a class) and the row's importance.
+     */
+    public static LabeledExample example(final String modelId, final String id, final LabeledRow row,
+                                         final String label) {
+        return LabeledExample.newBuilder().setModelId(modelId).setId(id)
+                .setNumericFeatures(row.features().numeric())
+                .setCategoricalFeatures(row.features().categorical())
+                .setLabel(label).setImportance(row.importance()).build();
+    }
+
+    /** A row of a libsvm, VW or JSON lines file, its label left out, as an event for {@code modelId}. */
+    public static Event event(final String modelId, final String id, final LabeledRow row) {
+        return Event.newBuilder().setId(id).setModelId(modelId)
+                .setNumericFeatures(row.features().numeric())
+                .setCategoricalFeatures(row.features().categorical()).build();
+    }
+
     private static boolean isCsv(final Path file) {
         return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
     }
