@@ -3,20 +3,31 @@ package io.kafkaolr.cli;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.core.ModelSettings;
+import io.kafkaolr.core.ModelType;
 import io.kafkaolr.kafka.KafkaUnavailableException;
 import io.kafkaolr.kafka.TopicRole;
+import io.kafkaolr.offline.LabeledRow;
+import io.kafkaolr.offline.LabeledRowReader;
+import io.kafkaolr.offline.NumericLabels;
 import io.kafkaolr.offline.RecordFiles;
+import io.kafkaolr.offline.RowFormat;
+import io.kafkaolr.offline.RowRejection;
+import io.kafkaolr.offline.TooManyRejectionsException;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -32,12 +43,21 @@ import picocli.CommandLine.Spec;
 
 /** {@code olr produce}: sends a dataset file to a topic as labeled examples or events. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Send a CSV or JSON-lines file to a topic, as labeled examples or as events, in the "
-                + "configured record format (olr.format), with a progress bar and a final count and rate.",
-                "Examples are keyed by model id, events by event id (CSV events get the id <file>:<line>)."},
+        description = {"Send a CSV, JSON-lines, libsvm or Vowpal Wabbit file to a topic, as labeled examples or as "
+                + "events, in the configured record format (olr.format), with a progress bar and a final count and "
+                + "rate.",
+                "Examples are keyed by model id, events by event id (CSV, libsvm and VW rows without a tag get the "
+                + "id <file>:<line>).",
+                "libsvm (.svm, .libsvm) and VW (.vw) files, optionally gzip-compressed (.gz), are read and sent one "
+                + "row at a time. Their labels are numbers: for a binary model (olr.model.type=binary) a label that "
+                + "is one of the classes (olr.model.classes, default 0,1) is kept, otherwise -1 and 0 are sent as "
+                + "the negative class and 1 and +1 as the positive class, and any other label is refused "
+                + "(BAD_LABEL); for softmax the label's text, as written, is the class. VW importance is sent as "
+                + "the example's importance."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every record was sent", "1:some lines could not be read (the rest were sent)",
-                "2:invalid options", "3:Kafka could not be reached"})
+                "2:invalid options", "3:Kafka could not be reached",
+                "4:more lines refused than --max-rejected (the rows before were sent)"})
 public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,16 +69,27 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "examples, events, or a topic name")
     String topic;
 
-    @Option(names = "--file", required = true, paramLabel = "F.csv|F.jsonl", description = "the records to send")
+    @Option(names = "--file", required = true, paramLabel = "F.csv|F.jsonl|F.svm[.gz]|F.vw[.gz]",
+            description = "the records to send")
     Path file;
+
+    @Option(names = "--input-format", paramLabel = "csv|jsonl|libsvm|vw",
+            description = "the file's format (default: from its extension; .svm and .libsvm are libsvm, .vw is VW, "
+                    + ".csv is CSV, anything else JSON lines)")
+    String inputFormat;
+
+    @Option(names = "--max-rejected", paramLabel = "N",
+            description = "libsvm and VW: stop (exit code 4) when more than N lines are refused; the rows before "
+                    + "are sent (default: no limit)")
+    Long maxRejected;
 
     @Option(names = "--as", paramLabel = "examples|events",
             description = "what the records are (default: from --topic when it is examples or events)")
     String as;
 
     @Option(names = "--model-id", paramLabel = "ID",
-            description = "CSV only: the model the rows belong to (default: the file's parent directory name, "
-                    + "or its name)")
+            description = "CSV, libsvm and VW: the model the rows belong to (default: the file's parent "
+                    + "directory name for train, test and events files, else the file's name without extension)")
     String modelId;
 
     @Option(names = "--label-column", defaultValue = "label", description = "CSV only (default: ${DEFAULT-VALUE})")
@@ -67,6 +98,11 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "RECORDS/S", defaultValue = "0",
             description = "send at most this many records per second (default: as fast as possible)")
     double rate;
+
+    /** Refused lines of a libsvm or VW file printed one by one; later ones are only counted. */
+    private static final int SHOWN_REJECTIONS = 20;
+
+    private long startNanos = System.nanoTime();
 
     @Override
     public Integer call() throws Exception {
@@ -82,57 +118,220 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         final boolean examples = kind.equals("examples");
         final String model = modelId != null ? modelId : defaultModelId(file);
+        final RowFormat rowFormat;
+        try {
+            rowFormat = rowFormat();
+        } catch (final IllegalArgumentException e) {
+            err.println("olr produce: " + e.getMessage());
+            return 2;
+        }
+        if (maxRejected != null && maxRejected < 0) {
+            err.println("olr produce: --max-rejected must be at least 0");
+            return 2;
+        }
+        if (rowFormat != null) {
+            return produceRows(config, rowFormat, examples, model);
+        }
         final RecordFiles.Result read = RecordFiles.read(file, examples, model, labelColumn);
         read.refused().forEach(err::println);
-        final String topicName = TopicRole.topicName(topic, t);
-        final RecordFormat format = t.format();
-        final RecordCodec<LabeledExample> exampleCodec = format.codec(LabeledExample.class);
-        final RecordCodec<Event> eventCodec = format.codec(Event.class);
-
-        final Map<String, Object> producerConfig = new HashMap<>(config.connection());
-        producerConfig.putAll(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.LINGER_MS_CONFIG, "20",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"));
-        final AtomicReference<Exception> failure = new AtomicReference<>();
-        final long start = System.nanoTime();
-        long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
-                new ByteArraySerializer());
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("producing to " + topicName)
-                     .setInitialMax(read.records().size()).setStyle(ProgressBarStyle.ASCII).setUnit(" records", 1)
-                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                     .showSpeed().build()) {
+        final long sent;
+        try (Sender sender = new Sender(config, read.records().size())) {
             for (final RecordFiles.Keyed keyed : read.records()) {
-                final byte[] value = examples ? exampleCodec.encode((LabeledExample) keyed.record())
-                        : eventCodec.encode((Event) keyed.record());
-                producer.send(new ProducerRecord<>(topicName, keyed.key().getBytes(StandardCharsets.UTF_8), value),
-                        (metadata, exception) -> {
-                            if (exception != null) {
-                                failure.compareAndSet(null, exception);
-                            }
-                        });
-                sent++;
-                bar.step();
-                if (rate > 0) {
-                    pace(start, sent);
-                }
-                if (failure.get() != null) {
+                if (!sender.send(keyed.key(), examples ? sender.exampleCodec.encode((LabeledExample) keyed.record())
+                        : sender.eventCodec.encode((Event) keyed.record()))) {
                     break;
                 }
             }
-            producer.flush();
+            sent = sender.finish();
         }
-        if (failure.get() != null) {
-            throw new KafkaUnavailableException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
-        }
-        final double seconds = (System.nanoTime() - start) / 1e9;
-        spec.commandLine().getOut().printf(Locale.ROOT, "sent %d %s to %s in %.2f s (%.0f records/s)%s%n", sent, kind,
-                topicName, seconds, sent / Math.max(seconds, 1e-9),
-                read.refused().isEmpty() ? "" : "; " + read.refused().size() + " lines refused");
-        spec.commandLine().getOut().flush();
+        printSent(sent, kind, config, read.refused().size());
         return read.refused().isEmpty() ? 0 : 1;
+    }
+
+    /** The line format of a libsvm or VW file, or null for a CSV or JSON-lines file (read whole). */
+    private RowFormat rowFormat() {
+        if (inputFormat != null) {
+            return switch (inputFormat.toLowerCase(Locale.ROOT)) {
+                case "csv", "jsonl", "json" -> null;
+                case "libsvm", "svm", "svmlight" -> RowFormat.LIBSVM;
+                case "vw" -> RowFormat.VW;
+                default -> throw new IllegalArgumentException("unknown --input-format '" + inputFormat
+                        + "' (csv, jsonl, libsvm, vw)");
+            };
+        }
+        if (!RowFormat.isGzip(file)) {
+            final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!name.endsWith(".svm") && !name.endsWith(".libsvm") && !name.endsWith(".vw")) {
+                return null;
+            }
+        }
+        final RowFormat format = RowFormat.of(file);
+        if (format == RowFormat.JSONL) {
+            throw new IllegalArgumentException(file.getFileName() + ": gzip-compressed JSON lines are not read; "
+                    + "decompress the file first");
+        }
+        return format;
+    }
+
+    /**
+     * Sends a libsvm or VW file one row at a time: each row is read, mapped, encoded and handed
+     * to the producer (which batches) before the next is read.
+     */
+    private int produceRows(final OlrConfig config, final RowFormat format, final boolean examples,
+                            final String model) throws Exception {
+        final PrintWriter err = spec.commandLine().getErr();
+        final ModelSettings settings = config.modelSettings();
+        final List<String> binaryClasses = settings.type() == ModelType.BINARY ? settings.initialClasses() : null;
+        final String stem = stem(file);
+        final Map<RowRejection.Reason, Long> refused = new EnumMap<>(RowRejection.Reason.class);
+        final long[] shown = {0};
+        final java.util.function.Consumer<RowRejection> report = rejection -> {
+            refused.merge(rejection.reason(), 1L, Long::sum);
+            if (shown[0] < SHOWN_REJECTIONS) {
+                err.println(file + " line " + rejection.line() + ": " + rejection.reason() + ": "
+                        + rejection.detail());
+            } else if (shown[0] == SHOWN_REJECTIONS) {
+                err.println(file + ": more lines refused; they are counted below, not shown");
+            }
+            shown[0]++;
+        };
+        final long limit = maxRejected != null ? maxRejected : Long.MAX_VALUE;
+        RowRejection stoppedAt = null;
+        final long sent;
+        try (LabeledRowReader reader = LabeledRowReader.open(file, format,
+                new LabeledRowReader.Limits(LabeledRowReader.Limits.DEFAULT.maxLineChars(), limit), report);
+             Sender sender = new Sender(config, -1)) {
+            try {
+                for (LabeledRow row; (row = reader.next()) != null; ) {
+                    final String id = row.id() != null ? row.id() : stem + ":" + row.line();
+                    final byte[] value;
+                    final String key;
+                    if (examples) {
+                        final String label = binaryClasses != null
+                                ? NumericLabels.binary(row.label(), binaryClasses) : row.label();
+                        if (label == null) {
+                            final RowRejection rejection = new RowRejection(row.line(), RowRejection.Reason.BAD_LABEL,
+                                    "label " + row.label() + " is not a class of the binary model " + binaryClasses
+                                            + " nor -1, 0, 1 or +1");
+                            report.accept(rejection);
+                            if (total(refused) > limit) {
+                                stoppedAt = rejection;
+                                break;
+                            }
+                            continue;
+                        }
+                        key = model;
+                        value = sender.exampleCodec.encode(RecordFiles.example(model, id, row, label));
+                    } else {
+                        key = id;
+                        value = sender.eventCodec.encode(RecordFiles.event(model, id, row));
+                    }
+                    if (!sender.send(key, value)) {
+                        break;
+                    }
+                }
+            } catch (final TooManyRejectionsException e) {
+                stoppedAt = e.last();
+            }
+            sent = sender.finish();
+        }
+        final long refusedLines = total(refused);
+        printSent(sent, examples ? "examples" : "events", config, refusedLines);
+        if (refusedLines > 0) {
+            err.println(file + ": lines refused by reason: " + refused.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+        }
+        if (stoppedAt != null) {
+            err.println("olr produce: stopped at line " + stoppedAt.line() + ": more than " + limit
+                    + " lines refused (--max-rejected); the " + sent + " rows before it were sent");
+            err.flush();
+            return 4;
+        }
+        err.flush();
+        return refusedLines == 0 ? 0 : 1;
+    }
+
+    private static long total(final Map<RowRejection.Reason, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private void printSent(final long sent, final String kind, final OlrConfig config, final long refused) {
+        final double seconds = (System.nanoTime() - startNanos) / 1e9;
+        spec.commandLine().getOut().printf(Locale.ROOT, "sent %d %s to %s in %.2f s (%.0f records/s)%s%n", sent, kind,
+                TopicRole.topicName(topic, config.topologyConfig()), seconds, sent / Math.max(seconds, 1e-9),
+                refused == 0 ? "" : "; " + refused + " lines refused");
+        spec.commandLine().getOut().flush();
+    }
+
+    /**
+     * A producer and a progress bar: records are handed to the producer, which batches them
+     * (linger 20 ms), paced at {@link #rate}; the first failure stops the sending.
+     */
+    private final class Sender implements AutoCloseable {
+        final RecordCodec<LabeledExample> exampleCodec;
+        final RecordCodec<Event> eventCodec;
+        private final String topicName;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final ProgressBar bar;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final long start;
+        private long sent;
+
+        Sender(final OlrConfig config, final long total) {
+            final TopologyConfig t = config.topologyConfig();
+            this.topicName = TopicRole.topicName(topic, t);
+            final RecordFormat format = t.format();
+            this.exampleCodec = format.codec(LabeledExample.class);
+            this.eventCodec = format.codec(Event.class);
+            final Map<String, Object> producerConfig = new HashMap<>(config.connection());
+            producerConfig.putAll(Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                    ProducerConfig.LINGER_MS_CONFIG, "20",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"));
+            this.start = System.nanoTime();
+            startNanos = start;
+            this.producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+            this.bar = new ProgressBarBuilder().setTaskName("producing to " + topicName)
+                    .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" records", 1)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .showSpeed().build();
+        }
+
+        /** Hands one record to the producer; false once a record has failed. */
+        boolean send(final String key, final byte[] value) throws InterruptedException {
+            producer.send(new ProducerRecord<>(topicName, key.getBytes(StandardCharsets.UTF_8), value),
+                    (metadata, exception) -> {
+                        if (exception != null) {
+                            failure.compareAndSet(null, exception);
+                        }
+                    });
+            sent++;
+            bar.step();
+            if (rate > 0) {
+                pace(start, sent);
+            }
+            return failure.get() == null;
+        }
+
+        /** Waits for every record handed over; the number sent. */
+        long finish() throws KafkaUnavailableException {
+            producer.flush();
+            if (failure.get() != null) {
+                throw new KafkaUnavailableException("Kafka refused a record: " + failure.get().getMessage(),
+                        failure.get());
+            }
+            return sent;
+        }
+
+        @Override
+        public void close() {
+            try {
+                producer.close();
+            } finally {
+                bar.close();
+            }
+        }
     }
 
     /** Holds the send rate at {@link #rate}: waits until record {@code sent} is due. */
@@ -147,11 +346,20 @@ public final class ProduceCommand implements Callable<Integer> {
     /** {@code datasets/breast-cancer/train.csv} belongs to model {@code breast-cancer}. */
     static String defaultModelId(final Path file) {
         final Path parent = file.toAbsolutePath().getParent();
-        final String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        final String name = stem(file);
         if (parent != null && parent.getFileName() != null
                 && (name.equals("train") || name.equals("test") || name.equals("events"))) {
             return parent.getFileName().toString();
         }
         return name;
+    }
+
+    /** The file's name without its extension, and without {@code .gz} before that: {@code train.svm.gz} is {@code train}. */
+    static String stem(final Path file) {
+        String name = file.getFileName().toString();
+        if (RowFormat.isGzip(file)) {
+            name = name.substring(0, name.length() - 3);
+        }
+        return name.replaceFirst("\\.[^.]*$", "");
     }
 }

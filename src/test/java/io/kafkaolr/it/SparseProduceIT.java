@@ -1,0 +1,157 @@
+package io.kafkaolr.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.testing.Cli;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+
+/** {@code olr produce} of libsvm and VW files, against the real broker: what arrives on the examples topic. */
+class SparseProduceIT extends BrokerIT {
+
+    @Test
+    void aLibsvmFileArrivesAsExamplesOfTheBinaryClassesWithItsRefusedLinesCounted() throws Exception {
+        final Path file = dir.resolve("sparse-a").resolve("train.svm");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                +1 1:0.5 3:2
+                -1 2:1.5
+                # a comment
+                0 1:1 7:-3
+                bad 1:1
+                3 1:1
+                1 1:x
+                1 10:1
+                """);
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file);
+        assertEquals(1, run.exitCode(), "refused lines are a non-zero exit: " + run.err());
+        assertTrue(run.out().startsWith("sent 4 examples to " + config.get("olr.topic.examples"))
+                && run.out().contains("3 lines refused"), run.out());
+        assertTrue(run.err().contains("train.svm line 5: BAD_LABEL"), run.err());
+        assertTrue(run.err().contains("train.svm line 6: BAD_LABEL: label 3 is not a class"), run.err());
+        assertTrue(run.err().contains("train.svm line 7: BAD_VALUE"), run.err());
+        assertTrue(run.err().contains("lines refused by reason: BAD_LABEL=2, BAD_VALUE=1"), run.err());
+
+        final List<ConsumerRecord<byte[], byte[]>> records = read(config, 4);
+        final RecordCodec<LabeledExample> codec = config.topologyConfig().format().codec(LabeledExample.class);
+        final List<LabeledExample> examples = new ArrayList<>();
+        for (final ConsumerRecord<byte[], byte[]> record : records) {
+            // keyed by the model id, which the file's directory names, as for CSV
+            assertEquals("sparse-a", new String(record.key(), StandardCharsets.UTF_8));
+            examples.add(codec.decode(record.value()));
+        }
+        assertExample(examples.get(0), "sparse-a", "train:1", "1", Map.of("1", 0.5, "3", 2.0), 1.0);
+        assertExample(examples.get(1), "sparse-a", "train:2", "0", Map.of("2", 1.5), 1.0);
+        assertExample(examples.get(2), "sparse-a", "train:4", "0", Map.of("1", 1.0, "7", -3.0), 1.0);
+        assertExample(examples.get(3), "sparse-a", "train:8", "1", Map.of("10", 1.0), 1.0);
+    }
+
+    @Test
+    void aGzippedVwFileArrivesWithItsTagsImportancesAndNamespacedFeatures() throws Exception {
+        final Path file = dir.resolve("clicks.vw.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("""
+                    1 2.0 'ad-1 |user age:30 |ad size:2
+                    -1 |user:0.5 age:40
+                    """.getBytes(StandardCharsets.UTF_8));
+        }
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file, "--model-id", "vwm");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("sent 2 examples"), run.out());
+
+        final List<ConsumerRecord<byte[], byte[]>> records = read(config, 2);
+        final RecordCodec<LabeledExample> codec = config.topologyConfig().format().codec(LabeledExample.class);
+        assertEquals("vwm", new String(records.get(0).key(), StandardCharsets.UTF_8));
+        assertEquals("vwm", new String(records.get(1).key(), StandardCharsets.UTF_8));
+        assertExample(codec.decode(records.get(0).value()), "vwm", "ad-1", "1",
+                Map.of("user^age", 30.0, "ad^size", 2.0), 2.0);
+        assertExample(codec.decode(records.get(1).value()), "vwm", "clicks:2", "0", Map.of("user^age", 20.0), 1.0);
+    }
+
+    @Test
+    void maxRejectedStopsAtTheLineOverTheLimitWithTheRowsBeforeItSent() throws Exception {
+        final Path file = dir.resolve("many.data");
+        Files.writeString(file, """
+                1 1:1
+                1 1:
+                1 2:1 2:3
+                0 1:2
+                0 1:3
+                """);
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file, "--input-format", "libsvm", "--max-rejected", "1");
+        assertEquals(4, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().startsWith("sent 1 examples") && run.out().contains("2 lines refused"), run.out());
+        assertTrue(run.err().contains("many.data line 2: BAD_VALUE"), run.err());
+        assertTrue(run.err().contains("many.data line 3: DUPLICATE_FEATURE"), run.err());
+        assertTrue(run.err().contains("stopped at line 3: more than 1 lines refused (--max-rejected)"), run.err());
+
+        final List<ConsumerRecord<byte[], byte[]>> records = read(config, 1);
+        final LabeledExample first = config.topologyConfig().format().codec(LabeledExample.class)
+                .decode(records.get(0).value());
+        assertEquals("many:1", first.getId());
+        // nothing after the stop arrives
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaFixture.consumer(broker,
+                config.get("olr.topic.examples"))) {
+            final List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+            final long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < until) {
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+            assertEquals(1, all.size());
+        }
+    }
+
+    private static OlrConfig config() throws Exception {
+        final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), Map.of());
+        KafkaFixture.createTopics(broker, config);
+        return config;
+    }
+
+    private static Cli.Run produce(final OlrConfig config, final Path file, final String... more) {
+        final List<String> args = new ArrayList<>(List.of("produce", "-b", broker.bootstrapServers(),
+                "--set", "olr.topic.examples=" + config.get("olr.topic.examples"),
+                "--topic", "examples", "--file", file.toString()));
+        args.addAll(List.of(more));
+        return Cli.olr(args.toArray(String[]::new));
+    }
+
+    /** The first {@code count} records of the examples topic, in order (one key, so one partition). */
+    private static List<ConsumerRecord<byte[], byte[]>> read(final OlrConfig config, final int count) {
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaFixture.consumer(broker,
+                config.get("olr.topic.examples"))) {
+            KafkaFixture.pollUntil(consumer, records, () -> records.size() >= count, Duration.ofSeconds(60),
+                    () -> records.size() + " records");
+        }
+        return records;
+    }
+
+    private static void assertExample(final LabeledExample e, final String model, final String id, final String label,
+                                      final Map<String, Double> numeric, final double importance) {
+        assertEquals(model, e.getModelId());
+        assertEquals(id, e.getId());
+        assertEquals(label, e.getLabel());
+        assertEquals(numeric, e.getNumericFeatures());
+        assertTrue(e.getCategoricalFeatures().isEmpty());
+        assertEquals(importance, e.getImportance());
+        assertNull(e.getTimestamp());
+    }
+}
