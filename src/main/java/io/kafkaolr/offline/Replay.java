@@ -31,7 +31,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Learns a CSV dataset in one pass, row by row in file order, through the same numeric core
+ * Learns a CSV dataset, or a libsvm, VW or JSON lines file read a row at a time ({@link
+ * SparseInput}), in one pass, row by row in file order, through the same numeric core
  * the training processor runs (hash, predict, one step), then scores a test set with the
  * final weights. What the topology would learn from the same rows sent in the same order: the
  * model is held as the training processor holds it, in a {@link ModelRows}.
