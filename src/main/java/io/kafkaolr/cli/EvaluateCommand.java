@@ -6,7 +6,10 @@ import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.offline.OnePassEvaluation;
+import io.kafkaolr.offline.SparseInput;
+import io.kafkaolr.offline.TooManyRejectionsException;
 import io.kafkaolr.topology.TopologyConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,20 +25,22 @@ import picocli.CommandLine.Spec;
 
 /** {@code olr evaluate}: every optimizer, with its defaults and tuned by progressive validation, on one dataset. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Learn a CSV file in one online pass with every optimizer, once with its default settings and "
+        description = {"Learn a CSV, libsvm, VW or JSON lines file in one online pass with every optimizer, once with its default settings and "
                 + "once with the settings whose pass had the lowest progressive log loss (the test file plays no part "
                 + "in that choice), and score the test file with each model.",
+                "libsvm (.svm, .libsvm), VW (.vw) and JSON lines (.jsonl) files, optionally gzipped (.gz), are read "
+                        + "a row at a time, once per setting tried, never whole; labels as in olr replay.",
                 "Prints a Markdown table on stdout."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the table was printed", "1:the input could not be read", "2:invalid options"})
+        exitCodeList = {"0:the table was printed", "1:the input could not be read, or more lines were refused than --max-rejected allows", "2:invalid options"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE", description = "the CSV file to learn")
+    @Option(names = "--train", required = true, paramLabel = "FILE", description = "the file to learn (CSV, libsvm, VW or JSON lines)")
     Path train;
 
-    @Option(names = "--test", required = true, paramLabel = "FILE", description = "the CSV file to score")
+    @Option(names = "--test", required = true, paramLabel = "FILE", description = "the file to score, in the same format")
     Path test;
 
     @Option(names = "--label-column", defaultValue = "label", description = "the label column (default: ${DEFAULT-VALUE})")
@@ -49,6 +54,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "binary: the negative and positive label (default: 0,1)")
     List<String> classes;
 
+    @Option(names = "--input-format", paramLabel = "csv|libsvm|vw|jsonl",
+            description = "the format of --train and --test (default: by extension: .csv, .svm or .libsvm, .vw, "
+                    + ".jsonl, each optionally .gz)")
+    String inputFormat;
+
+    @Option(names = "--max-rejected", paramLabel = "N", description = "libsvm, VW, JSON lines: stop with an error "
+            + "(exit code 1) when more than N lines of a file are refused in a pass (default: no limit)")
+    Long maxRejected;
+
     /** One row of the table. */
     public record Entry(Optimizer optimizer, boolean tuned, OnePassEvaluation.Outcome outcome) {
     }
@@ -56,6 +70,20 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** Every optimizer's default and tuned outcome. */
     public static List<Entry> evaluate(final ModelType type, final List<String> classes, final CsvDataset train,
                                        final CsvDataset test) {
+        final List<Entry> entries = new ArrayList<>();
+        for (final Optimizer optimizer : Optimizer.values()) {
+            final ModelSettings defaults = defaults(type, classes, optimizer);
+            entries.add(new Entry(optimizer, false,
+                    OnePassEvaluation.run(defaults, train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
+            entries.add(new Entry(optimizer, true, OnePassEvaluation.tuned(OnePassEvaluation.grid(defaults, optimizer),
+                    train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
+        }
+        return entries;
+    }
+
+    /** Every optimizer's default and tuned outcome, on libsvm, VW or JSON lines files read a row at a time. */
+    public static List<Entry> evaluate(final ModelType type, final List<String> classes, final SparseInput train,
+                                       final SparseInput test) throws IOException {
         final List<Entry> entries = new ArrayList<>();
         for (final Optimizer optimizer : Optimizer.values()) {
             final ModelSettings defaults = defaults(type, classes, optimizer);
@@ -109,10 +137,28 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final CsvDataset trainData = CsvDataset.read(train, labelColumn);
-        final CsvDataset testData = CsvDataset.read(test, labelColumn, trainData.columns());
+        final long limit = maxRejected == null ? Long.MAX_VALUE : maxRejected;
+        final SparseInput sparseTrain = SparseInput.of(train, inputFormat, limit);
+        final SparseInput sparseTest = SparseInput.of(test, inputFormat, limit);
+        if ((sparseTrain == null) != (sparseTest == null)) {
+            throw new IllegalArgumentException("--train and --test must both be CSV, or both libsvm, VW or JSON lines");
+        }
+        final List<Entry> entries;
+        if (sparseTrain != null) {
+            try {
+                entries = evaluate(type, classes, sparseTrain, sparseTest);
+            } catch (final TooManyRejectionsException e) {
+                spec.commandLine().getErr().println(spec.commandLine().getCommandName() + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+        } else {
+            final CsvDataset trainData = CsvDataset.read(train, labelColumn);
+            final CsvDataset testData = CsvDataset.read(test, labelColumn, trainData.columns());
+            entries = evaluate(type, classes, trainData, testData);
+        }
         final PrintWriter out = spec.commandLine().getOut();
-        out.print(table(evaluate(type, classes, trainData, testData), type == ModelType.BINARY, Double.NaN));
+        out.print(table(entries, type == ModelType.BINARY, Double.NaN));
         out.flush();
         return 0;
     }

@@ -3,6 +3,8 @@ package io.kafkaolr.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.offline.Replay;
+import io.kafkaolr.offline.SparseInput;
+import io.kafkaolr.offline.TooManyRejectionsException;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
@@ -14,23 +16,29 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code olr replay}: one online pass over a CSV file, outside Kafka, with the processor's numeric core. */
+/**
+ * {@code olr replay}: one online pass over a CSV, libsvm, VW or JSON lines file, outside Kafka,
+ * with the processor's numeric core.
+ */
 @Command(name = "replay", mixinStandardHelpOptions = true, defaultValueProvider = ModelOptions.Defaults.class,
-        description = {"Learn a CSV file in one online pass, row by row in file order, exactly as the training "
+        description = {"Learn a CSV, libsvm, VW or JSON lines file in one online pass, row by row in file order, exactly as the training "
                 + "processor would learn the same rows sent to Kafka in that order (predict, then one SGD step).",
                 "Prints a JSON report on stdout; progress and rejected rows go to stderr.",
                 "Numeric columns become numeric features named by their header; other columns categorical "
-                        + "features (header=value)."},
+                        + "features (header=value).",
+                "libsvm (.svm, .libsvm), VW (.vw) and JSON lines (.jsonl) files, optionally gzipped (.gz), are read "
+                        + "a row at a time (docs/LINE-FORMATS.md); binary models: label -1 or 0 is the negative class, "
+                        + "1 or +1 the positive; softmax: the label is the class."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the report was printed", "1:the input could not be read", "2:invalid options"})
+        exitCodeList = {"0:the report was printed", "1:the input could not be read, or more lines were refused than --max-rejected allows", "2:invalid options"})
 public final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE", description = "the CSV file to learn")
+    @Option(names = "--train", required = true, paramLabel = "FILE", description = "the file to learn (CSV, libsvm, VW or JSON lines)")
     Path train;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "a CSV file scored with the final model")
+    @Option(names = "--test", paramLabel = "FILE", description = "a file scored with the final model")
     Path test;
 
     @Option(names = "--label-column", defaultValue = "label", description = "the label column (default: ${DEFAULT-VALUE})")
@@ -43,19 +51,45 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "rows with more features are rejected (default: ${DEFAULT-VALUE})")
     int maxFeatures;
 
+    @Option(names = "--input-format", paramLabel = "csv|libsvm|vw|jsonl",
+            description = "the format of --train and --test (default: by extension: .csv, .svm or .libsvm, .vw, "
+                    + ".jsonl, each optionally .gz)")
+    String inputFormat;
+
+    @Option(names = "--max-rejected", paramLabel = "N", description = "libsvm, VW, JSON lines: stop with an error "
+            + "(exit code 1) when more than N lines are refused (default: no limit)")
+    Long maxRejected;
+
     @Mixin
     ModelOptions modelOptions;
 
     @Override
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
-        final CsvDataset trainData = CsvDataset.read(train, labelColumn);
+        final long limit = maxRejected == null ? Long.MAX_VALUE : maxRejected;
+        final SparseInput sparseTrain = SparseInput.of(train, inputFormat, limit);
+        final SparseInput sparseTest = test == null ? null : SparseInput.of(test, inputFormat, limit);
         final Replay replay = new Replay(modelOptions.settings(), maxFeatures, err);
-        replay.train(trainData);
         final ObjectNode report = ModelJson.MAPPER.createObjectNode();
-        report.set("train", replay.trainReport());
-        if (test != null) {
-            report.set("test", replay.test(CsvDataset.read(test, labelColumn, trainData.columns())));
+        try {
+            CsvDataset trainData = null;
+            if (sparseTrain != null) {
+                replay.train(sparseTrain);
+            } else {
+                trainData = CsvDataset.read(train, labelColumn);
+                replay.train(trainData);
+            }
+            report.set("train", replay.trainReport());
+            if (sparseTest != null) {
+                report.set("test", replay.test(sparseTest));
+            } else if (test != null) {
+                report.set("test", replay.test(CsvDataset.read(test, labelColumn,
+                        trainData == null ? null : trainData.columns())));
+            }
+        } catch (final TooManyRejectionsException e) {
+            err.println(spec.commandLine().getCommandName() + ": " + e.getMessage());
+            err.flush();
+            return 1;
         }
         if (exportModel != null) {
             ModelJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(exportModel.toFile(), replay.export());

@@ -5,6 +5,7 @@ import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -74,8 +75,22 @@ public final class OnePassEvaluation {
                               final int maxFeatures) {
         final Replay replay = new Replay(settings, maxFeatures, new PrintWriter(Writer.nullWriter()));
         replay.train(train);
+        return outcome(settings, replay, replay.test(test));
+    }
+
+    /**
+     * One pass over a libsvm, VW or JSON lines file, read a row at a time, then {@code test}
+     * (in a sparse format too) scored, a row at a time.
+     */
+    public static Outcome run(final ModelSettings settings, final SparseInput train, final SparseInput test,
+                              final int maxFeatures) throws IOException {
+        final Replay replay = new Replay(settings, maxFeatures, new PrintWriter(Writer.nullWriter()));
+        replay.train(train);
+        return outcome(settings, replay, replay.test(test));
+    }
+
+    private static Outcome outcome(final ModelSettings settings, final Replay replay, final JsonNode tested) {
         final JsonNode trained = replay.trainReport();
-        final JsonNode tested = replay.test(test);
         return new Outcome(settings, trained.get("progressive_log_loss").asDouble(),
                 tested.get("log_loss").asDouble(), tested.get("accuracy").asDouble(),
                 tested.has("auc") ? tested.get("auc").asDouble() : Double.NaN, replay.nonZeroWeights(),
@@ -152,5 +167,22 @@ public final class OnePassEvaluation {
                 .filter(o -> Double.isFinite(o.progressiveLogLoss()))
                 .min(Comparator.comparingDouble(Outcome::progressiveLogLoss))
                 .orElseThrow(() -> new IllegalStateException("no setting learned"));
+    }
+
+    /** As {@link #tuned(List, CsvDataset, CsvDataset, int)}, each setting a pass over the sparse files. */
+    public static Outcome tuned(final List<ModelSettings> grid, final SparseInput train, final SparseInput test,
+                                final int maxFeatures) throws IOException {
+        Outcome best = null;
+        for (final ModelSettings s : grid) {
+            final Outcome o = run(s, train, test, maxFeatures);
+            if (Double.isFinite(o.progressiveLogLoss())
+                    && (best == null || o.progressiveLogLoss() < best.progressiveLogLoss())) {
+                best = o;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("no setting learned");
+        }
+        return best;
     }
 }

@@ -16,7 +16,9 @@ import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -29,7 +31,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Learns a CSV dataset in one pass, row by row in file order, through the same numeric core
+ * Learns a CSV dataset, or a libsvm, VW or JSON lines file read a row at a time ({@link
+ * SparseInput}), in one pass, row by row in file order, through the same numeric core
  * the training processor runs (hash, predict, one step), then scores a test set with the
  * final weights. What the topology would learn from the same rows sent in the same order: the
  * model is held as the training processor holds it, in a {@link ModelRows}.
@@ -43,10 +46,13 @@ public final class Replay {
     private final SortedMap<Integer, List<String>> names = new TreeMap<>();
     private final Set<String> named = new HashSet<>();
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
+    private final Map<RowRejection.Reason, Long> trainRefused = new EnumMap<>(RowRejection.Reason.class);
     private final PrintWriter log;
+    /** Refused lines of a sparse file reported one by one on the log; the rest are counted. */
+    public static final int MESSAGES = 10;
+    private static final long PROGRESS_EVERY = 100_000;
     private long trainRows;
-    private final List<Double> progressiveScores = new ArrayList<>();
-    private final List<Boolean> progressivePositive = new ArrayList<>();
+    private final Scores progressive = new Scores();
 
     /** A replay that starts from an untrained model with {@code settings}; messages go to {@code log}. */
     public Replay(final ModelSettings settings, final int maxFeatures, final PrintWriter log) {
@@ -63,11 +69,7 @@ public final class Replay {
         for (final CsvDataset.Row row : train.rows()) {
             trainRows++;
             try {
-                final SparseVector x = hasher.vectorize(row.features(), maxFeatures);
-                learner.learn(model, x, row.label(), 1.0, weights);
-                progressiveScores.add(learner.probability(learner.classCount() - 1));
-                progressivePositive.add(learner.labelIndex() == 1);
-                row.features().names().forEach(this::remember);
+                learn(row.features(), row.label(), 1.0);
             } catch (final RejectedInputException e) {
                 trainRejected.merge(e.reason(), 1L, Long::sum);
                 log.printf(Locale.ROOT, "line %d rejected: %s: %s%n", row.line(), e.reason(), e.getMessage());
@@ -78,6 +80,58 @@ public final class Replay {
                         total, model.metrics().meanLogLoss(), model.metrics().accuracy());
             }
         }
+    }
+
+    /**
+     * Learns every row of a libsvm, VW or JSON lines file in order, one row at a time (never the
+     * whole file in memory), with the same arithmetic as {@link #train(CsvDataset)}: each row's
+     * label is mapped to a class by {@link SparseLabels}. Malformed lines and labels that map to
+     * no class are refused, counted by reason, and the first {@value #MESSAGES} reported on the log
+     * with their line numbers.
+     *
+     * @throws TooManyRejectionsException when more lines are refused than {@code input} allows
+     */
+    public void train(final SparseInput input) throws IOException {
+        final Refusals refusals = new Refusals(input, "", "rejected", trainRejected, trainRefused);
+        try (LabeledRowReader reader = refusals.open()) {
+            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
+                trainRows++;
+                final String label = SparseLabels.map(model.settings().type(), model.classes(), input.format(),
+                        row.label());
+                if (label == null) {
+                    refusals.badLabel(row, model.classes());
+                } else {
+                    try {
+                        learn(row.features(), label, row.importance());
+                    } catch (final RejectedInputException e) {
+                        refusals.rejected(row.line(), e);
+                    }
+                }
+                if (trainRows % PROGRESS_EVERY == 0) {
+                    trainProgress();
+                }
+            }
+            trainRows += reader.rejected();
+        }
+        refusals.summary();
+        trainProgress();
+    }
+
+    private void trainProgress() {
+        log.flush();
+        log.printf(Locale.ROOT, "trained %d rows, progressive log loss %.5f, accuracy %.4f%n", trainRows,
+                model.metrics().meanLogLoss(), model.metrics().accuracy());
+        log.flush();
+    }
+
+    /** One row through the model, as the training processor learns it: hash, predict, one step. */
+    private void learn(final Features features, final String label, final double importance) {
+        final SparseVector x = hasher.vectorize(features, maxFeatures);
+        learner.learn(model, x, label, importance, weights);
+        if (model.settings().type() == ModelType.BINARY) {
+            progressive.add(learner.probability(learner.classCount() - 1), learner.labelIndex() == 1);
+        }
+        features.names().forEach(this::remember);
     }
 
     private void remember(final String name) {
@@ -121,7 +175,7 @@ public final class Replay {
         train.put("progressive_log_loss", model.metrics().meanLogLoss());
         train.put("progressive_accuracy", model.metrics().accuracy());
         if (model.settings().type() == ModelType.BINARY) {
-            train.put("progressive_auc", auc(progressiveScores, progressivePositive));
+            train.put("progressive_auc", progressive.auc());
         }
         final ObjectNode counts = train.putObject("class_counts");
         final long[] classCounts = model.classCounts();
@@ -129,7 +183,7 @@ public final class Replay {
             counts.put(model.classes().get(k), classCounts[k]);
         }
         train.put("rows", trainRows);
-        train.set("rejected", rejectedJson(trainRejected));
+        train.set("rejected", rejectedJson(trainRefused, trainRejected));
         final var classes = train.putArray("classes");
         model.classes().forEach(classes::add);
         train.put("model_version", model.version());
@@ -139,38 +193,168 @@ public final class Replay {
     /** Scores every row of {@code test} with the final model: mean log loss and accuracy. */
     public ObjectNode test(final CsvDataset test) {
         final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
-        double lossSum = 0;
-        long correct = 0;
-        long n = 0;
-        final List<Double> scores = new ArrayList<>();
-        final List<Boolean> positive = new ArrayList<>();
+        final Score score = new Score();
         for (final CsvDataset.Row row : test.rows()) {
             try {
-                final int y = model.classes().indexOf(row.label());
-                if (y < 0) {
-                    throw new RejectedInputException(RejectReason.UNKNOWN_LABEL,
-                            "label '" + row.label() + "' was never seen in training: " + model.classes());
-                }
-                final ModelOutput out = predict(row.features());
-                lossSum += out.logLoss(y);
-                scores.add(out.probabilities()[out.probabilities().length - 1]);
-                positive.add(y == 1);
-                correct += out.predicted() == y ? 1 : 0;
-                n++;
+                score.add(row.features(), row.label());
             } catch (final RejectedInputException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 log.printf(Locale.ROOT, "test line %d not scored: %s: %s%n", row.line(), e.reason(), e.getMessage());
             }
         }
-        final ObjectNode report = ModelJson.MAPPER.createObjectNode();
-        report.put("examples", n);
-        report.put("log_loss", n == 0 ? Double.NaN : lossSum / n);
-        report.put("accuracy", n == 0 ? Double.NaN : (double) correct / n);
-        if (model.settings().type() == ModelType.BINARY) {
-            report.put("auc", auc(scores, positive));
+        return score.report(rejectedJson(Map.of(), rejected));
+    }
+
+    /**
+     * Scores every row of a libsvm, VW or JSON lines file with the final model, one row at a
+     * time, labels mapped as in {@link #train(SparseInput)}: mean log loss and accuracy.
+     *
+     * @throws TooManyRejectionsException when more lines are refused than {@code input} allows
+     */
+    public ObjectNode test(final SparseInput input) throws IOException {
+        final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+        final Map<RowRejection.Reason, Long> refused = new EnumMap<>(RowRejection.Reason.class);
+        final Refusals refusals = new Refusals(input, "test ", "not scored", rejected, refused);
+        final Score score = new Score();
+        try (LabeledRowReader reader = refusals.open()) {
+            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
+                final String label = SparseLabels.map(model.settings().type(), model.classes(), input.format(),
+                        row.label());
+                if (label == null) {
+                    refusals.badLabel(row, model.classes());
+                    continue;
+                }
+                try {
+                    score.add(row.features(), label);
+                } catch (final RejectedInputException e) {
+                    refusals.rejected(row.line(), e);
+                }
+            }
         }
-        report.set("rejected", rejectedJson(rejected));
-        return report;
+        refusals.summary();
+        return score.report(rejectedJson(refused, rejected));
+    }
+
+    /** Sums of the test figures. */
+    private final class Score {
+        private double lossSum;
+        private long correct;
+        private long n;
+        private final Scores scores = new Scores();
+
+        void add(final Features features, final String label) {
+            final int y = model.classes().indexOf(label);
+            if (y < 0) {
+                throw new RejectedInputException(RejectReason.UNKNOWN_LABEL,
+                        "label '" + label + "' was never seen in training: " + model.classes());
+            }
+            final ModelOutput out = predict(features);
+            lossSum += out.logLoss(y);
+            if (model.settings().type() == ModelType.BINARY) {
+                scores.add(out.probabilities()[out.probabilities().length - 1], y == 1);
+            }
+            correct += out.predicted() == y ? 1 : 0;
+            n++;
+        }
+
+        ObjectNode report(final ObjectNode rejected) {
+            final ObjectNode report = ModelJson.MAPPER.createObjectNode();
+            report.put("examples", n);
+            report.put("log_loss", n == 0 ? Double.NaN : lossSum / n);
+            report.put("accuracy", n == 0 ? Double.NaN : (double) correct / n);
+            if (model.settings().type() == ModelType.BINARY) {
+                report.put("auc", scores.auc());
+            }
+            report.set("rejected", rejected);
+            return report;
+        }
+    }
+
+    /**
+     * The refused lines of one pass over a sparse file: counted by reason, the first
+     * {@value #MESSAGES} reported on the log, a limit on their number enforced.
+     */
+    private final class Refusals {
+        private final SparseInput input;
+        private final String prefix;
+        private final String verb;
+        private final Map<RejectReason, Long> rejected;
+        private final Map<RowRejection.Reason, Long> refused;
+        private long count;
+
+        Refusals(final SparseInput input, final String prefix, final String verb,
+                 final Map<RejectReason, Long> rejected, final Map<RowRejection.Reason, Long> refused) {
+            this.input = input;
+            this.prefix = prefix;
+            this.verb = verb;
+            this.rejected = rejected;
+            this.refused = refused;
+        }
+
+        LabeledRowReader open() throws IOException {
+            // the reader refuses any number of lines: the limit counts every refusal, the reader's and these
+            return LabeledRowReader.open(input.file(), input.format(), LabeledRowReader.Limits.DEFAULT, r -> {
+                refused.merge(r.reason(), 1L, Long::sum);
+                count(r);
+                try {
+                    check(r);
+                } catch (final TooManyRejectionsException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+
+        /** The reader's next row, or null at the end. */
+        LabeledRow next(final LabeledRowReader from) throws IOException {
+            try {
+                return from.next();
+            } catch (final UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+
+        void badLabel(final LabeledRow row, final List<String> classes) throws TooManyRejectionsException {
+            final RowRejection r = new RowRejection(row.line(), RowRejection.Reason.BAD_LABEL,
+                    "label '" + row.label() + "' is not a class of this " + model.settings().type().name()
+                            .toLowerCase(Locale.ROOT) + " model " + classes
+                            + " (binary: -1 or 0 is the first class, 1 or +1 the second)");
+            refused.merge(r.reason(), 1L, Long::sum);
+            count(r);
+            check(r);
+        }
+
+        void rejected(final long line, final RejectedInputException e) throws TooManyRejectionsException {
+            rejected.merge(e.reason(), 1L, Long::sum);
+            final RowRejection r = new RowRejection(line, null, e.reason() + ": " + e.getMessage());
+            count(r);
+            check(r);
+        }
+
+        private void count(final RowRejection r) {
+            count++;
+            if (count <= MESSAGES) {
+                log.printf(Locale.ROOT, "%s%sline %d %s: %s%n", input.file().getFileName() + ": ", prefix, r.line(),
+                        verb, r.reason() == null ? r.detail() : r.reason() + ": " + r.detail());
+            }
+        }
+
+        /** Throws when this refusal is one more than the limit; the reader's own are checked after each row. */
+        private void check(final RowRejection last) throws TooManyRejectionsException {
+            if (count > input.maxRejected()) {
+                final Map<String, Long> counts = new TreeMap<>();
+                refused.forEach((k, v) -> counts.merge(k.name(), v, Long::sum));
+                rejected.forEach((k, v) -> counts.merge(k.name(), v, Long::sum));
+                throw new TooManyRejectionsException(input.file().toString(), input.maxRejected(), counts, last);
+            }
+        }
+
+        void summary() {
+            if (count > MESSAGES) {
+                log.printf(Locale.ROOT, "%s%s%d more lines %s, not shown (%d in all)%n",
+                        input.file().getFileName() + ": ", prefix, count - MESSAGES, verb, count);
+            }
+            log.flush();
+        }
     }
 
     /**
@@ -186,17 +370,37 @@ public final class Replay {
         return ModelSnapshot.of(model, Arrays.stream(weights.indices()).boxed().toList(), weights, names);
     }
 
-    private static double auc(final List<Double> scores, final List<Boolean> positive) {
-        final boolean[] labels = new boolean[positive.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = positive.get(i);
+    /**
+     * The scores of a binary model and whether each row was positive, for the ROC AUC: the one
+     * thing a pass keeps per row, 9 bytes of it (softmax models keep nothing).
+     */
+    private static final class Scores {
+        private double[] scores = new double[1024];
+        private boolean[] positive = new boolean[1024];
+        private int n;
+
+        void add(final double score, final boolean isPositive) {
+            if (n == scores.length) {
+                scores = Arrays.copyOf(scores, n * 2);
+                positive = Arrays.copyOf(positive, n * 2);
+            }
+            scores[n] = score;
+            positive[n] = isPositive;
+            n++;
         }
-        return RocAuc.rocAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(), labels);
+
+        double auc() {
+            return RocAuc.rocAuc(Arrays.copyOf(scores, n), Arrays.copyOf(positive, n));
+        }
     }
 
-    private static ObjectNode rejectedJson(final Map<RejectReason, Long> counts) {
+    /** Refused lines of a sparse file (none for CSV), then rows the model rejected, by reason. */
+    private static ObjectNode rejectedJson(final Map<RowRejection.Reason, Long> refused,
+                                           final Map<RejectReason, Long> counts) {
         final ObjectNode node = ModelJson.MAPPER.createObjectNode();
-        counts.forEach((reason, count) -> node.put(reason.name(), count));
+        refused.forEach((reason, count) -> node.put(reason.name(), count));
+        counts.forEach((reason, count) -> node.put(reason.name(),
+                count + (node.has(reason.name()) ? node.get(reason.name()).asLong() : 0)));
         return node;
     }
 }

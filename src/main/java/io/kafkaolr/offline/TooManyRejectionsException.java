@@ -12,14 +12,14 @@ public final class TooManyRejectionsException extends IOException {
 
     private final transient RowRejection last;
 
-    TooManyRejectionsException(final String source, final long limit, final Map<RowRejection.Reason, Long> counts,
+    TooManyRejectionsException(final String source, final long limit, final Map<?, Long> counts,
                                final RowRejection last) {
         super(source + ": more than " + limit + " lines refused " + counts + "; stopped at line " + last.line()
-                + " (" + last.reason() + ": " + last.detail() + ")");
+                + " (" + (last.reason() == null ? "" : last.reason() + ": ") + last.detail() + ")");
         this.last = last;
     }
 
-    /** The rejection that went over the limit. */
+    /** The rejection that went over the limit (its reason null for a row the model rejected). */
     public RowRejection last() {
         return last;
     }
