@@ -1,5 +1,6 @@
 package io.kafkaolr.offline;
 
+import io.kafkaolr.core.ModelType;
 import java.util.List;
 
 /**
@@ -35,5 +36,14 @@ public final class NumericLabels {
             return classes.get(0);
         }
         return value == 1 ? classes.get(1) : null;
+    }
+
+    /**
+     * The class of a model of {@code type} with {@code classes} that {@code label} (as a line
+     * format writes it) names, or null when it names none: for a binary model, {@link #binary};
+     * for softmax, the label text itself.
+     */
+    public static String of(final ModelType type, final List<String> classes, final String label) {
+        return type == ModelType.BINARY ? binary(label, classes) : label;
     }
 }

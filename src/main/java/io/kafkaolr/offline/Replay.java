@@ -85,7 +85,7 @@ public final class Replay {
     /**
      * Learns every row of a libsvm, VW or JSON lines file in order, one row at a time (never the
      * whole file in memory), with the same arithmetic as {@link #train(CsvDataset)}: each row's
-     * label is mapped to a class by {@link SparseLabels}. Malformed lines and labels that map to
+     * label is mapped to a class by {@link NumericLabels}. Malformed lines and labels that map to
      * no class are refused, counted by reason, and the first {@value #MESSAGES} reported on the log
      * with their line numbers.
      *
@@ -96,8 +96,7 @@ public final class Replay {
         try (LabeledRowReader reader = refusals.open()) {
             for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
                 trainRows++;
-                final String label = SparseLabels.map(model.settings().type(), model.classes(), input.format(),
-                        row.label());
+                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
                 if (label == null) {
                     refusals.badLabel(row, model.classes());
                 } else {
@@ -218,8 +217,7 @@ public final class Replay {
         final Score score = new Score();
         try (LabeledRowReader reader = refusals.open()) {
             for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
-                final String label = SparseLabels.map(model.settings().type(), model.classes(), input.format(),
-                        row.label());
+                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
                 if (label == null) {
                     refusals.badLabel(row, model.classes());
                     continue;
