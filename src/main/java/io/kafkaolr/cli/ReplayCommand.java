@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -60,6 +61,10 @@ public final class ReplayCommand implements Callable<Integer> {
             + "(exit code 1) when more than N lines are refused (default: no limit)")
     Long maxRejected;
 
+    @Option(names = "--dry-run", description = "libsvm, VW, JSON lines: read the file, map the labels and hash the "
+            + "features as a replay would, learn nothing; prints the rows, the refusals and the rows per second")
+    boolean dryRun;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -71,6 +76,23 @@ public final class ReplayCommand implements Callable<Integer> {
         final SparseInput sparseTest = test == null ? null : SparseInput.of(test, inputFormat, limit);
         final Replay replay = new Replay(modelOptions.settings(), maxFeatures, err);
         final ObjectNode report = ModelJson.MAPPER.createObjectNode();
+        if (dryRun) {
+            if (sparseTrain == null || test != null || exportModel != null) {
+                throw new ParameterException(spec.commandLine(),
+                        "--dry-run reads a libsvm, VW or JSON lines --train file, without --test or --export-model");
+            }
+            try {
+                report.set("dry_run", replay.dryRun(sparseTrain));
+            } catch (final TooManyRejectionsException e) {
+                err.println(spec.commandLine().getCommandName() + ": " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            out.println(ModelJson.MAPPER.writeValueAsString(report));
+            out.flush();
+            return 0;
+        }
         try {
             CsvDataset trainData = null;
             if (sparseTrain != null) {

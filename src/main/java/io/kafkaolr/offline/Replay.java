@@ -116,6 +116,53 @@ public final class Replay {
         trainProgress();
     }
 
+    /**
+     * A parse-only pass over a libsvm, VW or JSON lines file: every row read, its label mapped
+     * and its features hashed into the model's index space exactly as {@link #train(SparseInput)}
+     * does, then dropped; nothing is learned (the model stays untrained). Refused lines are
+     * counted by reason and limited as in {@link #train(SparseInput)}. The report holds the rows
+     * (read and refused), the rows hashed, their non-zeros, the refusals, the seconds the pass took
+     * and its rows per second.
+     *
+     * @throws TooManyRejectionsException when more lines are refused than {@code input} allows
+     */
+    public ObjectNode dryRun(final SparseInput input) throws IOException {
+        final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+        final Map<RowRejection.Reason, Long> refused = new EnumMap<>(RowRejection.Reason.class);
+        final Refusals refusals = new Refusals(input, "", "rejected", rejected, refused);
+        final long start = System.nanoTime();
+        long rows = 0;
+        long hashed = 0;
+        long nonZeros = 0;
+        try (LabeledRowReader reader = refusals.open()) {
+            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
+                rows++;
+                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
+                if (label == null) {
+                    refusals.badLabel(row, model.classes());
+                    continue;
+                }
+                try {
+                    nonZeros += hasher.vectorize(row.features(), maxFeatures).size();
+                    hashed++;
+                } catch (final RejectedInputException e) {
+                    refusals.rejected(row.line(), e);
+                }
+            }
+            rows += reader.rejected();
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        refusals.summary();
+        final ObjectNode report = ModelJson.MAPPER.createObjectNode();
+        report.put("rows", rows);
+        report.put("hashed", hashed);
+        report.put("non_zeros", nonZeros);
+        report.set("rejected", rejectedJson(refused, rejected));
+        report.put("seconds", seconds);
+        report.put("rows_per_second", seconds > 0 ? rows / seconds : Double.NaN);
+        return report;
+    }
+
     private void trainProgress() {
         log.flush();
         log.printf(Locale.ROOT, "trained %d rows, progressive log loss %.5f, accuracy %.4f%n", trainRows,

@@ -200,4 +200,38 @@ class SparseReplayCommandTest {
         assertEquals(2, Cli.olr("evaluate", "--train", csv().toString(), "--test", libsvm("t.svm").toString())
                 .exitCode(), "CSV and a sparse format mixed");
     }
+
+    @Test
+    void aDryRunCountsAndHashesEveryRowAndLearnsNothing() throws Exception {
+        final Path file = dir.resolve("dry.svm");
+        Files.writeString(file, """
+                1 1:0.5 2:1
+                abc 1:2
+                0 1:x
+                -1 1:1 3:2
+                0 2:-1.5
+                """);
+        final Path model = dir.resolve("dry.model.json");
+        final Cli.Run run = Cli.olr("replay", "--train", file.toString(), "--dry-run");
+        assertEquals(0, run.exitCode(), run.err());
+        final JsonNode dry = JSON.readTree(run.out()).get("dry_run");
+        assertEquals(5, dry.get("rows").asLong(), "rows hashed and lines refused");
+        assertEquals(3, dry.get("hashed").asLong());
+        assertEquals(5, dry.get("non_zeros").asLong());
+        assertEquals(1, dry.at("/rejected/BAD_LABEL").asLong());
+        assertEquals(1, dry.at("/rejected/BAD_VALUE").asLong(), dry.toString());
+        assertTrue(dry.get("rows_per_second").asDouble() > 0);
+        assertFalse(JSON.readTree(run.out()).has("train"), "no training report");
+        // the same pass through the replay: the model stays untrained
+        final io.kafkaolr.offline.Replay replay = new io.kafkaolr.offline.Replay(io.kafkaolr.core.ModelSettings.binary(0.5,
+                io.kafkaolr.core.LearningRateSchedule.CONSTANT), 1000, new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        replay.dryRun(new io.kafkaolr.offline.SparseInput(file, io.kafkaolr.offline.RowFormat.LIBSVM, Long.MAX_VALUE));
+        assertEquals(0, replay.model().metrics().examples());
+        assertEquals(0, replay.storedWeights());
+        // a dry run writes no model and takes no test file
+        assertEquals(2, Cli.olr("replay", "--train", file.toString(), "--dry-run", "--export-model",
+                model.toString()).exitCode());
+        assertFalse(Files.exists(model));
+        assertEquals(2, Cli.olr("replay", "--train", file.toString(), "--dry-run", "--test", file.toString()).exitCode());
+    }
 }
