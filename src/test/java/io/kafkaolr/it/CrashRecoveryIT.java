@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRecoveryIT extends BrokerIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final int CHUNK = 8000;
+    private static final int CHUNK = 20_000;
     private static final int KILLS = 3;
     private static final List<String> MODELS = List.of("alpha", "beta");
 
@@ -53,7 +53,10 @@ class CrashRecoveryIT extends BrokerIT {
                 // no record cache (the default for the training store anyway): every store write
                 // reaches the changelog at once, so only exactly_once_v2's transactions keep a
                 // crash from replaying learned examples
-                "statestore.cache.max.bytes", "0"));
+                "statestore.cache.max.bytes", "0",
+                // commits many times a round (a round's learning takes well under a second now), so
+                // that a kill lands between two commits while the round is still being learned
+                "commit.interval.ms", "100"));
         final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state"), settings);
         final TopologyConfig t = config.topologyConfig();
         KafkaFixture.createTopics(broker, config);
