@@ -62,9 +62,17 @@ class OpsServerTest {
     }
 
     private HttpResponse<String> send(final String method, final String path, final String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(server.uri().resolve(path))
+        final HttpRequest request = HttpRequest.newBuilder(server.uri().resolve(path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (final java.io.IOException e) {
+            // once in several runs the client reuses a kept-alive connection as the server closes it
+            // and reads no answer ("header parser received no bytes"); it retries only GETs itself.
+            // A second attempt takes a new connection; what is asserted is the answer.
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private JsonNode json(final HttpResponse<String> response) throws Exception {
