@@ -100,6 +100,19 @@ public record GoldenFile(String name, Map<String, String> model, List<String> la
         return new GoldenFile(name, model, labels, entries, probes);
     }
 
+    /** Asserts that {@code settings} are those of the {@code model} line of a golden file. */
+    public static void assertSettings(final Map<String, String> model, final io.kafkaolr.core.ModelSettings settings) {
+        assertEquals(Integer.parseInt(model.get("hash_bits")), settings.hashBits(), "hash bits");
+        assertEquals(model.get("optimizer"), settings.optimizer().name(), "optimizer");
+        assertEquals(model.get("schedule"), settings.schedule().name(), "schedule");
+        assertEquals(Double.parseDouble(model.get("learning_rate")), settings.learningRate(), 0.0, "learning rate");
+        assertEquals(Double.parseDouble(model.get("power_t")), settings.powerT(), 0.0, "power_t");
+        assertEquals(Double.parseDouble(model.get("l1")), settings.l1(), 0.0, "l1");
+        assertEquals(Double.parseDouble(model.get("l2")), settings.l2(), 0.0, "l2");
+        assertEquals(model.get("normalization"), settings.normalization().name(), "normalization");
+        assertEquals(Integer.parseInt(model.get("batch_size")), settings.batchSize(), "batch size");
+    }
+
     /** The golden files under {@code /model-topic/<dir>/}, as names relative to {@code /model-topic/}, sorted. */
     public static List<String> under(final String dir) {
         final TreeSet<String> found = new TreeSet<>();

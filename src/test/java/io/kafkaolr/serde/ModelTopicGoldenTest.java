@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
@@ -23,17 +22,11 @@ import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.core.WeightRow;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -80,7 +73,6 @@ class ModelTopicGoldenTest {
     /** The newest format this code writes (rows and headers): the golden files must include it. */
     private static final int NEWEST_FORMAT = 3;
 
-    private static final HexFormat HEX = HexFormat.of();
 
     /** One model-topic entry of a golden file: the key and value bytes, and the key decoded. */
     private record Entry(byte[] key, byte[] value, ModelStateCodec.Key decoded) {
@@ -89,16 +81,12 @@ class ModelTopicGoldenTest {
         }
     }
 
-    /** A probe: its features as written, and the probability of each class, in class order. */
-    private record Probe(String text, Features features, double[] probabilities) {
-    }
-
     /**
      * A golden file: its format, the fields its header must decode to, the labels of the examples
      * learned (in order), its entries (in topic order) and its probes.
      */
     private record Golden(String name, int format, Map<String, String> model, List<String> labels,
-                          List<Entry> entries, List<Probe> probes) {
+                          List<Entry> entries, List<GoldenFile.Probe> probes) {
         String id() {
             return model.get("id");
         }
@@ -133,68 +121,13 @@ class ModelTopicGoldenTest {
         return GOLDEN.stream();
     }
 
+    /** The golden file {@code name}, its keys decoded in the earlier layout. */
     private static Golden load(final String name) {
-        final List<String> lines;
-        try (InputStream in = ModelTopicGoldenTest.class.getResourceAsStream("/model-topic/" + name)) {
-            assertNotNull(in, "no golden file " + name);
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        final GoldenFile file = GoldenFile.load(name);
         final int format = Integer.parseInt(name.substring(1, name.indexOf('/')));
-        Map<String, String> model = null;
-        final List<String> labels = new ArrayList<>();
-        final List<Entry> entries = new ArrayList<>();
-        final List<Probe> probes = new ArrayList<>();
-        for (final String line : lines) {
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            final String[] t = line.split(" ");
-            switch (t[0]) {
-                case "model" -> {
-                    model = new LinkedHashMap<>();
-                    for (int i = 1; i < t.length; i++) {
-                        final int eq = t[i].indexOf('=');
-                        model.put(t[i].substring(0, eq), t[i].substring(eq + 1));
-                    }
-                }
-                case "example" -> {
-                    features(t[1]);
-                    labels.add(t[2]);
-                }
-                case "entry" -> {
-                    final byte[] key = HEX.parseHex(t[1]);
-                    entries.add(new Entry(key, HEX.parseHex(t[2]), ModelStateCodec.decodeKey(key)));
-                }
-                case "probe" -> probes.add(new Probe(t[1], features(t[1]),
-                        Arrays.stream(t, 2, t.length).mapToDouble(Double::parseDouble).toArray()));
-                default -> fail(name + ": unknown line '" + line + "'");
-            }
-        }
-        assertNotNull(model, name + " has no model line");
-        assertFalse(entries.isEmpty(), name + " has no entries");
-        assertEquals(3, probes.size(), name + " has not three probes");
-        return new Golden(name, format, model, labels, entries, probes);
-    }
-
-    /** {@code n:<name>=<number>} numeric, {@code c:<name>=<value>} categorical, separated by {@code ;}, in order. */
-    private static Features features(final String text) {
-        final Map<String, Double> numeric = new LinkedHashMap<>();
-        final Map<String, String> categorical = new LinkedHashMap<>();
-        for (final String token : text.split(";")) {
-            final int eq = token.indexOf('=');
-            final String name = token.substring(2, eq);
-            final String value = token.substring(eq + 1);
-            if (token.startsWith("n:")) {
-                numeric.put(name, Double.parseDouble(value));
-            } else if (token.startsWith("c:")) {
-                categorical.put(name, value);
-            } else {
-                fail("not a feature: " + token);
-            }
-        }
-        return new Features(numeric, categorical);
+        final List<Entry> entries = file.entries().stream()
+                .map(e -> new Entry(e.key(), e.value(), ModelStateCodec.decodeKey(e.key()))).toList();
+        return new Golden(name, format, file.model(), file.labels(), entries, file.probes());
     }
 
     private static SparseVector vector(final ModelState model, final Features features) {
@@ -293,15 +226,7 @@ class ModelTopicGoldenTest {
             // format 1 kept no class counts: they read as zeros
             assertEquals(g.format() == 1 ? 0 : count, header.classCounts()[k], "the count of class " + label);
         }
-        assertEquals(Integer.parseInt(m.get("hash_bits")), s.hashBits(), "hash bits");
-        assertEquals(m.get("optimizer"), s.optimizer().name(), "optimizer");
-        assertEquals(m.get("schedule"), s.schedule().name(), "schedule");
-        assertEquals(Double.parseDouble(m.get("learning_rate")), s.learningRate(), 0.0, "learning rate");
-        assertEquals(Double.parseDouble(m.get("power_t")), s.powerT(), 0.0, "power_t");
-        assertEquals(Double.parseDouble(m.get("l1")), s.l1(), 0.0, "l1");
-        assertEquals(Double.parseDouble(m.get("l2")), s.l2(), 0.0, "l2");
-        assertEquals(m.get("normalization"), s.normalization().name(), "normalization");
-        assertEquals(Integer.parseInt(m.get("batch_size")), s.batchSize(), "batch size");
+        GoldenFile.assertSettings(m, s);
         assertEquals(Integer.parseInt(m.get("rows")), g.rows().size(), "rows");
         // the header is the last entry: each commit writes a model's changed entries, then its header
         assertTrue(g.entries().get(g.entries().size() - 1).decoded().isHeader(), "the header is not last");
@@ -319,7 +244,7 @@ class ModelTopicGoldenTest {
         }
         // as an export or import reads it (ModelSnapshot)
         final ModelSnapshot snapshot = ModelSnapshot.fromStored(g.stored());
-        for (final Probe probe : g.probes()) {
+        for (final GoldenFile.Probe probe : g.probes()) {
             final String what = name + ", probe " + probe.text();
             final ModelOutput served = OnlineLogisticRegression.predict(header, vector(header, probe.features()), rows);
             assertEquals(header.version(), served.version(), what);

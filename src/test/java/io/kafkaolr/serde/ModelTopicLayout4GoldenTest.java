@@ -160,15 +160,7 @@ class ModelTopicLayout4GoldenTest {
             assertEquals(d.golden().labels().stream().filter(label::equals).count(), header.classCounts()[k],
                     "the count of class " + label);
         }
-        assertEquals(Integer.parseInt(m.get("hash_bits")), s.hashBits(), "hash bits");
-        assertEquals(m.get("optimizer"), s.optimizer().name(), "optimizer");
-        assertEquals(m.get("schedule"), s.schedule().name(), "schedule");
-        assertEquals(Double.parseDouble(m.get("learning_rate")), s.learningRate(), 0.0, "learning rate");
-        assertEquals(Double.parseDouble(m.get("power_t")), s.powerT(), 0.0, "power_t");
-        assertEquals(Double.parseDouble(m.get("l1")), s.l1(), 0.0, "l1");
-        assertEquals(Double.parseDouble(m.get("l2")), s.l2(), 0.0, "l2");
-        assertEquals(m.get("normalization"), s.normalization().name(), "normalization");
-        assertEquals(Integer.parseInt(m.get("batch_size")), s.batchSize(), "batch size");
+        GoldenFile.assertSettings(m, s);
         assertEquals(Integer.parseInt(m.get("rows")), d.rows().size(), "rows");
         assertEquals(Integer.parseInt(m.get("blocks")), d.of(ModelTopicFormat.Kind.ROWS).size(), "blocks");
     }
