@@ -70,27 +70,28 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** Every optimizer's default and tuned outcome. */
     public static List<Entry> evaluate(final ModelType type, final List<String> classes, final CsvDataset train,
                                        final CsvDataset test) {
-        final List<Entry> entries = new ArrayList<>();
-        for (final Optimizer optimizer : Optimizer.values()) {
-            final ModelSettings defaults = defaults(type, classes, optimizer);
-            entries.add(new Entry(optimizer, false,
-                    OnePassEvaluation.run(defaults, train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
-            entries.add(new Entry(optimizer, true, OnePassEvaluation.tuned(OnePassEvaluation.grid(defaults, optimizer),
-                    train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
+        try {
+            return evaluate(type, classes, OnePassEvaluation.Passes.of(train, test));
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e); // datasets in memory: nothing is read
         }
-        return entries;
     }
 
     /** Every optimizer's default and tuned outcome, on libsvm, VW or JSON lines files read a row at a time. */
     public static List<Entry> evaluate(final ModelType type, final List<String> classes, final SparseInput train,
                                        final SparseInput test) throws IOException {
+        return evaluate(type, classes, OnePassEvaluation.Passes.of(train, test));
+    }
+
+    private static List<Entry> evaluate(final ModelType type, final List<String> classes,
+                                        final OnePassEvaluation.Passes passes) throws IOException {
         final List<Entry> entries = new ArrayList<>();
         for (final Optimizer optimizer : Optimizer.values()) {
             final ModelSettings defaults = defaults(type, classes, optimizer);
             entries.add(new Entry(optimizer, false,
-                    OnePassEvaluation.run(defaults, train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
+                    OnePassEvaluation.run(defaults, passes, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
             entries.add(new Entry(optimizer, true, OnePassEvaluation.tuned(OnePassEvaluation.grid(defaults, optimizer),
-                    train, test, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
+                    passes, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
         }
         return entries;
     }

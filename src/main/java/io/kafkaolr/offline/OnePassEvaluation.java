@@ -7,9 +7,9 @@ import io.kafkaolr.core.Normalization;
 import io.kafkaolr.core.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -70,23 +70,54 @@ public final class OnePassEvaluation {
         }
     }
 
+    /** The files of one evaluation, CSV or line formats: a training pass, then the test set scored. */
+    @FunctionalInterface
+    public interface Passes {
+        /** Trains {@code replay} on the training file, then scores the test file: the test report. */
+        JsonNode trainAndTest(Replay replay) throws IOException;
+
+        /** CSV datasets, in memory. */
+        static Passes of(final CsvDataset train, final CsvDataset test) {
+            return replay -> {
+                replay.train(train);
+                return replay.test(test);
+            };
+        }
+
+        /** libsvm, VW or JSON lines files, each read a row at a time at each pass. */
+        static Passes of(final SparseInput train, final SparseInput test) {
+            return replay -> {
+                replay.train(train);
+                return replay.test(test);
+            };
+        }
+    }
+
     /** One pass of a model with {@code settings} over {@code train}, as {@code olr replay} makes it, then {@code test} scored. */
     public static Outcome run(final ModelSettings settings, final CsvDataset train, final CsvDataset test,
                               final int maxFeatures) {
-        final Replay replay = new Replay(settings, maxFeatures, new PrintWriter(Writer.nullWriter()));
-        replay.train(train);
-        return outcome(settings, replay, replay.test(test));
+        return inMemory(() -> run(settings, Passes.of(train, test), maxFeatures));
     }
 
-    /**
-     * One pass over a libsvm, VW or JSON lines file, read a row at a time, then {@code test}
-     * (in a sparse format too) scored, a row at a time.
-     */
-    public static Outcome run(final ModelSettings settings, final SparseInput train, final SparseInput test,
-                              final int maxFeatures) throws IOException {
+    /** One pass over the training file of {@code passes}, then its test file scored. */
+    public static Outcome run(final ModelSettings settings, final Passes passes, final int maxFeatures)
+            throws IOException {
         final Replay replay = new Replay(settings, maxFeatures, new PrintWriter(Writer.nullWriter()));
-        replay.train(train);
-        return outcome(settings, replay, replay.test(test));
+        final JsonNode tested = passes.trainAndTest(replay);
+        return outcome(settings, replay, tested);
+    }
+
+    /** A pass over datasets held in memory: nothing to read, so no {@link IOException}. */
+    private static <T> T inMemory(final IoSupplier<T> pass) {
+        try {
+            return pass.get();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws IOException;
     }
 
     private static Outcome outcome(final ModelSettings settings, final Replay replay, final JsonNode tested) {
@@ -163,18 +194,15 @@ public final class OnePassEvaluation {
     /** The outcome of the settings in {@code grid} whose training pass has the lowest progressive log loss. */
     public static Outcome tuned(final List<ModelSettings> grid, final CsvDataset train, final CsvDataset test,
                                 final int maxFeatures) {
-        return grid.stream().map(s -> run(s, train, test, maxFeatures))
-                .filter(o -> Double.isFinite(o.progressiveLogLoss()))
-                .min(Comparator.comparingDouble(Outcome::progressiveLogLoss))
-                .orElseThrow(() -> new IllegalStateException("no setting learned"));
+        return inMemory(() -> tuned(grid, Passes.of(train, test), maxFeatures));
     }
 
-    /** As {@link #tuned(List, CsvDataset, CsvDataset, int)}, each setting a pass over the sparse files. */
-    public static Outcome tuned(final List<ModelSettings> grid, final SparseInput train, final SparseInput test,
-                                final int maxFeatures) throws IOException {
+    /** As {@link #tuned(List, CsvDataset, CsvDataset, int)}, each setting a pass over the files of {@code passes}. */
+    public static Outcome tuned(final List<ModelSettings> grid, final Passes passes, final int maxFeatures)
+            throws IOException {
         Outcome best = null;
         for (final ModelSettings s : grid) {
-            final Outcome o = run(s, train, test, maxFeatures);
+            final Outcome o = run(s, passes, maxFeatures);
             if (Double.isFinite(o.progressiveLogLoss())
                     && (best == null || o.progressiveLogLoss() < best.progressiveLogLoss())) {
                 best = o;
