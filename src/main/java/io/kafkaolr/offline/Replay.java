@@ -94,22 +94,11 @@ public final class Replay {
     public void train(final SparseInput input) throws IOException {
         final Refusals refusals = new Refusals(input, "", "rejected", trainRejected, trainRefused);
         try (LabeledRowReader reader = refusals.open()) {
-            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
-                trainRows++;
-                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
-                if (label == null) {
-                    refusals.badLabel(row, model.classes());
-                } else {
-                    try {
-                        learn(row.features(), label, row.importance());
-                    } catch (final RejectedInputException e) {
-                        refusals.rejected(row.line(), e);
-                    }
-                }
-                if (trainRows % PROGRESS_EVERY == 0) {
+            eachRow(refusals, reader, (row, label) -> learn(row.features(), label, row.importance()), () -> {
+                if (++trainRows % PROGRESS_EVERY == 0) {
                     trainProgress();
                 }
-            }
+            });
             trainRows += reader.rejected();
         }
         refusals.summary();
@@ -131,36 +120,55 @@ public final class Replay {
         final Map<RowRejection.Reason, Long> refused = new EnumMap<>(RowRejection.Reason.class);
         final Refusals refusals = new Refusals(input, "", "rejected", rejected, refused);
         final long start = System.nanoTime();
-        long rows = 0;
-        long hashed = 0;
-        long nonZeros = 0;
+        final long rows;
+        final long[] hashed = new long[2]; // rows hashed, their non-zeros
         try (LabeledRowReader reader = refusals.open()) {
-            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
-                rows++;
-                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
-                if (label == null) {
-                    refusals.badLabel(row, model.classes());
-                    continue;
-                }
-                try {
-                    nonZeros += hasher.vectorize(row.features(), maxFeatures).size();
-                    hashed++;
-                } catch (final RejectedInputException e) {
-                    refusals.rejected(row.line(), e);
-                }
-            }
-            rows += reader.rejected();
+            rows = eachRow(refusals, reader, (row, label) -> {
+                hashed[1] += hasher.vectorize(row.features(), maxFeatures).size();
+                hashed[0]++;
+            }, () -> { }) + reader.rejected();
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
         refusals.summary();
         final ObjectNode report = ModelJson.MAPPER.createObjectNode();
         report.put("rows", rows);
-        report.put("hashed", hashed);
-        report.put("non_zeros", nonZeros);
+        report.put("hashed", hashed[0]);
+        report.put("non_zeros", hashed[1]);
         report.set("rejected", rejectedJson(refused, rejected));
         report.put("seconds", seconds);
         report.put("rows_per_second", seconds > 0 ? rows / seconds : Double.NaN);
         return report;
+    }
+
+    /** What a pass does with a row whose label names a class; a {@link RejectedInputException} refuses the row. */
+    @FunctionalInterface
+    private interface RowUse {
+        void use(LabeledRow row, String label);
+    }
+
+    /**
+     * Each row of {@code reader}, its label mapped to a class ({@link NumericLabels}), given to
+     * {@code use}; a label that names no class and a row the model refuses are counted by
+     * {@code refusals}. {@code afterRow} runs after every row read. Returns the rows read.
+     */
+    private long eachRow(final Refusals refusals, final LabeledRowReader reader, final RowUse use,
+                         final Runnable afterRow) throws IOException {
+        long rows = 0;
+        for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
+            rows++;
+            final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
+            if (label == null) {
+                refusals.badLabel(row, model.classes());
+            } else {
+                try {
+                    use.use(row, label);
+                } catch (final RejectedInputException e) {
+                    refusals.rejected(row.line(), e);
+                }
+            }
+            afterRow.run();
+        }
+        return rows;
     }
 
     private void trainProgress() {
@@ -263,18 +271,7 @@ public final class Replay {
         final Refusals refusals = new Refusals(input, "test ", "not scored", rejected, refused);
         final Score score = new Score();
         try (LabeledRowReader reader = refusals.open()) {
-            for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
-                final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
-                if (label == null) {
-                    refusals.badLabel(row, model.classes());
-                    continue;
-                }
-                try {
-                    score.add(row.features(), label);
-                } catch (final RejectedInputException e) {
-                    refusals.rejected(row.line(), e);
-                }
-            }
+            eachRow(refusals, reader, (row, label) -> score.add(row.features(), label), () -> { });
         }
         refusals.summary();
         return score.report(rejectedJson(refused, rejected));
