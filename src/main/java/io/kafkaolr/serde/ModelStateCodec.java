@@ -386,7 +386,7 @@ public final class ModelStateCodec {
      * {@code remaining} bytes: a corrupt or hostile count never makes a reader allocate more
      * than the bytes it was given.
      */
-    private static int requireCount(final int count, final int remaining, final int itemBytes) {
+    static int requireCount(final int count, final int remaining, final int itemBytes) {
         if (count < 0 || (long) count * itemBytes > remaining) {
             throw new IllegalArgumentException("a count of " + count + " items does not fit in the " + remaining
                     + " bytes that remain");

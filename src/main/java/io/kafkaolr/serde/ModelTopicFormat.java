@@ -207,7 +207,7 @@ public final class ModelTopicFormat {
             if (shift < 0 || shift > FeatureHasher.MAX_BITS) {
                 throw new IllegalArgumentException("corrupt block of rows: a span of 2^" + shift + " indices");
             }
-            final int count = requireCount(in.getInt(), in.remaining(), 8);
+            final int count = ModelStateCodec.requireCount(in.getInt(), in.remaining(), 8);
             final int[] indices = new int[count];
             final byte[][] rows = new byte[count][];
             for (int i = 0; i < count; i++) {
@@ -215,7 +215,7 @@ public final class ModelTopicFormat {
                 if (indices[i] < 0 || indices[i] >= FeatureHasher.FIRST_MODEL_ROW || i > 0 && indices[i] <= indices[i - 1]) {
                     throw new IllegalArgumentException("corrupt block of rows: index " + indices[i] + " at " + i);
                 }
-                rows[i] = new byte[requireCount(in.getInt(), in.remaining(), 1)];
+                rows[i] = new byte[ModelStateCodec.requireCount(in.getInt(), in.remaining(), 1)];
                 in.get(rows[i]);
             }
             return new RowBlock(shift, indices, rows);
@@ -248,7 +248,7 @@ public final class ModelTopicFormat {
         try {
             final ByteBuffer in = ByteBuffer.wrap(value);
             checkFormat(in.get(), NAMES_FORMAT, "block of names");
-            final int count = requireCount(in.getInt(), in.remaining(), 8);
+            final int count = ModelStateCodec.requireCount(in.getInt(), in.remaining(), 8);
             final int[] indices = new int[count];
             final byte[][] names = new byte[count][];
             for (int i = 0; i < count; i++) {
@@ -256,7 +256,7 @@ public final class ModelTopicFormat {
                 if (indices[i] < 0 || indices[i] >= FeatureHasher.FIRST_MODEL_ROW || i > 0 && indices[i] <= indices[i - 1]) {
                     throw new IllegalArgumentException("corrupt block of names: index " + indices[i] + " at " + i);
                 }
-                names[i] = new byte[requireCount(in.getInt(), in.remaining(), 1)];
+                names[i] = new byte[ModelStateCodec.requireCount(in.getInt(), in.remaining(), 1)];
                 in.get(names[i]);
             }
             return new NamesBlock(indices, names);
@@ -301,7 +301,7 @@ public final class ModelTopicFormat {
             final ByteBuffer in = ByteBuffer.wrap(value);
             checkFormat(in.get(), WINDOW_FORMAT, "AUC-window chunk");
             final long first = in.getLong();
-            final int count = requireCount(in.getInt(), in.remaining(), 9);
+            final int count = ModelStateCodec.requireCount(in.getInt(), in.remaining(), 9);
             if (first < 1 || first > Long.MAX_VALUE - count) {
                 throw new IllegalArgumentException("corrupt AUC-window chunk: first version " + first);
             }
@@ -469,14 +469,6 @@ public final class ModelTopicFormat {
 
     private static int[] ints(final java.util.Collection<Integer> values) {
         return values.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static int requireCount(final int count, final int remaining, final int itemBytes) {
-        if (count < 0 || (long) count * itemBytes > remaining) {
-            throw new IllegalArgumentException("a count of " + count + " items does not fit in the " + remaining
-                    + " bytes that remain");
-        }
-        return count;
     }
 
     private static void checkFormat(final byte found, final byte current, final String what) {
