@@ -23,10 +23,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -42,7 +42,8 @@ public final class Replay {
     private final int maxFeatures;
     private final ModelRows weights = new ModelRows();
     private final Learner learner = new Learner();
-    private final SortedMap<Integer, List<String>> names = new TreeMap<>();
+    /** Each named row's names; sorted only when exported. */
+    private final Map<Integer, List<String>> names = new HashMap<>();
     /** The rows the last step created, increasing: the ones it names. */
     private int[] absent = new int[64];
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
