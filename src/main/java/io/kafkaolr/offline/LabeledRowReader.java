@@ -73,6 +73,8 @@ public final class LabeledRowReader implements Closeable {
     private int position;
     private int end;
     private boolean lineTooLong;
+    /** Whether every byte of the line read is ASCII (told while looking for its end). */
+    private boolean lineAscii;
     private long lineNumber;
     private long rows;
     private long rejected;
@@ -213,12 +215,8 @@ public final class LabeledRowReader implements Closeable {
 
     /** The offset of the line's first byte that is not part of valid UTF-8, or -1 when it all is. */
     private int firstInvalidUtf8() {
-        int i = 0;
-        while (i < lineLength && line[i] >= 0) {
-            i++;
-        }
-        if (i == lineLength) {
-            return -1; // ASCII, the usual case: nothing to decode
+        if (lineAscii) {
+            return -1; // the usual case: nothing to decode
         }
         if (decoded.capacity() < lineLength) {
             decoded = CharBuffer.allocate(lineLength);
@@ -238,6 +236,7 @@ public final class LabeledRowReader implements Closeable {
     private boolean readLine() throws IOException {
         lineLength = 0;
         lineTooLong = false;
+        lineAscii = true;
         boolean anything = false;
         final int most = limits.maxLineBytes() + 1; // one byte of slack for the '\r' of a CRLF ending
         while (true) {
@@ -254,9 +253,12 @@ public final class LabeledRowReader implements Closeable {
             }
             anything = true;
             int newline = position;
+            byte seen = 0;
             while (newline < end && buffer[newline] != '\n') {
+                seen |= buffer[newline];
                 newline++;
             }
+            lineAscii &= seen >= 0;
             final int length = newline - position;
             if (!lineTooLong && lineLength + length <= most) {
                 if (line.length < lineLength + length) {

@@ -12,36 +12,43 @@ final class LibsvmLines implements LineParser {
 
     @Override
     public boolean parse(final byte[] line, final int length, final ParsedLine out) throws RejectedLine {
-        final int comment = indexOf(line, (byte) '#', 0, length);
-        final int end = comment >= 0 ? comment : length;
-        int i = skipSpaces(line, 0, end);
-        if (i == end) {
+        int i = skipSpaces(line, 0, length);
+        if (i == length || line[i] == '#') {
             return false;
         }
-        final int labelEnd = tokenEnd(line, i, end);
-        if (indexOf(line, (byte) ':', i, labelEnd) >= 0) {
-            throw new RejectedLine(RowRejection.Reason.MISSING_LABEL,
-                    "the line starts with a feature: " + LineNumbers.text(line, i, labelEnd));
+        int tokenEnd = tokenEnd(line, i, length);
+        if (indexOf(line, (byte) '#', i, tokenEnd) >= 0) {
+            tokenEnd = indexOf(line, (byte) '#', i, tokenEnd);
         }
-        LineNumbers.label(line, i, labelEnd);
-        out.label(i, labelEnd);
-        i = skipSpaces(line, labelEnd, end);
+        if (indexOf(line, (byte) ':', i, tokenEnd) >= 0) {
+            throw new RejectedLine(RowRejection.Reason.MISSING_LABEL,
+                    "the line starts with a feature: " + LineNumbers.text(line, i, tokenEnd));
+        }
+        LineNumbers.label(line, i, tokenEnd);
+        out.label(i, tokenEnd);
         boolean first = true;
-        while (i < end) {
-            final int tokenEnd = tokenEnd(line, i, end);
-            final int colon = indexOf(line, (byte) ':', i, tokenEnd);
+        i = skipSpaces(line, tokenEnd, length);
+        while (i < length && line[i] != '#') {
+            // one pass over the token finds its end, its ':' and a '#' that starts a comment inside it
+            int colon = -1;
+            int end = i;
+            for (byte b; end < length && !LineNumbers.isSpace(b = line[end]) && b != '#'; end++) {
+                if (b == ':' && colon < 0) {
+                    colon = end;
+                }
+            }
             if (colon < 0) {
                 throw new RejectedLine(RowRejection.Reason.BAD_VALUE,
-                        "no ':' in '" + LineNumbers.text(line, i, tokenEnd) + "'");
+                        "no ':' in '" + LineNumbers.text(line, i, end) + "'");
             }
             if (first && colon - i == QID.length && Arrays.equals(line, i, colon, QID, 0, QID.length)) {
                 // a ranking query id: it groups rows, it is not a feature
-                LineNumbers.index(line, colon + 1, tokenEnd);
+                LineNumbers.index(line, colon + 1, end);
             } else {
                 final int canonical = LineNumbers.index(line, i, colon);
-                final double value = LineNumbers.parse(line, colon + 1, tokenEnd);
+                final double value = LineNumbers.parse(line, colon + 1, end);
                 if (!Double.isFinite(value)) {
-                    throw LineNumbers.refusal(line, colon + 1, tokenEnd, value,
+                    throw LineNumbers.refusal(line, colon + 1, end, value,
                             "feature " + LineNumbers.text(line, i, colon));
                 }
                 if (!out.add(0, 0, canonical, colon, value)) {
@@ -50,7 +57,7 @@ final class LibsvmLines implements LineParser {
                 }
             }
             first = false;
-            i = skipSpaces(line, tokenEnd, end);
+            i = skipSpaces(line, end, length);
         }
         return true;
     }
