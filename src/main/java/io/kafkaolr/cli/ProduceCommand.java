@@ -7,6 +7,7 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.kafka.KafkaUnavailableException;
 import io.kafkaolr.kafka.TopicRole;
+import io.kafkaolr.offline.JsonRecordReader;
 import io.kafkaolr.offline.LabeledRow;
 import io.kafkaolr.offline.LabeledRowReader;
 import io.kafkaolr.offline.NumericLabels;
@@ -17,6 +18,8 @@ import io.kafkaolr.offline.TooManyRejectionsException;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -48,8 +52,10 @@ import picocli.CommandLine.Spec;
                 + "rate.",
                 "Examples are keyed by model id, events by event id (CSV, libsvm and VW rows without a tag get the "
                 + "id <file>:<line>).",
-                "libsvm (.svm, .libsvm) and VW (.vw) files, optionally gzip-compressed (.gz), are read and sent one "
-                + "row at a time. Their labels are numbers: for a binary model (olr.model.type=binary) a label that "
+                "JSON lines (.jsonl), libsvm (.svm, .libsvm) and VW (.vw) files, optionally gzip-compressed (.gz), "
+                + "are read and sent one record at a time; a CSV file is read whole. A JSON line is a record in its "
+                + "JSON form (as olr consume prints it), keyed by its model_id (examples) or id (events). libsvm and "
+                + "VW labels are numbers: for a binary model (olr.model.type=binary) a label that "
                 + "is one of the classes (olr.model.classes, default 0,1) is kept, otherwise -1 and 0 are sent as "
                 + "the negative class and 1 and +1 as the positive class, and any other label is refused "
                 + "(BAD_LABEL); for softmax the label's text, as written, is the class. VW importance is sent as "
@@ -69,18 +75,18 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "examples, events, or a topic name")
     String topic;
 
-    @Option(names = "--file", required = true, paramLabel = "F.csv|F.jsonl|F.svm[.gz]|F.vw[.gz]",
+    @Option(names = "--file", required = true, paramLabel = "F.csv|F.jsonl[.gz]|F.svm[.gz]|F.vw[.gz]",
             description = "the records to send")
     Path file;
 
     @Option(names = "--input-format", paramLabel = "csv|jsonl|libsvm|vw",
             description = "the file's format (default: from its extension; .svm and .libsvm are libsvm, .vw is VW, "
-                    + ".csv is CSV, anything else JSON lines)")
+                    + ".csv is CSV, .jsonl and anything else JSON lines; each but CSV also with .gz)")
     String inputFormat;
 
     @Option(names = "--max-rejected", paramLabel = "N",
-            description = "libsvm and VW: stop (exit code 4) when more than N lines are refused; the rows before "
-                    + "are sent (default: no limit)")
+            description = "JSON lines, libsvm and VW: stop (exit code 4) when more than N lines are refused; the "
+                    + "records before are sent (default: no limit)")
     Long maxRejected;
 
     @Option(names = "--as", paramLabel = "examples|events",
@@ -99,7 +105,7 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "send at most this many records per second (default: as fast as possible)")
     double rate;
 
-    /** Refused lines of a libsvm or VW file printed one by one; later ones are only counted. */
+    /** Refused lines of a JSON lines, libsvm or VW file printed one by one; later ones are only counted. */
     private static final int SHOWN_REJECTIONS = 20;
 
     private long startNanos = System.nanoTime();
@@ -130,62 +136,58 @@ public final class ProduceCommand implements Callable<Integer> {
             return 2;
         }
         if (rowFormat != null) {
-            return produceRows(config, rowFormat, examples, model);
+            return produceStream(config, rowFormat, examples, model);
         }
-        final RecordFiles.Result read = RecordFiles.read(file, examples, model, labelColumn);
-        read.refused().forEach(err::println);
+        final List<RecordFiles.Keyed> records = RecordFiles.readCsv(file, examples, model, labelColumn);
         final long sent;
-        try (Sender sender = new Sender(config, read.records().size())) {
-            for (final RecordFiles.Keyed keyed : read.records()) {
-                if (!sender.send(keyed.key(), examples ? sender.exampleCodec.encode((LabeledExample) keyed.record())
-                        : sender.eventCodec.encode((Event) keyed.record()))) {
+        try (Sender sender = new Sender(config, records.size())) {
+            for (final RecordFiles.Keyed keyed : records) {
+                if (!sender.send(keyed.key(), sender.encode(keyed))) {
                     break;
                 }
             }
             sent = sender.finish();
         }
-        printSent(sent, kind, config, read.refused().size());
-        return read.refused().isEmpty() ? 0 : 1;
+        printSent(sent, kind, config, 0);
+        return 0;
     }
 
-    /** The line format of a libsvm or VW file, or null for a CSV or JSON-lines file (read whole). */
+    /** The line format of a libsvm, VW or JSON lines file, or null for a CSV file (read whole). */
     private RowFormat rowFormat() {
         if (inputFormat != null) {
             return switch (inputFormat.toLowerCase(Locale.ROOT)) {
-                case "csv", "jsonl", "json" -> null;
+                case "csv" -> null;
+                case "jsonl", "json" -> RowFormat.JSONL;
                 case "libsvm", "svm", "svmlight" -> RowFormat.LIBSVM;
                 case "vw" -> RowFormat.VW;
                 default -> throw new IllegalArgumentException("unknown --input-format '" + inputFormat
                         + "' (csv, jsonl, libsvm, vw)");
             };
         }
-        if (!RowFormat.isGzip(file)) {
-            final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (!name.endsWith(".svm") && !name.endsWith(".libsvm") && !name.endsWith(".vw")) {
-                return null;
-            }
+        if (RowFormat.isGzip(file)) {
+            return RowFormat.of(file);
         }
-        final RowFormat format = RowFormat.of(file);
-        if (format == RowFormat.JSONL) {
-            throw new IllegalArgumentException(file.getFileName() + ": gzip-compressed JSON lines are not read; "
-                    + "decompress the file first");
+        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) {
+            return null;
         }
-        return format;
+        if (name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".vw")) {
+            return RowFormat.of(file);
+        }
+        return RowFormat.JSONL;
     }
 
     /**
-     * Sends a libsvm or VW file one row at a time: each row is read, mapped, encoded and handed
-     * to the producer (which batches) before the next is read.
+     * Sends a libsvm, VW or JSON lines file one record at a time: each line is read, checked,
+     * (for libsvm and VW) mapped, encoded and handed to the producer (which batches) before the
+     * next is read, so memory does not grow with the file.
      */
-    private int produceRows(final OlrConfig config, final RowFormat format, final boolean examples,
-                            final String model) throws Exception {
+    private int produceStream(final OlrConfig config, final RowFormat format, final boolean examples,
+                              final String model) throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
-        final ModelSettings settings = config.modelSettings();
-        final List<String> binaryClasses = settings.type() == ModelType.BINARY ? settings.initialClasses() : null;
-        final String stem = stem(file);
         final Map<RowRejection.Reason, Long> refused = new EnumMap<>(RowRejection.Reason.class);
         final long[] shown = {0};
-        final java.util.function.Consumer<RowRejection> report = rejection -> {
+        final Consumer<RowRejection> report = rejection -> {
             refused.merge(rejection.reason(), 1L, Long::sum);
             if (shown[0] < SHOWN_REJECTIONS) {
                 err.println(file + " line " + rejection.line() + ": " + rejection.reason() + ": "
@@ -196,40 +198,16 @@ public final class ProduceCommand implements Callable<Integer> {
             shown[0]++;
         };
         final long limit = maxRejected != null ? maxRejected : Long.MAX_VALUE;
-        RowRejection stoppedAt = null;
+        final LabeledRowReader.Limits limits = new LabeledRowReader.Limits(
+                LabeledRowReader.Limits.DEFAULT.maxLineBytes(), limit);
+        RowRejection stoppedAt;
         final long sent;
-        try (LabeledRowReader reader = LabeledRowReader.open(file, format,
-                new LabeledRowReader.Limits(LabeledRowReader.Limits.DEFAULT.maxLineBytes(), limit), report);
+        try (Closeable reader = format == RowFormat.JSONL ? JsonRecordReader.open(file, examples, limits, report)
+                : LabeledRowReader.open(file, format, limits, report);
              Sender sender = new Sender(config, -1)) {
             try {
-                for (LabeledRow row; (row = reader.next()) != null; ) {
-                    final String id = row.id() != null ? row.id() : stem + ":" + row.line();
-                    final byte[] value;
-                    final String key;
-                    if (examples) {
-                        final String label = binaryClasses != null
-                                ? NumericLabels.binary(row.label(), binaryClasses) : row.label();
-                        if (label == null) {
-                            final RowRejection rejection = new RowRejection(row.line(), RowRejection.Reason.BAD_LABEL,
-                                    "label " + row.label() + " is not a class of the binary model " + binaryClasses
-                                            + " nor -1, 0, 1 or +1");
-                            report.accept(rejection);
-                            if (total(refused) > limit) {
-                                stoppedAt = rejection;
-                                break;
-                            }
-                            continue;
-                        }
-                        key = model;
-                        value = sender.exampleCodec.encode(RecordFiles.example(model, id, row, label));
-                    } else {
-                        key = id;
-                        value = sender.eventCodec.encode(RecordFiles.event(model, id, row));
-                    }
-                    if (!sender.send(key, value)) {
-                        break;
-                    }
-                }
+                stoppedAt = reader instanceof JsonRecordReader json ? sendRecords(json, sender)
+                        : sendRows((LabeledRowReader) reader, sender, examples, model, report, refused, limit);
             } catch (final TooManyRejectionsException e) {
                 stoppedAt = e.last();
             }
@@ -251,6 +229,58 @@ public final class ProduceCommand implements Callable<Integer> {
         return refusedLines == 0 ? 0 : 1;
     }
 
+    /** Sends the records of a JSON lines file as they are read; always null (the reader stops). */
+    private static RowRejection sendRecords(final JsonRecordReader reader, final Sender sender) throws IOException,
+            InterruptedException {
+        for (RecordFiles.Keyed keyed; (keyed = reader.next()) != null; ) {
+            if (!sender.send(keyed.key(), sender.encode(keyed))) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sends the rows of a libsvm or VW file as they are read, their labels mapped; the refusal of
+     * a label that went over {@code limit}, or null.
+     */
+    private RowRejection sendRows(final LabeledRowReader reader, final Sender sender, final boolean examples,
+                                  final String model, final Consumer<RowRejection> report,
+                                  final Map<RowRejection.Reason, Long> refused, final long limit)
+            throws IOException, InterruptedException {
+        final ModelSettings settings = sender.settings;
+        final List<String> binaryClasses = settings.type() == ModelType.BINARY ? settings.initialClasses() : null;
+        final String stem = stem(file);
+        for (LabeledRow row; (row = reader.next()) != null; ) {
+            final String id = row.id() != null ? row.id() : stem + ":" + row.line();
+            final byte[] value;
+            final String key;
+            if (examples) {
+                final String label = binaryClasses != null
+                        ? NumericLabels.binary(row.label(), binaryClasses) : row.label();
+                if (label == null) {
+                    final RowRejection rejection = new RowRejection(row.line(), RowRejection.Reason.BAD_LABEL,
+                            "label " + row.label() + " is not a class of the binary model " + binaryClasses
+                                    + " nor -1, 0, 1 or +1");
+                    report.accept(rejection);
+                    if (total(refused) > limit) {
+                        return rejection;
+                    }
+                    continue;
+                }
+                key = model;
+                value = sender.exampleCodec.encode(RecordFiles.example(model, id, row, label));
+            } else {
+                key = id;
+                value = sender.eventCodec.encode(RecordFiles.event(model, id, row));
+            }
+            if (!sender.send(key, value)) {
+                break;
+            }
+        }
+        return null;
+    }
+
     private static long total(final Map<RowRejection.Reason, Long> counts) {
         return counts.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -270,6 +300,7 @@ public final class ProduceCommand implements Callable<Integer> {
     private final class Sender implements AutoCloseable {
         final RecordCodec<LabeledExample> exampleCodec;
         final RecordCodec<Event> eventCodec;
+        final ModelSettings settings;
         private final String topicName;
         private final KafkaProducer<byte[], byte[]> producer;
         private final ProgressBar bar;
@@ -283,6 +314,7 @@ public final class ProduceCommand implements Callable<Integer> {
             final RecordFormat format = t.format();
             this.exampleCodec = format.codec(LabeledExample.class);
             this.eventCodec = format.codec(Event.class);
+            this.settings = config.modelSettings();
             final Map<String, Object> producerConfig = new HashMap<>(config.connection());
             producerConfig.putAll(Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
@@ -296,6 +328,12 @@ public final class ProduceCommand implements Callable<Integer> {
                     .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" records", 1)
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .showSpeed().build();
+        }
+
+        /** A labeled example or an event in the topic's record format. */
+        byte[] encode(final RecordFiles.Keyed keyed) {
+            return keyed.record() instanceof LabeledExample example ? exampleCodec.encode(example)
+                    : eventCodec.encode((Event) keyed.record());
         }
 
         /** Hands one record to the producer; false once a record has failed. */

@@ -79,15 +79,11 @@ public final class LabeledRowReader implements Closeable {
     private long rows;
     private long rejected;
 
-    private LabeledRowReader(final InputStream in, final String source, final RowFormat format, final Limits limits,
+    private LabeledRowReader(final InputStream in, final String source, final LineParser parser, final Limits limits,
                              final Consumer<RowRejection> onRejection) {
         this.in = in;
         this.source = source;
-        this.parser = switch (format) {
-            case LIBSVM -> new LibsvmLines();
-            case VW -> new VwLines();
-            case JSONL -> new JsonLines();
-        };
+        this.parser = parser;
         this.limits = Objects.requireNonNull(limits, "limits");
         this.onRejection = Objects.requireNonNull(onRejection, "onRejection");
     }
@@ -103,6 +99,12 @@ public final class LabeledRowReader implements Closeable {
      */
     public static LabeledRowReader open(final Path file, final RowFormat format, final Limits limits,
                                         final Consumer<RowRejection> onRejection) throws IOException {
+        return open(file, parser(format), limits, onRejection);
+    }
+
+    /** Opens {@code file}, each line read by {@code parser}; decompressed when its name ends in {@code .gz}. */
+    static LabeledRowReader open(final Path file, final LineParser parser, final Limits limits,
+                                 final Consumer<RowRejection> onRejection) throws IOException {
         InputStream in = Files.newInputStream(file);
         try {
             if (RowFormat.isGzip(file)) {
@@ -112,13 +114,27 @@ public final class LabeledRowReader implements Closeable {
             in.close();
             throw new IOException(file + ": not gzip-compressed: " + e.getMessage(), e);
         }
-        return of(in, file.toString(), format, limits, onRejection);
+        return new LabeledRowReader(in, file.toString(), parser, limits, onRejection);
     }
 
     /** Reads the UTF-8 text of {@code in}; {@code source} names it in exceptions. */
     public static LabeledRowReader of(final InputStream in, final String source, final RowFormat format,
                                       final Limits limits, final Consumer<RowRejection> onRejection) {
-        return new LabeledRowReader(in, source, format, limits, onRejection);
+        return of(in, source, parser(format), limits, onRejection);
+    }
+
+    /** Reads the UTF-8 text of {@code in}, each line by {@code parser}; {@code source} names it in exceptions. */
+    static LabeledRowReader of(final InputStream in, final String source, final LineParser parser,
+                               final Limits limits, final Consumer<RowRejection> onRejection) {
+        return new LabeledRowReader(in, source, parser, limits, onRejection);
+    }
+
+    private static LineParser parser(final RowFormat format) {
+        return switch (format) {
+            case LIBSVM -> new LibsvmLines();
+            case VW -> new VwLines();
+            case JSONL -> new JsonLines();
+        };
     }
 
     /**

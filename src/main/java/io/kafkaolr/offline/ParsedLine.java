@@ -1,5 +1,7 @@
 package io.kafkaolr.offline;
 
+import io.kafkaolr.avro.Event;
+import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.RejectReason;
@@ -38,6 +40,7 @@ final class ParsedLine {
     private Features features;
     private String recordLabel;
     private String recordId;
+    private Object decoded;
 
     private int count;
     private int[] nsFrom = new int[64];
@@ -68,6 +71,7 @@ final class ParsedLine {
         importance = 1.0;
         tagFrom = NO_TAG;
         features = null;
+        decoded = null;
         recordNames = null;
         if (++stamp == 0) {
             Arrays.fill(stamps, 0);
@@ -89,12 +93,26 @@ final class ParsedLine {
         tagTo = to;
     }
 
-    /** A JSON record: its label, importance, features and id. */
-    void record(final String label, final double recordImportance, final Features recordFeatures, final String id) {
-        recordLabel = label;
-        importance = recordImportance;
-        features = recordFeatures;
-        recordId = id;
+    /** A JSON labeled example, and its features. */
+    void record(final LabeledExample example, final Features exampleFeatures) {
+        recordLabel = example.getLabel();
+        importance = example.getImportance();
+        features = exampleFeatures;
+        recordId = example.getId();
+        decoded = example;
+    }
+
+    /** A JSON event: no label; {@link #decoded} is the event. */
+    void event(final Event event) {
+        recordLabel = null;
+        features = new Features(event.getNumericFeatures(), event.getCategoricalFeatures());
+        recordId = event.getId();
+        decoded = event;
+    }
+
+    /** The JSON record as decoded ({@link LabeledExample} or {@link Event}); null for libsvm and VW lines. */
+    Object decoded() {
+        return decoded;
     }
 
     /**

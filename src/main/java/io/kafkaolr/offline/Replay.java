@@ -1,6 +1,7 @@
 package io.kafkaolr.offline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaolr.core.BinnedRocAuc;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Learner;
@@ -13,7 +14,6 @@ import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
-import io.kafkaolr.core.RocAuc;
 import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
@@ -469,26 +469,20 @@ public final class Replay {
     }
 
     /**
-     * The scores of a binary model and whether each row was positive, for the ROC AUC: the one
-     * thing a pass keeps per row, 9 bytes of it (softmax models keep nothing).
+     * The scores of a binary model and whether each row was positive, for the ROC AUC, in
+     * constant memory ({@link BinnedRocAuc}: 2 MiB, allocated by the first score; softmax
+     * models keep nothing). The AUC is binned: within {@link BinnedRocAuc#errorBound()} of the
+     * exact one.
      */
     private static final class Scores {
-        private double[] scores = new double[1024];
-        private boolean[] positive = new boolean[1024];
-        private int n;
+        private final BinnedRocAuc auc = new BinnedRocAuc();
 
         void add(final double score, final boolean isPositive) {
-            if (n == scores.length) {
-                scores = Arrays.copyOf(scores, n * 2);
-                positive = Arrays.copyOf(positive, n * 2);
-            }
-            scores[n] = score;
-            positive[n] = isPositive;
-            n++;
+            auc.add(score, isPositive);
         }
 
         double auc() {
-            return RocAuc.rocAuc(Arrays.copyOf(scores, n), Arrays.copyOf(positive, n));
+            return auc.auc();
         }
     }
 

@@ -89,7 +89,7 @@ class CommandLineIT extends BrokerIT {
             assertEquals(1, partly.exitCode(), "a refused line is a non-zero exit");
             assertTrue(partly.out().contains("sent 2 examples") && partly.out().contains("1 lines refused"),
                     partly.out());
-            assertTrue(partly.err().contains("line 2: INVALID_VALUE"), partly.err());
+            assertTrue(partly.err().contains("line 2: INVALID_RECORD"), partly.err());
         }
     }
 

@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -117,6 +119,60 @@ class SparseProduceIT extends BrokerIT {
             }
             assertEquals(1, all.size());
         }
+    }
+
+    @Test
+    void aGzippedJsonLinesFileArrivesRecordByRecordKeyedByItsModelIds() throws Exception {
+        final Path file = dir.resolve("examples.jsonl.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("""
+                    {"model_id": "j1", "id": "a", "numeric_features": {"x": 1.5}, "label": "1", "importance": 2}
+
+                    {"model_id": "j2", "id": "b", "numeric_features": {"y": -1}, "label": "0"}
+                    """.getBytes(StandardCharsets.UTF_8));
+        }
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("sent 2 examples"), run.out());
+
+        // two models, two keys: maybe two partitions, read in either order
+        final RecordCodec<LabeledExample> codec = config.topologyConfig().format().codec(LabeledExample.class);
+        final Map<String, LabeledExample> byKey = new HashMap<>();
+        for (final ConsumerRecord<byte[], byte[]> record : read(config, 2)) {
+            byKey.put(new String(record.key(), StandardCharsets.UTF_8), codec.decode(record.value()));
+        }
+        assertEquals(Set.of("j1", "j2"), byKey.keySet());
+        assertExample(byKey.get("j1"), "j1", "a", "1", Map.of("x", 1.5), 2.0);
+        assertExample(byKey.get("j2"), "j2", "b", "0", Map.of("y", -1.0), 1.0);
+    }
+
+    @Test
+    void aMalformedJsonLineIsCountedAndReportedByItsLineAndMaxRejectedStops() throws Exception {
+        final Path file = dir.resolve("refusals.jsonl");
+        Files.writeString(file, """
+                {"model_id": "jr", "id": "ok-1", "numeric_features": {"x": 1}, "label": "1"}
+                {"model_id": "jr", "numeric_features": {"x": 1}
+                {"model_id": "jr", "id": "ok-3", "numeric_features": {"x": 2}, "label": "0"}
+                {"model_id": "jr", "numeric_features": {"x": 1, "x": 2}, "label": "0"}
+                {"model_id": "jr", "id": "ok-5", "numeric_features": {"x": 3}, "label": "1"}
+                """);
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file);
+        assertEquals(1, run.exitCode(), "refused lines are a non-zero exit: " + run.err());
+        assertTrue(run.out().startsWith("sent 3 examples") && run.out().contains("2 lines refused"), run.out());
+        assertTrue(run.err().contains("refusals.jsonl line 2: UNPARSEABLE_JSON"), run.err());
+        assertTrue(run.err().contains("refusals.jsonl line 4: DUPLICATE_FEATURE"), run.err());
+        assertTrue(run.err().contains("lines refused by reason: DUPLICATE_FEATURE=1, UNPARSEABLE_JSON=1"), run.err());
+        final RecordCodec<LabeledExample> codec = config.topologyConfig().format().codec(LabeledExample.class);
+        assertEquals(List.of("ok-1", "ok-3", "ok-5"), read(config, 3).stream()
+                .map(r -> codec.decode(r.value()).getId()).toList());
+
+        final Cli.Run stopped = produce(config, file, "--max-rejected", "1");
+        assertEquals(4, stopped.exitCode(), stopped.out() + stopped.err());
+        assertTrue(stopped.out().startsWith("sent 2 examples"), stopped.out());
+        assertTrue(stopped.err().contains("stopped at line 4: more than 1 lines refused (--max-rejected)"),
+                stopped.err());
     }
 
     private static OlrConfig config() throws Exception {
