@@ -1,6 +1,7 @@
 package io.kafkaolr.cli;
 
 import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.kafka.Cluster;
 import io.kafkaolr.kafka.KafkaUnavailableException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,9 +32,11 @@ public final class BrokerOptions {
     Map<String, String> settings = new LinkedHashMap<>();
 
     /**
-     * The configuration, for a command that needs a running cluster (it starts no broker).
+     * The configuration, for a command that needs a running cluster (it starts no broker), once
+     * the cluster has answered.
      *
-     * @throws KafkaUnavailableException if no bootstrap servers are configured
+     * @throws KafkaUnavailableException if no bootstrap servers are configured, or they do not
+     *     answer within {@code olr.connect-timeout}
      */
     public OlrConfig loadWithCluster() throws java.io.IOException {
         final OlrConfig config = load();
@@ -41,6 +44,7 @@ public final class BrokerOptions {
             throw new KafkaUnavailableException("no Kafka given: use --bootstrap-servers HOST:PORT (olr run prints "
                     + "the embedded broker's address)", null);
         }
+        Cluster.requireReachable(config);
         return config;
     }
 

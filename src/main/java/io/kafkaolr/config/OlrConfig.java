@@ -100,7 +100,8 @@ public final class OlrConfig {
             Map.entry("olr.http.admin-token", ""),
             Map.entry("olr.http.max-request-bytes", String.valueOf(64 << 20)),
             Map.entry("olr.http.max-concurrent-exports", String.valueOf(DEFAULT_MAX_CONCURRENT_EXPORTS)),
-            Map.entry("olr.shutdown.timeout", "30000")));
+            Map.entry("olr.shutdown.timeout", "30000"),
+            Map.entry("olr.connect-timeout", "10000")));
 
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(
@@ -173,12 +174,23 @@ public final class OlrConfig {
     private void validate() {
         for (final String name : values.keySet()) {
             if (name.startsWith("olr.") && !OLR_DEFAULTS.containsKey(name)) {
-                throw new IllegalArgumentException("unknown setting '" + name + "'; kafka-olr's settings are "
-                        + OLR_DEFAULTS.keySet());
+                final String nearest = KafkaSettingNames.nearest(name, OLR_DEFAULTS.keySet());
+                throw new IllegalArgumentException("unknown setting '" + name + "'"
+                        + (nearest != null ? "; did you mean '" + nearest + "'?" : "")
+                        + " kafka-olr's settings are " + OLR_DEFAULTS.keySet());
+            }
+            if (!name.startsWith("olr.") && !KafkaSettingNames.isKnown(name)) {
+                final String nearest = KafkaSettingNames.nearest(name, KafkaSettingNames.plainNames());
+                throw new IllegalArgumentException("unknown setting '" + name + "'"
+                        + (nearest != null ? "; did you mean '" + nearest + "'?" : "")
+                        + " It is neither kafka-olr's (olr.*) nor one that Kafka Streams, the producer, the consumer "
+                        + "or the admin client defines (also under Kafka Streams' prefixes producer., consumer., "
+                        + "main.consumer., restore.consumer., global.consumer., admin. and topic.)");
             }
         }
         topologyConfig(); // parses and checks every olr.* value
         durationValue("olr.shutdown.timeout");
+        durationValue("olr.connect-timeout");
     }
 
     /** A copy with some settings replaced. */

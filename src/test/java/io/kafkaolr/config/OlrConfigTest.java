@@ -85,6 +85,45 @@ class OlrConfigTest {
     }
 
     @Test
+    void aMisspeltSettingIsRefusedWithTheNearestValidName() {
+        for (final String[] typo : new String[][] {
+                {"bootstrap.server", "bootstrap.servers"},
+                {"procesing.guarantee", "processing.guarantee"},
+                {"producer.lingr.ms", "producer.linger.ms"},
+                {"main.consumer.max.poll.record", "main.consumer.max.poll.records"},
+                {"topic.cleanup.polcy", "topic.cleanup.policy"},
+                {"olr.model.typ", "olr.model.type"},
+                {"olr.connect.timeout", "olr.connect-timeout"}}) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OlrConfig.defaults(Map.of(typo[0], "1")), typo[0]);
+            assertTrue(e.getMessage().startsWith("unknown setting '" + typo[0] + "'; did you mean '" + typo[1] + "'?"),
+                    e.getMessage());
+        }
+        // nothing near enough: no guess, still refused
+        final IllegalArgumentException far = assertThrows(IllegalArgumentException.class,
+                () -> OlrConfig.defaults(Map.of("schema.registry.url", "http://r")));
+        assertTrue(far.getMessage().startsWith("unknown setting 'schema.registry.url' It is neither"), far.getMessage());
+    }
+
+    @Test
+    void everySettingKafkaStreamsAndItsClientsDefineIsTakenAlsoUnderTheirPrefixes() {
+        final Map<String, String> valid = new java.util.HashMap<>(Map.of(
+                "bootstrap.servers", "localhost:9092", "processing.guarantee", "exactly_once_v2",
+                "producer.linger.ms", "5", "main.consumer.max.poll.records", "100",
+                "restore.consumer.fetch.max.bytes", "1000000", "admin.retries", "3",
+                "topic.cleanup.policy", "compact", "sasl.mechanism", "PLAIN", "ssl.truststore.location", "/x",
+                "config.providers", "file"));
+        valid.putAll(Map.of("config.providers.file.class",
+                "org.apache.kafka.common.config.provider.FileConfigProvider", "max.block.ms", "100",
+                "auto.offset.reset", "earliest", "metrics.context.team", "ml", "olr.connect-timeout", "PT2S"));
+        final OlrConfig config = OlrConfig.defaults(valid);
+        assertEquals(java.time.Duration.ofSeconds(2), config.durationValue("olr.connect-timeout"));
+        assertEquals(java.time.Duration.ofSeconds(10),
+                OlrConfig.defaults(Map.of()).durationValue("olr.connect-timeout"));
+        assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(Map.of("olr.connect-timeout", "0")));
+    }
+
+    @Test
     void binaryClassesComeFromTheConfiguration() {
         final ModelSettings s = OlrConfig.defaults(Map.of("olr.model.classes", "ham, spam")).modelSettings();
         assertEquals(List.of("ham", "spam"), s.initialClasses());
