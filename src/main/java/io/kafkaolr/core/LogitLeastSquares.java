@@ -63,6 +63,7 @@ public final class LogitLeastSquares {
                 positionOf[j] = ++d;
             } else {
                 positionOf[j] = (int) row.slots()[0];
+                requireListed(indices, known, x.indexAt(j), row, positionOf[j]);
                 rows[positionOf[j] - 1] = row;
             }
         }
@@ -73,6 +74,7 @@ public final class LogitLeastSquares {
         for (int p = 1; p <= known; p++) {
             if (rows[p - 1] == null) {
                 rows[p - 1] = weights.read(indices[p - 1]);
+                requireListed(indices, known, indices[p - 1], rows[p - 1], p);
             }
         }
         // P and the weights, over positions 0 (intercept) .. d; a new feature: prior 1/lambda, weight 0
@@ -202,6 +204,23 @@ public final class LogitLeastSquares {
         }
         model.applyStep(t, model.clockView(), bias, noClock, metrics, added, y);
         return new StepResult(progressive, y, loss);
+    }
+
+    /**
+     * Fails, before anything is written, unless the row of feature {@code index} is at
+     * {@code position} of the covariance row's list: every row listed is rewritten, so a list
+     * that does not match the rows (a model the import check did not see) would otherwise write
+     * rows at indices no feature has, or read another feature's covariances.
+     */
+    private static void requireListed(final int[] indices, final int known, final int index, final WeightRow row,
+                                      final int position) {
+        if (row == null || position < 1 || position > known || indices[position - 1] != index
+                || (int) row.slots()[0] != position) {
+            throw new IllegalStateException("the least-squares model's rows disagree with the features its row "
+                    + COVARIANCE_ROW + " lists: feature " + index + " (" + (row == null ? "no row"
+                    : "its row at position " + (int) row.slots()[0]) + ") is not the one at position " + position
+                    + " of " + known + "; the model is left unchanged");
+        }
     }
 
     /** The feature indices in position order, from the covariance row. */

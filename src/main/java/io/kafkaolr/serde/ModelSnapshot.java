@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -251,7 +252,8 @@ public final class ModelSnapshot {
      * <p>Beyond what reading the entries checked (a header, rows that decode, counts that fit
      * in the bytes given): the version and every count non-negative; every weight, optimizer
      * state, statistic, bias and progressive metric finite and in its range; rows no newer than
-     * the model and no wider than its classes; classes distinct and within the limits; names
+     * the model and no wider than its classes; a least-squares model's rows where its covariance
+     * row lists them; classes distinct and within the limits; names
      * only for rows present, within the limits; and the whole within the import, row and
      * header limits.
      *
@@ -285,6 +287,8 @@ public final class ModelSnapshot {
         checkHeader(limits);
         final int logits = model.logits();
         final int spl = s.optimizer().slotsPerLogit();
+        final boolean leastSquares = s.optimizer() == Optimizer.RLS;
+        final Map<Integer, WeightRow> leastSquaresRows = new HashMap<>();
         int rows = 0;
         for (final Map.Entry<Integer, byte[]> e : entries.entrySet()) {
             final int index = e.getKey();
@@ -303,8 +307,9 @@ public final class ModelSnapshot {
                         && (Double.isNaN(row.mean()) || Double.isFinite(row.mean())
                         && Double.isFinite(row.squaredDeviations()) && row.squaredDeviations() >= 0),
                         what + "'s mean and deviations are not finite");
-                if (s.optimizer() == Optimizer.RLS) {
+                if (leastSquares) {
                     checkLeastSquaresRow(index, row, logits, s);
+                    leastSquaresRows.put(index, row);
                 } else {
                     check(row.slots().length <= logits * spl && row.slots().length % spl == 0,
                             what + " has " + row.slots().length + " numbers of state, more than " + logits * spl
@@ -327,6 +332,9 @@ public final class ModelSnapshot {
         }
         if (rows > limits.rowsPerModel()) {
             throw Limits.exceeded("the model's rows", rows, limits.rowsPerModel(), "olr.limits.rows-per-model");
+        }
+        if (leastSquares) {
+            checkLeastSquaresRows(leastSquaresRows);
         }
         for (final Map.Entry<Integer, List<String>> e : names.entrySet()) {
             check(entries.containsKey(e.getKey()), "names are given for row " + e.getKey() + ", which has no weights");
@@ -357,6 +365,43 @@ public final class ModelSnapshot {
                 && slots[1] == Math.rint(slots[1]) && slots[1] >= 0 && slots[1] <= logits
                 && slots.length > 2 + (int) slots[1] + (int) slots[0],
                 what + " is not [position, classes, weights, covariance row]");
+    }
+
+    /**
+     * The least-squares rows agree with each other: the covariance row lists every feature row
+     * once, each at the position the row gives itself, and every feature row's row of P spans the
+     * {@code d + 1} positions. The learner finds the model's features through that list and
+     * rewrites every row it lists on each example: an entry that is not the index of its row (an
+     * edited or truncated number) would make it write a row at an index no feature has, which the
+     * store cannot hold, and a row out of its place or of another width would corrupt the
+     * covariance it reads.
+     *
+     * @param rows every row of the model by index, each already checked alone ({@code checkLeastSquaresRow})
+     */
+    private static void checkLeastSquaresRows(final Map<Integer, WeightRow> rows) {
+        final WeightRow covariance = rows.get(LogitLeastSquares.COVARIANCE_ROW);
+        final int features = rows.size() - (covariance == null ? 0 : 1);
+        if (covariance == null) {
+            check(features == 0, "the least-squares model has " + features + " feature rows but no row "
+                    + LogitLeastSquares.COVARIANCE_ROW + " listing them");
+            return;
+        }
+        final double[] list = covariance.slots();
+        final int d = (int) list[0];
+        final String what = "least-squares row " + LogitLeastSquares.COVARIANCE_ROW;
+        check(d == features, what + " lists " + d + " features, the model has " + features + " feature rows");
+        for (int p = 1; p <= d; p++) {
+            final double listed = list[p];
+            final WeightRow row = listed == Math.rint(listed) && listed >= 0 && listed < FeatureHasher.FIRST_MODEL_ROW
+                    ? rows.get((int) listed) : null;
+            // positions are distinct, so d rows each found at its own position are every feature row, once
+            check(row != null && row.slots()[0] == p, what + " lists " + listed + " at position " + p
+                    + ", which is not the index of the feature row at that position");
+            final int logitsOfRow = (int) row.slots()[1];
+            check(row.slots().length == 2 + logitsOfRow + d + 1, "least-squares row " + (int) listed + " has "
+                    + row.slots().length + " numbers, not its position, " + logitsOfRow + " weights and the "
+                    + (d + 1) + " covariances of a model of " + d + " features");
+        }
     }
 
     private void checkHeader(final Limits limits) {

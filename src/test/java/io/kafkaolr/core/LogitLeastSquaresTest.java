@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +108,33 @@ class LogitLeastSquaresTest {
         // known features are still learned
         OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {1, 3}, new double[] {1, 1}), "1", 1, weights);
         assertEquals(3, model.version());
+    }
+
+    @Test
+    void aCovarianceRowListingAnIndexNoRowHasFailsTheStepBeforeAnythingIsWritten() {
+        final ModelState model = ModelState.fresh(settings(ModelType.BINARY));
+        final ModelRows weights = new ModelRows();
+        OnlineLogisticRegression.learn(model, SparseVector.of(new int[] {1, 2, 3}, new double[] {1, 2, 3}), "1", 1,
+                weights);
+        final WeightRow covariance = weights.read(LogitLeastSquares.COVARIANCE_ROW);
+        final double[] list = covariance.slots().clone();
+        // feature 2's place in the list, as a corrupt model could give it: no row has that index
+        list[2] = Integer.MIN_VALUE;
+        weights.load(LogitLeastSquares.COVARIANCE_ROW,
+                new WeightRow(covariance.step(), covariance.clock(), 0, 0, list));
+        weights.clearDirty();
+        // feature 2 in the example (found in its row, not in the list), then only feature 1 (the list read)
+        for (final int[] features : new int[][] {{1, 2}, {1}}) {
+            final double[] ones = new double[features.length];
+            java.util.Arrays.fill(ones, 1.0);
+            final SparseVector x = SparseVector.of(features, ones);
+            final IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> OnlineLogisticRegression.learn(model, x, "0", 1, weights));
+            assertTrue(e.getMessage().contains("is not the one at position 2 of 3"), e.getMessage());
+            assertEquals(1, model.version());
+            assertEquals(0, weights.dirtyCount(), "nothing written");
+            assertNull(weights.read(Integer.MIN_VALUE));
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.Limits;
+import io.kafkaolr.core.LogitLeastSquares;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.OnlineLogisticRegression;
@@ -216,5 +217,66 @@ class ModelImportCheckTest {
         rebiased.put("bias", 3.0);
         e = assertThrows(IllegalArgumentException.class, () -> ModelSnapshot.fromJson(rebiased));
         assertTrue(e.getMessage().contains("\"bias\" is 3.0"), e.getMessage());
+    }
+    private static ModelSettings leastSquares() {
+        return ModelSettings.binary(0.5, LearningRateSchedule.CONSTANT).withHashBits(BITS)
+                .withPenalties(0, 1.0).withOptimizer(io.kafkaolr.core.Optimizer.RLS, 1).withLeastSquares(0.1, 100);
+    }
+
+    private static void putSlots(final Map<Integer, byte[]> stored, final int index, final double[] slots) {
+        final WeightRow row = ModelStateCodec.decodeRow(stored.get(index));
+        stored.put(index, ModelStateCodec.encodeRow(new WeightRow(row.step(), row.clock(), row.seen(),
+                row.sumSquares(), row.mean(), row.squaredDeviations(), slots, row.pending())));
+    }
+
+    @Test
+    void aLeastSquaresModelWhoseCovarianceRowListsAnotherIndexIsRefused() {
+        final Map<Integer, byte[]> stored = trained(leastSquares());
+        ModelSnapshot.fromStored(stored).checkImport(Limits.DEFAULT, BITS);
+        final int covariance = LogitLeastSquares.COVARIANCE_ROW;
+        final double[] list = ModelStateCodec.decodeRow(stored.get(covariance)).slots();
+        final int d = (int) list[0];
+        assertTrue(d > 4, d + " features");
+
+        // a listed index that is no feature's: the learner would write a row at Integer.MIN_VALUE
+        final Map<Integer, byte[]> edited = new HashMap<>(stored);
+        final double[] huge = list.clone();
+        huge[4] = -1.0E308;
+        putSlots(edited, covariance, huge);
+        RejectedInputException e = refused(edited);
+        assertEquals(RejectReason.INVALID_COMMAND, e.reason());
+        assertTrue(e.getMessage().contains("lists -1.0E308 at position 4"), e.getMessage());
+
+        // two features listed in each other's place
+        final double[] swapped = list.clone();
+        swapped[1] = list[2];
+        swapped[2] = list[1];
+        putSlots(edited, covariance, swapped);
+        assertTrue(refused(edited).getMessage().contains("at position 1, which is not the index of the feature row"));
+
+        // a feature row that is not listed (the list one shorter, as its own check requires)
+        final double[] shorter = new double[list.length - 2];
+        shorter[0] = d - 1;
+        System.arraycopy(list, 1, shorter, 1, d - 1);
+        System.arraycopy(list, 1 + d, shorter, d, d);
+        putSlots(edited, covariance, shorter);
+        assertTrue(refused(edited).getMessage().contains("lists " + (d - 1) + " features, the model has " + d),
+                refused(edited).getMessage());
+
+        // no list at all
+        final Map<Integer, byte[]> unlisted = new HashMap<>(stored);
+        unlisted.remove(covariance);
+        assertTrue(refused(unlisted).getMessage().contains("no row " + covariance + " listing them"));
+    }
+
+    @Test
+    void aLeastSquaresRowOfAnotherWidthThanItsModelsFeaturesIsRefused() {
+        final Map<Integer, byte[]> stored = trained(leastSquares());
+        final int index = (int) ModelStateCodec.decodeRow(stored.get(LogitLeastSquares.COVARIANCE_ROW)).slots()[1];
+        final double[] slots = ModelStateCodec.decodeRow(stored.get(index)).slots();
+        putSlots(stored, index, Arrays.copyOf(slots, slots.length - 1));
+        final RejectedInputException e = refused(stored);
+        assertTrue(e.getMessage().contains("least-squares row " + index + " has " + (slots.length - 1) + " numbers"),
+                e.getMessage());
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
@@ -127,18 +128,74 @@ class RecordCodecTest {
     }
 
     @Test
-    void anAvroDatumClaimingAHugeArrayIsRefusedWithoutAllocatingIt() {
+    void anAvroDatumClaimingAHugeArrayIsRefusedWithoutAllocatingIt() throws Exception {
         // found by the topology fuzz test: an import command cut after its entries array's count
         // byte (0x80, a varint continued) and followed by 8 random bytes, which Avro read as an
         // array of about 2^31 entries and allocated before reading one (OutOfMemoryError)
         final byte[] mutated = java.util.HexFormat.of()
                 .parseHex("c301f7e3ebd0bc772f9f026d0000000280efd3f40cd25db012");
-        assertReason(RejectReason.UNPARSEABLE, mutated, RecordFormat.AVRO.codec(ModelCommand.class));
-        // whatever the heap: Avro's own limit is in force once a codec exists, so no declared count
-        // past it is ever allocated
-        org.junit.jupiter.api.Assertions.assertThrows(org.apache.avro.SystemLimitException.class,
-                () -> org.apache.avro.SystemLimitException.checkMaxCollectionLength(
-                        AvroSingleObjectCodec.MAX_COLLECTION_ITEMS + 1L));
+        withAvrosLimitsAsTheyAreWhenReadTooEarly(() -> assertReason(RejectReason.UNPARSEABLE, mutated,
+                RecordFormat.AVRO.codec(ModelCommand.class), "does not fit in the"));
+    }
+
+    @Test
+    void aCommandCutAndEditedIntoTwoBillionEntriesIsRefusedWhateverAvrosLimits() throws Exception {
+        // found by the topology fuzz test: the import of a stored model cut to 45 bytes, its byte 15
+        // (the parts count) set to 0xFF, so that the entries' count is read from the first entry's
+        // index: 2,147,483,141 entries. Avro allocated them whenever its limits had been read before
+        // a codec set them (an Avro record built with a default value reads them), and the JVM ran
+        // out of heap
+        final byte[] mutated = java.util.HexFormat.of().parseHex("c301f7e3ebd0bc772f9f026d000000ff0c89f8ffff0f"
+                + "100000000100027830d3f7ffff0f0e0000000100017903");
+        assertEquals(45, mutated.length);
+        withAvrosLimitsAsTheyAreWhenReadTooEarly(() -> assertReason(RejectReason.UNPARSEABLE, mutated,
+                RecordFormat.AVRO.codec(ModelCommand.class), "ModelCommand",
+                "an array or map block of 2147483141 items does not fit in the 22 bytes that remain"));
+        assertReason(RejectReason.UNPARSEABLE, mutated, RecordFormat.AVRO.codec(ModelCommand.class),
+                "does not fit in the 22 bytes");
+    }
+
+    @Test
+    void aStringOrBytesValueLongerThanTheRecordIsRefusedWithoutAllocatingIt() throws Exception {
+        final RecordCodec<ModelCommand> codec = RecordFormat.AVRO.codec(ModelCommand.class);
+        final byte[] good = codec.encode(ControlCommands.delete("m"));
+        // the model id's length, a varint of 2^30 - 1 in place of 1 (and the id's byte)
+        final byte[] longId = java.util.HexFormat.of().parseHex("feffffff07");
+        final byte[] bytes = new byte[good.length - 2 + longId.length];
+        System.arraycopy(good, 0, bytes, 0, 10);
+        System.arraycopy(longId, 0, bytes, 10, longId.length);
+        System.arraycopy(good, 12, bytes, 10 + longId.length, good.length - 12);
+        withAvrosLimitsAsTheyAreWhenReadTooEarly(() -> assertReason(RejectReason.UNPARSEABLE, bytes, codec,
+                "a string of 1073741823 bytes does not fit in the"));
+    }
+
+    /**
+     * Runs {@code check} with Avro's length limits as they are in a JVM where Avro read them before
+     * any codec set them: up to 2^31 items or bytes. Avro reads its properties when its
+     * {@code SystemLimitException} class is initialised, and re-reads them only through a method of
+     * its own package, called here for the test.
+     */
+    private static void withAvrosLimitsAsTheyAreWhenReadTooEarly(final Runnable check) throws Exception {
+        final List<String> properties = List.of(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY,
+                SystemLimitException.MAX_STRING_LENGTH_PROPERTY, SystemLimitException.MAX_BYTES_LENGTH_PROPERTY);
+        final Map<String, String> saved = new LinkedHashMap<>();
+        properties.forEach(p -> saved.put(p, System.getProperty(p)));
+        final java.lang.reflect.Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+        reset.setAccessible(true);
+        try {
+            properties.forEach(System::clearProperty);
+            reset.invoke(null);
+            // Avro would now allocate an array of two billion items
+            SystemLimitException.checkMaxCollectionLength(2_000_000_000L);
+            check.run();
+        } finally {
+            saved.forEach((p, v) -> {
+                if (v != null) {
+                    System.setProperty(p, v);
+                }
+            });
+            reset.invoke(null);
+        }
     }
 
     private static void assertReason(final RejectReason reason, final String json, final RecordCodec<?> codec,

@@ -14,10 +14,12 @@ import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.LogitLeastSquares;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.core.WeightRow;
 import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.offline.Replay;
 import io.kafkaolr.serde.ControlCommands;
@@ -306,6 +308,40 @@ class ModelLifecycleTest {
             assertEquals(fromStore, live, 0.0, "scored live and by a scorer rebuilt from the same store");
             assertEquals(rebuilt.rows("m"), StoreEntries.of(h.weightsStore(), "m").keySet().stream()
                     .filter(index -> index >= 0).count(), "every row of the model served");
+        }
+    }
+    @Test
+    void aLeastSquaresImportListingAFeatureIndexNoRowHasIsRefusedAndLearningGoesOn() {
+        final ModelSettings settings = settings("rls");
+        try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
+            final List<String> names = List.of("y", "z", "a", "b", "c", "d");
+            for (int i = 0; i < names.size(); i++) {
+                h.learn(TopologyHarness.example("n", Map.of(names.get(i), 1.0 + i, "x", 0.5 * i),
+                        i % 2 == 0 ? "1" : "0"));
+            }
+            final Map<Integer, byte[]> stored = StoreEntries.of(h.weightsStore(), "n");
+            final WeightRow covariance = ModelStateCodec.decodeRow(stored.get(LogitLeastSquares.COVARIANCE_ROW));
+            final double[] list = covariance.slots().clone();
+            assertEquals(names.size() + 1, (int) list[0]);
+            // the fourth feature listed, edited to a number whose int is Integer.MIN_VALUE: a model
+            // that imported it wrote a row there at the next example, and the commit then failed
+            list[4] = -1.0E308;
+            stored.put(LogitLeastSquares.COVARIANCE_ROW, ModelStateCodec.encodeRow(new WeightRow(covariance.step(),
+                    covariance.clock(), covariance.seen(), covariance.sumSquares(), covariance.mean(),
+                    covariance.squaredDeviations(), list, covariance.pending())));
+            send(h, ControlCommands.importParts("spam", ModelSnapshot.fromStored(stored),
+                    ControlCommands.DEFAULT_PART_BYTES));
+            final List<DeadLetter> letters = h.readDeadLetters().stream()
+                    .map(r -> h.deadLetterCodec.decode(r.value())).toList();
+            assertEquals(1, letters.size());
+            assertEquals(RejectReason.INVALID_COMMAND.name(), letters.get(0).getReason());
+            assertTrue(letters.get(0).getDetail().contains("lists -1.0E308 at position 4"), letters.get(0).getDetail());
+            assertNull(h.trainedModel("spam"));
+
+            // the example that followed the import: learned (a new model), committed
+            h.learn(TopologyHarness.example("spam", Map.of("x", -2.61, "b", -0.54), "1"));
+            assertTrue(h.readDeadLetters().isEmpty());
+            assertEquals(1, h.trainedModel("spam").version());
         }
     }
 }
