@@ -2,6 +2,7 @@ package io.kafkaolr.offline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Learner;
 import io.kafkaolr.core.ModelOutput;
@@ -40,6 +41,8 @@ import java.util.TreeMap;
 public final class Replay {
     private final ModelState model;
     private final FeatureHasher hasher;
+    // the model's feature crosses: every row is hashed with them, as the processors hash
+    private final Interactions interactions;
     private final int maxFeatures;
     private final ModelRows weights = new ModelRows();
     private final Learner learner = new Learner();
@@ -58,6 +61,7 @@ public final class Replay {
     public Replay(final ModelSettings settings, final int maxFeatures, final PrintWriter log) {
         this.model = ModelState.fresh(settings);
         this.hasher = new FeatureHasher(settings.hashBits());
+        this.interactions = settings.interactions();
         this.maxFeatures = maxFeatures;
         this.log = log;
     }
@@ -124,7 +128,7 @@ public final class Replay {
         final long[] hashed = new long[2]; // rows hashed, their non-zeros
         try (LabeledRowReader reader = refusals.open()) {
             rows = eachRow(refusals, reader, (row, label) -> {
-                hashed[1] += hasher.vectorize(row.features(), maxFeatures).size();
+                hashed[1] += hasher.vectorize(row.features(), maxFeatures, interactions).size();
                 hashed[0]++;
             }, () -> { }) + reader.rejected();
         }
@@ -180,12 +184,12 @@ public final class Replay {
 
     /** One row through the model, as the training processor learns it: hash, predict, one step. */
     private void learn(final Features features, final String label, final double importance) {
-        final SparseVector x = hasher.vectorize(features, maxFeatures);
+        final SparseVector x = hasher.vectorize(features, maxFeatures, interactions);
         learner.learn(model, x, label, importance, weights);
         if (model.settings().type() == ModelType.BINARY) {
             progressive.add(learner.probability(learner.classCount() - 1), learner.labelIndex() == 1);
         }
-        features.names().forEach(this::remember);
+        FeatureHasher.names(features, interactions).forEach(this::remember);
     }
 
     private void remember(final String name) {
@@ -219,7 +223,7 @@ public final class Replay {
 
     /** The current model's prediction for {@code features}. */
     public ModelOutput predict(final Features features) {
-        return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures), weights);
+        return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures, interactions), weights);
     }
 
     /** The train part of the report. */

@@ -70,8 +70,16 @@ class ModelTopicGoldenTest {
             "v3/softmax-adagrad-minibatch-none.txt",
             "v3/softmax-ftrl-defaults.txt");
 
-    /** The newest format this code writes (rows and headers): the golden files must include it. */
+    /**
+     * The newest format this code writes (rows, and the headers of models without feature
+     * crosses): the golden files must include it.
+     */
     private static final int NEWEST_FORMAT = 3;
+    /**
+     * The newest header format this code reads: format 3 with the model's feature crosses, written
+     * only for a model that has some (ModelStateCodecInteractionsTest reads it).
+     */
+    static final int NEWEST_HEADER_FORMAT = 4;
 
 
     /** One model-topic entry of a golden file: the key and value bytes, and the key decoded. */
@@ -131,7 +139,8 @@ class ModelTopicGoldenTest {
     }
 
     private static SparseVector vector(final ModelState model, final Features features) {
-        return new FeatureHasher(model.settings().hashBits()).vectorize(features, Limits.DEFAULT.features());
+        return new FeatureHasher(model.settings().hashBits()).vectorize(features, Limits.DEFAULT.features(),
+                model.settings().interactions());
     }
 
     @Test
@@ -323,13 +332,13 @@ class ModelTopicGoldenTest {
     }
 
     @ParameterizedTest(name = "format {0}")
-    @ValueSource(ints = {4, 127})
+    @ValueSource(ints = {5, 127})
     void aHeaderOfANewerFormatIsRefused(final int format) {
         final byte[] header = withFormat(newest().header().value(), format);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelStateCodec.decodeHeader(header));
         assertTrue(e.getMessage().contains("model header has format version " + format), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions 1 to " + NEWEST_FORMAT), e.getMessage());
+        assertTrue(e.getMessage().contains("reads versions 1 to " + NEWEST_HEADER_FORMAT), e.getMessage());
     }
 
     @ParameterizedTest(name = "format {0}")

@@ -325,13 +325,13 @@ class ModelTopicLayout4GoldenTest {
         final ModelSnapshot reimported = ModelSnapshot.fromStored(ModelTopicFormat.indexed(imported, d.window()));
         for (final GoldenFile.Probe probe : d.golden().probes()) {
             final String what = name + ", probe " + probe.text();
-            final var served = OnlineLogisticRegression.predict(d.header(), probe.vector(d.hashBits()), rows);
+            final var served = OnlineLogisticRegression.predict(d.header(), probe.vector(d.header().settings()), rows);
             assertEquals(d.header().version(), served.version(), what);
             assertBits(probe.probabilities(), served.probabilities(), what);
             assertBits(probe.probabilities(), OnlineLogisticRegression.predict(snapshot.model(),
-                    probe.vector(d.hashBits()), snapshot.weights()).probabilities(), what + " (export)");
+                    probe.vector(snapshot.model().settings()), snapshot.weights()).probabilities(), what + " (export)");
             assertBits(probe.probabilities(), OnlineLogisticRegression.predict(reimported.model(),
-                    probe.vector(d.hashBits()), reimported.weights()).probabilities(), what + " (import)");
+                    probe.vector(reimported.model().settings()), reimported.weights()).probabilities(), what + " (import)");
         }
     }
 
