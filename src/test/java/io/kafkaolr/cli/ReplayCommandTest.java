@@ -186,5 +186,17 @@ class ReplayCommandTest {
                 "--export-model", dir.resolve("plain.json").toString());
         assertEquals(0, plain.exitCode(), plain.err());
         assertEquals("", JSON.readTree(dir.resolve("plain.json").toFile()).at("/settings/interactions").asText());
+
+        // evaluate: every model of the table has the crosses' weights, 11 of them, or none, 5
+        final Cli.Run crossed = Cli.olr("evaluate", "--train", csv.toString(), "--test", csv.toString(),
+                "--interactions", "country:device");
+        assertEquals(0, crossed.exitCode(), crossed.err());
+        final Cli.Run uncrossed = Cli.olr("evaluate", "--train", csv.toString(), "--test", csv.toString());
+        assertEquals(0, uncrossed.exitCode(), uncrossed.err());
+        final List<String> crossedRows = crossed.out().lines().skip(2).toList();
+        final List<String> uncrossedRows = uncrossed.out().lines().skip(2).toList();
+        assertEquals(10, crossedRows.size(), crossed.out());
+        assertTrue(crossedRows.stream().allMatch(r -> r.endsWith(" of 11 |")), crossed.out());
+        assertTrue(uncrossedRows.stream().allMatch(r -> r.endsWith(" of 5 |")), uncrossed.out());
     }
 }
