@@ -77,7 +77,7 @@ class ModelTopicGoldenTest {
     private static final int NEWEST_FORMAT = 3;
     /**
      * The newest header format this code reads: format 3 with the model's feature crosses, written
-     * only for a model that has some (ModelStateCodecInteractionsTest reads it).
+     * only for a model that has some (its golden file is of layout 4, layout4/binary-ftrl-crosses.txt).
      */
     static final int NEWEST_HEADER_FORMAT = 4;
 
@@ -169,6 +169,13 @@ class ModelTopicGoldenTest {
             final String prefix = "v" + format + "/";
             assertTrue(GOLDEN.stream().anyMatch(g -> g.startsWith(prefix)), "no golden file of format " + format);
         }
+        // the header format of a model with feature crosses has a golden file of layout 4
+        final ModelState crossed = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.CONSTANT)
+                .withInteractions(io.kafkaolr.core.Interactions.parse("a:b")));
+        assertEquals(NEWEST_HEADER_FORMAT, ModelStateCodec.encodeHeader(crossed)[0]);
+        assertTrue(ModelTopicLayout4GoldenTest.LAYOUT4.stream().anyMatch(name -> GoldenFile.load(name).entries()
+                .stream().anyMatch(e -> ModelTopicFormat.decodeKey(e.key()).isHeader()
+                        && e.value()[0] == NEWEST_HEADER_FORMAT)), "no golden file of header format " + NEWEST_HEADER_FORMAT);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -77,7 +77,7 @@ class LayoutMigrationTest {
     void everyGoldenFileIsACase() {
         // the golden files of formats 1 to 3 are all of layout 3, each migrated below; those of layout 4 are read as they are
         assertEquals(13, layout3Files().count());
-        assertEquals(5, layout4Files().count());
+        assertEquals(6, layout4Files().count());
         assertEquals(GoldenFile.all().size(), layout3Files().count() + layout4Files().count());
     }
 
