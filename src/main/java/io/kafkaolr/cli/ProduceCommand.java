@@ -199,7 +199,7 @@ public final class ProduceCommand implements Callable<Integer> {
         RowRejection stoppedAt = null;
         final long sent;
         try (LabeledRowReader reader = LabeledRowReader.open(file, format,
-                new LabeledRowReader.Limits(LabeledRowReader.Limits.DEFAULT.maxLineChars(), limit), report);
+                new LabeledRowReader.Limits(LabeledRowReader.Limits.DEFAULT.maxLineBytes(), limit), report);
              Sender sender = new Sender(config, -1)) {
             try {
                 for (LabeledRow row; (row = reader.next()) != null; ) {

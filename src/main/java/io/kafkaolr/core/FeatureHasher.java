@@ -66,6 +66,20 @@ public final class FeatureHasher {
         return MurmurHash3.hash32x86(bytes, offset, length, SEED) & mask;
     }
 
+    /**
+     * The whole 32-bit hash of the name whose UTF-8 encoding is {@code bytes[offset, offset + length)}:
+     * what {@link #indexOfHash} turns into the index of any number of bits. For readers that keep a
+     * name's hash to tell names apart before they know the model's bits.
+     */
+    public static int hashOfUtf8(final byte[] bytes, final int offset, final int length) {
+        return MurmurHash3.hash32x86(bytes, offset, length, SEED);
+    }
+
+    /** The index of a name whose {@link #hashOfUtf8} is {@code hash}. */
+    public int indexOfHash(final int hash) {
+        return hash & mask;
+    }
+
     /** The name under which a categorical value is hashed. */
     public static String categoricalName(final String name, final String value) {
         return name + "=" + value;

@@ -131,10 +131,15 @@ public final class Learner {
                 iterateLogits[k] = optimizer.iterate(bias, k * spl, now, 0, 0);
             }
         }
+        // every row looked up before any is used: the lookups do not depend on one another, so
+        // the processor overlaps their cache misses, which one after another dominate a large model
+        for (int j = 0; j < n; j++) {
+            slotOf[j] = rows.slotOf(x.indexAt(j));
+        }
+        rows.touch(slotOf, n);
         for (int j = 0; j < n; j++) {
             final int index = x.indexAt(j);
-            final int slot = rows.slotOf(index);
-            slotOf[j] = slot;
+            final int slot = slotOf[j];
             values[j] = learnedValue(s, rows, slot, x.valueAt(j), examples, index, statistics, j * STATISTICS);
             final int off = j * width;
             if (slot < 0) {
@@ -278,14 +283,20 @@ public final class Learner {
         final int logitsCount = model.logits();
         final long now = model.steps();
         final long examples = model.version();
-        reserve(x.size(), logitsCount, logitsCount * s.optimizer().slotsPerLogit());
+        final int n = x.size();
+        reserve(n, logitsCount, logitsCount * s.optimizer().slotsPerLogit());
+        // the lookups first, side by side, as in a step
+        for (int j = 0; j < n; j++) {
+            slotOf[j] = rows.slotOf(x.indexAt(j));
+        }
+        rows.touch(slotOf, n);
         final double[] modelBias = model.biasView();
         if (s.optimizer() == Optimizer.RLS) {
             for (int k = 0; k < logitsCount; k++) {
                 logits[k] = k < modelBias.length ? modelBias[k] : 0.0;
             }
-            for (int j = 0; j < x.size(); j++) {
-                final int slot = rows.slotOf(x.indexAt(j));
+            for (int j = 0; j < n; j++) {
+                final int slot = slotOf[j];
                 if (slot < 0) {
                     continue;
                 }
@@ -305,8 +316,8 @@ public final class Learner {
             for (int k = 0; k < logitsCount; k++) {
                 logits[k] = optimizer.served(modelBias, k * spl, now, 0, 0);
             }
-            for (int j = 0; j < x.size(); j++) {
-                final int slot = rows.slotOf(x.indexAt(j));
+            for (int j = 0; j < n; j++) {
+                final int slot = slotOf[j];
                 if (slot < 0) {
                     continue;
                 }

@@ -59,6 +59,9 @@ public final class ModelRows implements WeightAccess {
     int pendingWidth;
 
     private long[] dirtyBits;
+    /** What {@link #touch} read, summed: written so that its reads count. */
+    @SuppressWarnings("unused")
+    private double touched;
     private int[] dirtyList = new int[INITIAL_CAPACITY];
     private int dirtyCount;
 
@@ -196,7 +199,11 @@ public final class ModelRows implements WeightAccess {
         dirtyCount = 0;
     }
 
-    /** The index of the feature row in {@code slot}, for {@code slot} in {@code [0, featureRows())}: rows in no particular order. */
+    /**
+     * The index of the feature row in {@code slot}, for {@code slot} in {@code [0, featureRows())}.
+     * Rows are in no particular order, but a new row takes the next slot ({@code featureRows()}
+     * before it was added); only {@link #remove} moves a row, the last one into the hole.
+     */
     public int indexAtSlot(final int slot) {
         if (slot < 0 || slot >= size) {
             throw new IndexOutOfBoundsException("slot " + slot + " of " + size);
@@ -246,6 +253,25 @@ public final class ModelRows implements WeightAccess {
             at = (at + 2) & mask;
         }
         return NO_SLOT;
+    }
+
+    /**
+     * Reads the first and last number of each row of {@code slots[0, n)} (a negative slot has no
+     * row), so that the rows' cache lines are loaded side by side, before a step reads them one
+     * after another. The sum is kept only so that the reads are not optimised away.
+     */
+    void touch(final int[] slots, final int n) {
+        final double[] d = data;
+        final int last = stride - 1;
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            final int slot = slots[j];
+            if (slot >= 0) {
+                final int base = slot * stride;
+                sum += d[base] + d[base + last];
+            }
+        }
+        touched = sum;
     }
 
     /** A new, zero feature row for {@code index} (which has none): its slot. */

@@ -36,7 +36,19 @@ public final class SparseVector {
             throw new IllegalArgumentException(
                     "indices and values differ in length: " + indices.length + " != " + values.length);
         }
-        final int n = indices.length;
+        return of(indices, values, indices.length);
+    }
+
+    /**
+     * Like {@link #of(int[], double[])}, from the first {@code n} entries of each array: for
+     * callers that reuse longer buffers from one record to the next.
+     *
+     * @throws IllegalArgumentException if an array is shorter than {@code n} or an index is negative
+     */
+    public static SparseVector of(final int[] indices, final double[] values, final int n) {
+        if (n < 0 || indices.length < n || values.length < n) {
+            throw new IllegalArgumentException("fewer than " + n + " entries: " + indices.length + ", " + values.length);
+        }
         if (n == 0) {
             return EMPTY;
         }

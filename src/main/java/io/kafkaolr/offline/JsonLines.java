@@ -11,7 +11,7 @@ import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.JsonCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /** JSON lines: one {@link LabeledExample} per line, in the form {@code olr consume} prints. */
@@ -26,13 +26,8 @@ final class JsonLines implements LineParser {
     private final JsonCodec<LabeledExample> codec = new JsonCodec<>(LabeledExample.class);
 
     @Override
-    public boolean isComment(final String line) {
-        return false;
-    }
-
-    @Override
-    public LabeledRow parse(final String line, final long number) throws RejectedLine {
-        final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    public boolean parse(final byte[] line, final int length, final ParsedLine out) throws RejectedLine {
+        final byte[] bytes = Arrays.copyOf(line, length);
         checkOneValueWithoutDuplicateKeys(bytes);
         final LabeledExample example;
         try {
@@ -63,8 +58,9 @@ final class JsonLines implements LineParser {
         if (importance < 0) {
             throw new RejectedLine(RowRejection.Reason.BAD_IMPORTANCE, "the importance is negative: " + importance);
         }
-        return new LabeledRow(example.getLabel(), importance,
-                new Features(numeric, example.getCategoricalFeatures()), example.getId(), number);
+        out.record(example.getLabel(), importance, new Features(numeric, example.getCategoricalFeatures()),
+                example.getId());
+        return true;
     }
 
     /** Refuses a repeated key anywhere in the line, and anything after its one value. */

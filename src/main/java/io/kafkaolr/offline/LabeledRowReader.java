@@ -3,11 +3,15 @@ package io.kafkaolr.offline;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -35,40 +39,49 @@ public final class LabeledRowReader implements Closeable {
     /**
      * How much a reader tolerates.
      *
-     * @param maxLineChars the longest line, in characters without its line ending, that is read
+     * @param maxLineBytes the longest line, in bytes without its line ending, that is read
      * @param maxRejections how many refused lines are let pass; one more stops the reading
      */
-    public record Limits(int maxLineChars, long maxRejections) {
-        /** 1 Mi characters a line, any number of refused lines. */
+    public record Limits(int maxLineBytes, long maxRejections) {
+        /** 1 MiB a line, any number of refused lines. */
         public static final Limits DEFAULT = new Limits(1 << 20, Long.MAX_VALUE);
+        /** The largest line limit: a line is held in one array. */
+        public static final int MAX_LINE_BYTES = 1 << 30;
 
         public Limits {
-            if (maxLineChars < 1 || maxRejections < 0) {
-                throw new IllegalArgumentException("limits must be positive: " + maxLineChars + ", " + maxRejections);
+            if (maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES || maxRejections < 0) {
+                throw new IllegalArgumentException("line limit must be in [1, " + MAX_LINE_BYTES
+                        + "] and rejections at least 0: " + maxLineBytes + ", " + maxRejections);
             }
         }
     }
 
-    private static final char BYTE_ORDER_MARK = '\uFEFF';
-
-    private final Reader reader;
+    private final InputStream in;
     private final String source;
     private final LineParser parser;
     private final Limits limits;
     private final Consumer<RowRejection> onRejection;
-    private final char[] buffer = new char[8192];
-    private final StringBuilder line = new StringBuilder();
+    private final byte[] buffer = new byte[1 << 16];
+    private byte[] line = new byte[8192];
+    private int lineLength;
+    private final ParsedLine current = new ParsedLine();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private CharBuffer decoded = CharBuffer.allocate(0);
     private final Map<RowRejection.Reason, Long> rejectionCounts = new EnumMap<>(RowRejection.Reason.class);
     private int position;
     private int end;
     private boolean lineTooLong;
+    /** Whether every byte of the line read is ASCII (told while looking for its end). */
+    private boolean lineAscii;
     private long lineNumber;
     private long rows;
     private long rejected;
 
-    private LabeledRowReader(final Reader reader, final String source, final RowFormat format, final Limits limits,
+    private LabeledRowReader(final InputStream in, final String source, final RowFormat format, final Limits limits,
                              final Consumer<RowRejection> onRejection) {
-        this.reader = reader;
+        this.in = in;
         this.source = source;
         this.parser = switch (format) {
             case LIBSVM -> new LibsvmLines();
@@ -99,14 +112,13 @@ public final class LabeledRowReader implements Closeable {
             in.close();
             throw new IOException(file + ": not gzip-compressed: " + e.getMessage(), e);
         }
-        // bytes that are not UTF-8 become U+FFFD rather than stopping the file
-        return of(new InputStreamReader(in, StandardCharsets.UTF_8), file.toString(), format, limits, onRejection);
+        return of(in, file.toString(), format, limits, onRejection);
     }
 
-    /** Reads text from {@code reader}; {@code source} names it in exceptions. */
-    public static LabeledRowReader of(final Reader reader, final String source, final RowFormat format,
+    /** Reads the UTF-8 text of {@code in}; {@code source} names it in exceptions. */
+    public static LabeledRowReader of(final InputStream in, final String source, final RowFormat format,
                                       final Limits limits, final Consumer<RowRejection> onRejection) {
-        return new LabeledRowReader(reader, source, format, limits, onRejection);
+        return new LabeledRowReader(in, source, format, limits, onRejection);
     }
 
     /**
@@ -115,30 +127,55 @@ public final class LabeledRowReader implements Closeable {
      * @throws TooManyRejectionsException when this line's refusal is one more than the limit
      */
     public LabeledRow next() throws IOException {
-        String text;
-        while ((text = readLine()) != null) {
+        return advance() ? current.toRow() : null;
+    }
+
+    /**
+     * Moves to the next row, which {@link #current} then holds until the next call; false at the
+     * end of the file. Lets a caller hash and learn rows without a {@link LabeledRow} each.
+     *
+     * @throws TooManyRejectionsException when this line's refusal is one more than the limit
+     */
+    boolean advance() throws IOException {
+        while (readLine()) {
             lineNumber++;
             if (lineTooLong) {
-                reject(RowRejection.Reason.LINE_TOO_LONG, "longer than " + limits.maxLineChars() + " characters");
+                reject(RowRejection.Reason.LINE_TOO_LONG, "longer than " + limits.maxLineBytes() + " bytes");
                 continue;
             }
-            if (lineNumber == 1 && !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
-                text = text.substring(1);
+            int from = 0;
+            if (lineNumber == 1 && lineLength >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB
+                    && line[2] == (byte) 0xBF) {
+                from = 3;
             }
-            if (text.isBlank() || parser.isComment(text)) {
+            if (from > 0) {
+                System.arraycopy(line, from, line, 0, lineLength - from);
+                lineLength -= from;
+            }
+            if (LineParser.skipSpaces(line, 0, lineLength) == lineLength) {
                 continue;
             }
+            final int invalid = firstInvalidUtf8();
+            if (invalid >= 0) {
+                reject(RowRejection.Reason.NOT_UTF8, "the bytes at offset " + invalid + " are not UTF-8");
+                continue;
+            }
+            current.reset(line, lineNumber);
             try {
-                final LabeledRow row = parser.parse(text, lineNumber);
-                if (row != null) {
+                if (parser.parse(line, lineLength, current)) {
                     rows++;
-                    return row;
+                    return true;
                 }
             } catch (final RejectedLine e) {
                 reject(e.reason(), e.getMessage());
             }
         }
-        return null;
+        return false;
+    }
+
+    /** The row {@link #advance} moved to. */
+    ParsedLine current() {
+        return current;
     }
 
     /** Rows returned so far. */
@@ -163,7 +200,7 @@ public final class LabeledRowReader implements Closeable {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        in.close();
     }
 
     private void reject(final RowRejection.Reason reason, final String detail) throws TooManyRejectionsException {
@@ -176,37 +213,62 @@ public final class LabeledRowReader implements Closeable {
         }
     }
 
+    /** The offset of the line's first byte that is not part of valid UTF-8, or -1 when it all is. */
+    private int firstInvalidUtf8() {
+        if (lineAscii) {
+            return -1; // the usual case: nothing to decode
+        }
+        if (decoded.capacity() < lineLength) {
+            decoded = CharBuffer.allocate(lineLength);
+        }
+        decoded.clear();
+        final ByteBuffer bytes = ByteBuffer.wrap(line, 0, lineLength);
+        utf8.reset();
+        final CoderResult result = utf8.decode(bytes, decoded, true);
+        return result.isError() ? bytes.position() : -1;
+    }
+
     /**
-     * The next line without its ending ({@code \n} or {@code \r\n}), or null at the end; a line
-     * over the limit is skipped to its end without being kept, and flagged in {@link #lineTooLong}.
+     * Reads the next line without its ending ({@code \n} or {@code \r\n}) into {@link #line};
+     * false at the end. A line over the limit is skipped to its end without being kept, and
+     * flagged in {@link #lineTooLong}.
      */
-    private String readLine() throws IOException {
-        line.setLength(0);
+    private boolean readLine() throws IOException {
+        lineLength = 0;
         lineTooLong = false;
+        lineAscii = true;
         boolean anything = false;
+        final int most = limits.maxLineBytes() + 1; // one byte of slack for the '\r' of a CRLF ending
         while (true) {
             if (position >= end) {
-                end = reader.read(buffer);
+                end = in.read(buffer);
                 position = 0;
                 if (end <= 0) {
                     end = 0;
                     if (!anything) {
-                        return null;
+                        return false;
                     }
                     break;
                 }
             }
             anything = true;
             int newline = position;
+            byte seen = 0;
             while (newline < end && buffer[newline] != '\n') {
+                seen |= buffer[newline];
                 newline++;
             }
-            // one character of slack for the '\r' of a CRLF ending, removed below
-            if (!lineTooLong && line.length() + (newline - position) <= limits.maxLineChars() + 1) {
-                line.append(buffer, position, newline - position);
+            lineAscii &= seen >= 0;
+            final int length = newline - position;
+            if (!lineTooLong && lineLength + length <= most) {
+                if (line.length < lineLength + length) {
+                    line = Arrays.copyOf(line, Math.min(Math.max(2 * line.length, lineLength + length), most));
+                }
+                System.arraycopy(buffer, position, line, lineLength, length);
+                lineLength += length;
             } else {
                 lineTooLong = true;
-                line.setLength(0);
+                lineLength = 0;
             }
             if (newline < end) {
                 position = newline + 1;
@@ -215,15 +277,15 @@ public final class LabeledRowReader implements Closeable {
             position = end;
         }
         if (lineTooLong) {
-            return "";
+            return true;
         }
-        if (line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
-            line.setLength(line.length() - 1);
+        if (lineLength > 0 && line[lineLength - 1] == '\r') {
+            lineLength--;
         }
-        if (line.length() > limits.maxLineChars()) {
+        if (lineLength > limits.maxLineBytes()) {
             lineTooLong = true;
-            return "";
+            lineLength = 0;
         }
-        return line.toString();
+        return true;
     }
 }

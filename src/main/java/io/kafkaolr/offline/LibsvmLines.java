@@ -1,49 +1,64 @@
 package io.kafkaolr.offline;
 
-import io.kafkaolr.core.Features;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import static io.kafkaolr.offline.LineParser.indexOf;
+import static io.kafkaolr.offline.LineParser.skipSpaces;
+import static io.kafkaolr.offline.LineParser.tokenEnd;
+
+import java.util.Arrays;
 
 /** libsvm / svmlight lines: {@code label [qid:n] index:value ... [# comment]}. */
 final class LibsvmLines implements LineParser {
+    private static final byte[] QID = {'q', 'i', 'd'};
 
     @Override
-    public boolean isComment(final String line) {
-        return line.stripLeading().startsWith("#");
-    }
-
-    @Override
-    public LabeledRow parse(final String line, final long number) throws RejectedLine {
-        final int hash = line.indexOf('#');
-        final String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
-        if (content.isEmpty()) {
-            return null;
+    public boolean parse(final byte[] line, final int length, final ParsedLine out) throws RejectedLine {
+        int i = skipSpaces(line, 0, length);
+        if (i == length || line[i] == '#') {
+            return false;
         }
-        final String[] tokens = content.split("\\s+");
-        if (tokens[0].indexOf(':') >= 0) {
-            throw new RejectedLine(RowRejection.Reason.MISSING_LABEL, "the line starts with a feature: " + tokens[0]);
+        int tokenEnd = tokenEnd(line, i, length);
+        if (indexOf(line, (byte) '#', i, tokenEnd) >= 0) {
+            tokenEnd = indexOf(line, (byte) '#', i, tokenEnd);
         }
-        final String label = LineNumbers.label(tokens[0]);
-        final Map<String, Double> numeric = new LinkedHashMap<>();
-        for (int i = 1; i < tokens.length; i++) {
-            final String token = tokens[i];
-            final int colon = token.indexOf(':');
+        if (indexOf(line, (byte) ':', i, tokenEnd) >= 0) {
+            throw new RejectedLine(RowRejection.Reason.MISSING_LABEL,
+                    "the line starts with a feature: " + LineNumbers.text(line, i, tokenEnd));
+        }
+        LineNumbers.label(line, i, tokenEnd);
+        out.label(i, tokenEnd);
+        boolean first = true;
+        i = skipSpaces(line, tokenEnd, length);
+        while (i < length && line[i] != '#') {
+            // one pass over the token finds its end, its ':' and a '#' that starts a comment inside it
+            int colon = -1;
+            int end = i;
+            for (byte b; end < length && !LineNumbers.isSpace(b = line[end]) && b != '#'; end++) {
+                if (b == ':' && colon < 0) {
+                    colon = end;
+                }
+            }
             if (colon < 0) {
-                throw new RejectedLine(RowRejection.Reason.BAD_VALUE, "no ':' in '" + token + "'");
+                throw new RejectedLine(RowRejection.Reason.BAD_VALUE,
+                        "no ':' in '" + LineNumbers.text(line, i, end) + "'");
             }
-            final String key = token.substring(0, colon);
-            final String valueText = token.substring(colon + 1);
-            if (i == 1 && key.equals("qid")) {
+            if (first && colon - i == QID.length && Arrays.equals(line, i, colon, QID, 0, QID.length)) {
                 // a ranking query id: it groups rows, it is not a feature
-                LineNumbers.index(valueText);
-                continue;
+                LineNumbers.index(line, colon + 1, end);
+            } else {
+                final int canonical = LineNumbers.index(line, i, colon);
+                final double value = LineNumbers.parse(line, colon + 1, end);
+                if (!Double.isFinite(value)) {
+                    throw LineNumbers.refusal(line, colon + 1, end, value,
+                            "feature " + LineNumbers.text(line, i, colon));
+                }
+                if (!out.add(0, 0, canonical, colon, value)) {
+                    throw new RejectedLine(RowRejection.Reason.DUPLICATE_FEATURE,
+                            "index " + LineNumbers.text(line, i, colon) + " appears twice");
+                }
             }
-            final String name = LineNumbers.index(key);
-            final double value = LineNumbers.value(valueText, "feature " + key);
-            if (numeric.putIfAbsent(name, value) != null) {
-                throw new RejectedLine(RowRejection.Reason.DUPLICATE_FEATURE, "index " + key + " appears twice");
-            }
+            first = false;
+            i = skipSpaces(line, end, length);
         }
-        return new LabeledRow(label, 1.0, new Features(numeric, Map.of()), null, number);
+        return true;
     }
 }

@@ -5,6 +5,7 @@ import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Learner;
+import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelRows;
 import io.kafkaolr.core.ModelSettings;
@@ -23,12 +24,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -46,8 +45,10 @@ public final class Replay {
     private final int maxFeatures;
     private final ModelRows weights = new ModelRows();
     private final Learner learner = new Learner();
-    private final SortedMap<Integer, List<String>> names = new TreeMap<>();
-    private final Set<String> named = new HashSet<>();
+    /** Each named row's names; sorted only when exported. */
+    private final Map<Integer, List<String>> names = new HashMap<>();
+    /** The rows the last step created, increasing: the ones it names. */
+    private int[] absent = new int[64];
     private final Map<RejectReason, Long> trainRejected = new EnumMap<>(RejectReason.class);
     private final Map<RowRejection.Reason, Long> trainRefused = new EnumMap<>(RowRejection.Reason.class);
     private final PrintWriter log;
@@ -98,7 +99,7 @@ public final class Replay {
     public void train(final SparseInput input) throws IOException {
         final Refusals refusals = new Refusals(input, "", "rejected", trainRejected, trainRefused);
         try (LabeledRowReader reader = refusals.open()) {
-            eachRow(refusals, reader, (row, label) -> learn(row.features(), label, row.importance()), () -> {
+            eachRow(refusals, reader, this::learn, () -> {
                 if (++trainRows % PROGRESS_EVERY == 0) {
                     trainProgress();
                 }
@@ -128,7 +129,7 @@ public final class Replay {
         final long[] hashed = new long[2]; // rows hashed, their non-zeros
         try (LabeledRowReader reader = refusals.open()) {
             rows = eachRow(refusals, reader, (row, label) -> {
-                hashed[1] += hasher.vectorize(row.features(), maxFeatures, interactions).size();
+                hashed[1] += row.vector(hasher, maxFeatures, interactions).size();
                 hashed[0]++;
             }, () -> { }) + reader.rejected();
         }
@@ -147,7 +148,7 @@ public final class Replay {
     /** What a pass does with a row whose label names a class; a {@link RejectedInputException} refuses the row. */
     @FunctionalInterface
     private interface RowUse {
-        void use(LabeledRow row, String label);
+        void use(ParsedLine row, String label);
     }
 
     /**
@@ -158,16 +159,17 @@ public final class Replay {
     private long eachRow(final Refusals refusals, final LabeledRowReader reader, final RowUse use,
                          final Runnable afterRow) throws IOException {
         long rows = 0;
-        for (LabeledRow row; (row = refusals.next(reader)) != null; ) {
+        final ParsedLine row = reader.current();
+        while (refusals.advance(reader)) {
             rows++;
             final String label = NumericLabels.of(model.settings().type(), model.classes(), row.label());
             if (label == null) {
-                refusals.badLabel(row, model.classes());
+                refusals.badLabel(row.number(), row.label(), model.classes());
             } else {
                 try {
                     use.use(row, label);
                 } catch (final RejectedInputException e) {
-                    refusals.rejected(row.line(), e);
+                    refusals.rejected(row.number(), e);
                 }
             }
             afterRow.run();
@@ -182,19 +184,70 @@ public final class Replay {
         log.flush();
     }
 
-    /** One row through the model, as the training processor learns it: hash, predict, one step. */
+    /** A CSV row through the model, as the training processor learns it: hash, predict, one step. */
     private void learn(final Features features, final String label, final double importance) {
-        final SparseVector x = hasher.vectorize(features, maxFeatures, interactions);
+        final FeatureHasher.Hashed hashed = hasher.hash(features, maxFeatures, interactions);
+        final int created = learn(hashed.vector(), label, importance);
+        if (created > 0) {
+            final List<String> rowNames = FeatureHasher.names(features, interactions);
+            for (int k = 0; k < rowNames.size(); k++) {
+                if (isAmong(hashed.nameIndices()[k], created)) {
+                    name(hashed.nameIndices()[k], rowNames.get(k));
+                }
+            }
+        }
+    }
+
+    /**
+     * A row of a line-format file through the model, as {@link #learn(Features, String, double)}:
+     * hashed from the line's bytes, with a name built only for a feature whose row it creates.
+     */
+    private void learn(final ParsedLine row, final String label) {
+        final int created = learn(row.vector(hasher, maxFeatures, interactions), label, row.importance());
+        for (int k = 0; created > 0 && k < row.featureCount(); k++) {
+            if (isAmong(row.index(k), created)) {
+                name(row.index(k), row.name(k));
+            }
+        }
+    }
+
+    /**
+     * Predicts {@code x}, takes one step, and counts the progressive figures; the rows the step
+     * created are left, increasing, in {@link #absent}. Returns their number.
+     */
+    private int learn(final SparseVector x, final String label, final double importance) {
+        final int rowsBefore = weights.featureRows();
         learner.learn(model, x, label, importance, weights);
         if (model.settings().type() == ModelType.BINARY) {
             progressive.add(learner.probability(learner.classCount() - 1), learner.labelIndex() == 1);
         }
-        FeatureHasher.names(features, interactions).forEach(this::remember);
+        // a replay never removes a row, so the rows a step creates take the next slots
+        final int created = weights.featureRows() - rowsBefore;
+        if (absent.length < created) {
+            absent = new int[Math.max(created, 2 * absent.length)];
+        }
+        for (int i = 0; i < created; i++) {
+            absent[i] = weights.indexAtSlot(rowsBefore + i);
+        }
+        Arrays.sort(absent, 0, created);
+        return created;
     }
 
-    private void remember(final String name) {
-        if (named.add(name)) {
-            names.computeIfAbsent(hasher.index(name), i -> new ArrayList<>(1)).add(name);
+    private boolean isAmong(final int index, final int created) {
+        return Arrays.binarySearch(absent, 0, created, index) >= 0;
+    }
+
+    /**
+     * Names row {@code index}, which the last step created, by {@code name}: the training
+     * processor's rule (a row is named by the features of the example that created it, up to
+     * {@link Limits#namesPerRow()} of them), so that an export lists what the topology's would.
+     */
+    private void name(final int index, final String name) {
+        if (ModelSnapshot.keepsName(name)) {
+            final List<String> list = names.computeIfAbsent(index, i -> new ArrayList<>(1));
+            if (list.size() < Limits.DEFAULT.namesPerRow()) {
+                list.add(name);
+            }
         }
     }
 
@@ -254,7 +307,7 @@ public final class Replay {
         final Score score = new Score();
         for (final CsvDataset.Row row : test.rows()) {
             try {
-                score.add(row.features(), row.label());
+                score.add(hasher.vectorize(row.features(), maxFeatures, interactions), row.label());
             } catch (final RejectedInputException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 log.printf(Locale.ROOT, "test line %d not scored: %s: %s%n", row.line(), e.reason(), e.getMessage());
@@ -275,7 +328,8 @@ public final class Replay {
         final Refusals refusals = new Refusals(input, "test ", "not scored", rejected, refused);
         final Score score = new Score();
         try (LabeledRowReader reader = refusals.open()) {
-            eachRow(refusals, reader, (row, label) -> score.add(row.features(), label), () -> { });
+            eachRow(refusals, reader, (row, label) -> score.add(row.vector(hasher, maxFeatures, interactions), label),
+                    () -> { });
         }
         refusals.summary();
         return score.report(rejectedJson(refused, rejected));
@@ -288,13 +342,13 @@ public final class Replay {
         private long n;
         private final Scores scores = new Scores();
 
-        void add(final Features features, final String label) {
+        void add(final SparseVector x, final String label) {
             final int y = model.classes().indexOf(label);
             if (y < 0) {
                 throw new RejectedInputException(RejectReason.UNKNOWN_LABEL,
                         "label '" + label + "' was never seen in training: " + model.classes());
             }
-            final ModelOutput out = predict(features);
+            final ModelOutput out = OnlineLogisticRegression.predict(model, x, weights);
             lossSum += out.logLoss(y);
             if (model.settings().type() == ModelType.BINARY) {
                 scores.add(out.probabilities()[out.probabilities().length - 1], y == 1);
@@ -350,18 +404,19 @@ public final class Replay {
             });
         }
 
-        /** The reader's next row, or null at the end. */
-        LabeledRow next(final LabeledRowReader from) throws IOException {
+        /** Moves the reader to its next row; false at the end. */
+        boolean advance(final LabeledRowReader from) throws IOException {
             try {
-                return from.next();
+                return from.advance();
             } catch (final UncheckedIOException e) {
                 throw e.getCause();
             }
         }
 
-        void badLabel(final LabeledRow row, final List<String> classes) throws TooManyRejectionsException {
-            final RowRejection r = new RowRejection(row.line(), RowRejection.Reason.BAD_LABEL,
-                    "label '" + row.label() + "' is not a class of this " + model.settings().type().name()
+        void badLabel(final long line, final String label, final List<String> classes)
+                throws TooManyRejectionsException {
+            final RowRejection r = new RowRejection(line, RowRejection.Reason.BAD_LABEL,
+                    "label '" + label + "' is not a class of this " + model.settings().type().name()
                             .toLowerCase(Locale.ROOT) + " model " + classes
                             + " (binary: -1 or 0 is the first class, 1 or +1 the second)");
             refused.merge(r.reason(), 1L, Long::sum);
@@ -404,7 +459,9 @@ public final class Replay {
     }
 
     /**
-     * The model as JSON, weights by the feature names seen in training, with the stored state
+     * The model as JSON, each row's weights by the names of the features of the row that created
+     * it (the training processor's rule: a later feature that collides into the row is not
+     * listed), with the stored state
      * that {@code olr model import} restores.
      */
     public ObjectNode export() {

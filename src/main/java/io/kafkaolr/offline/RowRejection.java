@@ -34,6 +34,8 @@ public record RowRejection(long line, Reason reason, String detail) {
         /** A JSON line that is not one JSON object. */
         UNPARSEABLE_JSON,
         /** A JSON object that is not a labeled example (unknown or ill-typed field). */
-        INVALID_RECORD
+        INVALID_RECORD,
+        /** A line whose bytes are not UTF-8: its names cannot be read as the text they were meant to be. */
+        NOT_UTF8
     }
 }

@@ -97,7 +97,7 @@ public final class ModelSnapshot {
 
     /** The snapshot of a model held in memory (by {@code olr replay}): its rows and the names of its features. */
     public static ModelSnapshot of(final ModelState model, final Iterable<Integer> rowIndices,
-                                   final WeightAccess weights, final SortedMap<Integer, List<String>> names) {
+                                   final WeightAccess weights, final Map<Integer, List<String>> names) {
         final SortedMap<Integer, byte[]> entries = new TreeMap<>();
         entries.put(ModelStateCodec.HEADER_INDEX, ModelStateCodec.encodeHeader(model));
         for (final int index : rowIndices) {

@@ -57,7 +57,7 @@ class LabeledRowReaderTest {
     @Test
     void aLineOverTheLimitIsRefusedAndTheNextLineIsRead() throws Exception {
         final LabeledRowReader.Limits limits = new LabeledRowReader.Limits(10, Long.MAX_VALUE);
-        // "1 1:1234567" is 11 characters; "1 1:123456" is 10, with or without its CR
+        // "1 1:1234567" is 11 bytes; "1 1:123456" is 10, with or without its CR
         final ReadRows read = read(write(dir.resolve("a.svm"), "1 1:1234567\n1 1:123456\r\n1 2:1234567\r\n0 3:1"),
                 RowFormat.LIBSVM, limits);
         assertEquals(List.of(rejection(1, Reason.LINE_TOO_LONG), rejection(3, Reason.LINE_TOO_LONG)), read.reasons());
@@ -67,7 +67,7 @@ class LabeledRowReaderTest {
     }
 
     @Test
-    void theDefaultLimitIsOneMebicharacterALine() throws Exception {
+    void theDefaultLimitIsOneMebibyteALine() throws Exception {
         final String longLine = "1 |f " + "a".repeat(1 << 20) + "\n";
         final ReadRows read = read(write(dir.resolve("long.vw.gz"), longLine + "0 |f b\n"));
         assertEquals(List.of(rejection(1, Reason.LINE_TOO_LONG)), read.reasons());
