@@ -201,6 +201,7 @@ public final class EvaluationReport {
                 }
             }
         }
+        md.append("\n").append(CrossesEvaluation.section());
         md.append("""
 
                 ## Reading these figures

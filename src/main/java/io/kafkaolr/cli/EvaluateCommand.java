@@ -63,6 +63,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "(exit code 1) when more than N lines of a file are refused in a pass (default: no limit)")
     Long maxRejected;
 
+    @Option(names = "--interactions", paramLabel = "A:B,...", description = "feature crosses of every model, as olr"
+            + " replay's --interactions (default: none)")
+    String interactions;
+
     /** One row of the table. */
     public record Entry(Optimizer optimizer, boolean tuned, OnePassEvaluation.Outcome outcome) {
     }
@@ -70,24 +74,30 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** Every optimizer's default and tuned outcome. */
     public static List<Entry> evaluate(final ModelType type, final List<String> classes, final CsvDataset train,
                                        final CsvDataset test) {
+        return evaluate(type, classes, null, train, test);
+    }
+
+    /** Every optimizer's default and tuned outcome, each model with the feature crosses {@code interactions} (null: none). */
+    public static List<Entry> evaluate(final ModelType type, final List<String> classes, final String interactions,
+                                       final CsvDataset train, final CsvDataset test) {
         try {
-            return evaluate(type, classes, OnePassEvaluation.Passes.of(train, test));
+            return evaluate(type, classes, interactions, OnePassEvaluation.Passes.of(train, test));
         } catch (final IOException e) {
             throw new java.io.UncheckedIOException(e); // datasets in memory: nothing is read
         }
     }
 
     /** Every optimizer's default and tuned outcome, on libsvm, VW or JSON lines files read a row at a time. */
-    public static List<Entry> evaluate(final ModelType type, final List<String> classes, final SparseInput train,
-                                       final SparseInput test) throws IOException {
-        return evaluate(type, classes, OnePassEvaluation.Passes.of(train, test));
+    public static List<Entry> evaluate(final ModelType type, final List<String> classes, final String interactions,
+                                       final SparseInput train, final SparseInput test) throws IOException {
+        return evaluate(type, classes, interactions, OnePassEvaluation.Passes.of(train, test));
     }
 
-    private static List<Entry> evaluate(final ModelType type, final List<String> classes,
+    private static List<Entry> evaluate(final ModelType type, final List<String> classes, final String interactions,
                                         final OnePassEvaluation.Passes passes) throws IOException {
         final List<Entry> entries = new ArrayList<>();
         for (final Optimizer optimizer : Optimizer.values()) {
-            final ModelSettings defaults = defaults(type, classes, optimizer);
+            final ModelSettings defaults = defaults(type, classes, interactions, optimizer);
             entries.add(new Entry(optimizer, false,
                     OnePassEvaluation.run(defaults, passes, io.kafkaolr.core.Limits.DEFAULT_FEATURES)));
             entries.add(new Entry(optimizer, true, OnePassEvaluation.tuned(OnePassEvaluation.grid(defaults, optimizer),
@@ -98,11 +108,20 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The settings a model of {@code optimizer} gets when nothing else is configured. */
     public static ModelSettings defaults(final ModelType type, final List<String> classes, final Optimizer optimizer) {
+        return defaults(type, classes, null, optimizer);
+    }
+
+    /** As {@link #defaults(ModelType, List, Optimizer)}, with the feature crosses {@code interactions} (null: none). */
+    public static ModelSettings defaults(final ModelType type, final List<String> classes, final String interactions,
+                                         final Optimizer optimizer) {
         final Map<String, String> settings = new LinkedHashMap<>();
         settings.put("olr.model.type", type.name());
         settings.put("olr.model.optimizer", optimizer.name());
         if (classes != null) {
             settings.put("olr.model.classes", String.join(",", classes));
+        }
+        if (interactions != null) {
+            settings.put("olr.model.interactions", interactions);
         }
         return OlrConfig.defaults(settings).modelSettings();
     }
@@ -147,7 +166,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         final List<Entry> entries;
         if (sparseTrain != null) {
             try {
-                entries = evaluate(type, classes, sparseTrain, sparseTest);
+                entries = evaluate(type, classes, interactions, sparseTrain, sparseTest);
             } catch (final TooManyRejectionsException e) {
                 spec.commandLine().getErr().println(spec.commandLine().getCommandName() + ": " + e.getMessage());
                 spec.commandLine().getErr().flush();
@@ -156,7 +175,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         } else {
             final CsvDataset trainData = CsvDataset.read(train, labelColumn);
             final CsvDataset testData = CsvDataset.read(test, labelColumn, trainData.columns());
-            entries = evaluate(type, classes, trainData, testData);
+            entries = evaluate(type, classes, interactions, trainData, testData);
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.print(table(entries, type == ModelType.BINARY, Double.NaN));

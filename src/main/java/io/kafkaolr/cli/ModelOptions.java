@@ -95,6 +95,12 @@ public final class ModelOptions {
             + "(UNKNOWN_LABEL) instead of adding them")
     boolean fixedClasses;
 
+    @Option(names = "--interactions", paramLabel = "A:B,...",
+            description = "feature crosses, as Vowpal Wabbit's -q: each pair A:B adds the products of the features of"
+                    + " namespaces A and B (a namespace: the part of a name before its first ^, else the whole name;"
+                    + " a CSV column) (default: none)")
+    String interactions;
+
     /** The settings these options describe, built as the configuration builds them. */
     public ModelSettings settings() {
         final Map<String, String> settings = new LinkedHashMap<>();
@@ -119,6 +125,9 @@ public final class ModelOptions {
             settings.put("olr.model.classes", String.join(",", classes));
         }
         settings.put("olr.model.allow-new-classes", String.valueOf(!fixedClasses));
+        if (interactions != null) {
+            settings.put("olr.model.interactions", interactions);
+        }
         return OlrConfig.defaults(settings).modelSettings();
     }
 

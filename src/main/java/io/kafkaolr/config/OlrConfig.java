@@ -1,6 +1,7 @@
 package io.kafkaolr.config;
 
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
@@ -72,6 +73,7 @@ public final class OlrConfig {
             Map.entry("olr.model.hash-bits", String.valueOf(FeatureHasher.DEFAULT_BITS)),
             Map.entry("olr.model.classes", ""),
             Map.entry("olr.model.allow-new-classes", "true"),
+            Map.entry("olr.model.interactions", ""),
             Map.entry("olr.max-features", String.valueOf(Limits.DEFAULT.features())),
             Map.entry("olr.max-record-bytes", String.valueOf(Limits.DEFAULT.recordBytes())),
             Map.entry("olr.limits.id-bytes", String.valueOf(Limits.DEFAULT.idBytes())),
@@ -266,7 +268,8 @@ public final class OlrConfig {
                 doubleValue("olr.model.l1"), l2, doubleValue("olr.model.ftrl-beta"),
                 enumValue("olr.model.normalize", Normalization.class), intValue("olr.model.batch-size"),
                 doubleValue("olr.model.label-clip"), intValue("olr.model.max-dimension"), classes,
-                type == ModelType.SOFTMAX && booleanValue("olr.model.allow-new-classes"));
+                type == ModelType.SOFTMAX && booleanValue("olr.model.allow-new-classes"),
+                interactions());
     }
 
     /** The topology's configuration. */
@@ -314,6 +317,15 @@ public final class OlrConfig {
             return Long.parseLong(values.get(name).trim());
         } catch (final NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, got '" + values.get(name) + "'", e);
+        }
+    }
+
+    /** {@code olr.model.interactions}: the feature crosses, such as {@code user:ad,user:user}. */
+    private Interactions interactions() {
+        try {
+            return Interactions.parse(values.get("olr.model.interactions"));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("olr.model.interactions: " + e.getMessage(), e);
         }
     }
 

@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  * @param initialClasses for binary models exactly {@code [negative, positive]}; for softmax
  *     models the classes known from the start (possibly none)
  * @param allowNewClasses softmax only: whether a label never seen adds a class
+ * @param interactions the feature crosses added to every example and event ({@link Interactions};
+ *     {@link Interactions#NONE}: none)
  */
 public record ModelSettings(
         ModelType type,
@@ -43,7 +45,8 @@ public record ModelSettings(
         double labelClip,
         int maxDimension,
         List<String> initialClasses,
-        boolean allowNewClasses) {
+        boolean allowNewClasses,
+        Interactions interactions) {
 
     /** AdaGrad's {@code eps}: keeps the first step of a coordinate finite when its gradient is 0. */
     public static final double ADAGRAD_EPSILON = 1e-8;
@@ -58,6 +61,7 @@ public record ModelSettings(
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(normalization, "normalization");
+        Objects.requireNonNull(interactions, "interactions");
         initialClasses = List.copyOf(initialClasses);
         if (hashBits < 1 || hashBits > FeatureHasher.MAX_BITS) {
             throw new IllegalArgumentException("hash bits must be in [1, " + FeatureHasher.MAX_BITS + "], got " + hashBits);
@@ -115,7 +119,8 @@ public record ModelSettings(
     /** Binary SGD model on raw features, labels "0" (negative) and "1" (positive), no regularisation. */
     public static ModelSettings binary(final double learningRate, final LearningRateSchedule schedule) {
         return new ModelSettings(ModelType.BINARY, FeatureHasher.DEFAULT_BITS, Optimizer.SGD, learningRate, schedule,
-                0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, DEFAULT_LABEL_CLIP, DEFAULT_MAX_DIMENSION, List.of("0", "1"), false);
+                0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, DEFAULT_LABEL_CLIP, DEFAULT_MAX_DIMENSION, List.of("0", "1"), false,
+                Interactions.NONE);
     }
 
     /** Softmax SGD model on raw features that adds classes as they appear, no regularisation. */
@@ -174,6 +179,11 @@ public record ModelSettings(
         return edit(b -> b.batchSize = newBatchSize);
     }
 
+    /** A copy with other feature crosses. */
+    public ModelSettings withInteractions(final Interactions newInteractions) {
+        return edit(b -> b.interactions = newInteractions);
+    }
+
     /** Whether feature values are transformed at all (and their statistics kept). */
     public boolean normalize() {
         return normalization != Normalization.NONE;
@@ -216,6 +226,7 @@ public record ModelSettings(
         private int maxDimension;
         private List<String> initialClasses;
         private boolean allowNewClasses;
+        private Interactions interactions;
 
         private Draft(final ModelSettings s) {
             type = s.type;
@@ -233,11 +244,12 @@ public record ModelSettings(
             maxDimension = s.maxDimension;
             initialClasses = s.initialClasses;
             allowNewClasses = s.allowNewClasses;
+            interactions = s.interactions;
         }
 
         private ModelSettings build() {
             return new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT, l1, l2, ftrlBeta,
-                    normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses);
+                    normalization, batchSize, labelClip, maxDimension, initialClasses, allowNewClasses, interactions);
         }
     }
 

@@ -27,6 +27,17 @@ final class Utf8Murmur3 {
      * {@code second} is null.
      */
     static int hash(final CharSequence first, final CharSequence second, final int seed) {
+        return hash(first, second, null, null, seed);
+    }
+
+    /**
+     * The hash of the UTF-8 bytes of the cross name {@code a + "*" + b}, where {@code a} is
+     * {@code aName + "=" + aValue} (or {@code aName} alone when {@code aValue} is null) and
+     * {@code b} likewise; of {@code a} alone when {@code bName} is null. Nothing is built: the
+     * parts are encoded one after the other, with their separators, into one running hash.
+     */
+    static int hash(final CharSequence aName, final CharSequence aValue, final CharSequence bName,
+                    final CharSequence bValue, final int seed) {
         int h = seed;
         // bytes not yet mixed, the first one in the low bits (little-endian blocks, as the
         // reference reads them); at most 3 are left after each character, so one more
@@ -34,9 +45,26 @@ final class Utf8Murmur3 {
         long pending = 0;
         int pendingCount = 0;
         int length = 0;
-        CharSequence s = first;
-        boolean inSecond = false;
-        while (true) {
+        for (int part = 0; part < 4; part++) {
+            final CharSequence s = part == 0 ? aName : part == 1 ? aValue : part == 2 ? bName : bValue;
+            if (s == null) {
+                if (part == 2) {
+                    break; // no second feature: no cross
+                }
+                continue;
+            }
+            if (part > 0) {
+                // the separator ends the part before: a high surrogate last in it stays unpaired,
+                // as it does in the concatenated string, where the separator follows it
+                pending |= (long) (part == 2 ? '*' : '=') << (pendingCount << 3);
+                pendingCount++;
+                length++;
+                if (pendingCount == 4) {
+                    h = mixBlock(h, (int) pending);
+                    pending >>>= 32;
+                    pendingCount = 0;
+                }
+            }
             final int n = s.length();
             int i = 0;
             while (i < n) {
@@ -86,21 +114,6 @@ final class Utf8Murmur3 {
                     pendingCount -= 4;
                 }
             }
-            if (second == null || inSecond) {
-                break;
-            }
-            // the separator ends the first part: a high surrogate last in it stays unpaired,
-            // as it does in the concatenated string, where '=' follows it
-            pending |= (long) '=' << (pendingCount << 3);
-            pendingCount++;
-            length++;
-            if (pendingCount == 4) {
-                h = mixBlock(h, (int) pending);
-                pending >>>= 32;
-                pendingCount = 0;
-            }
-            s = second;
-            inSecond = true;
         }
         if (pendingCount > 0) {
             h ^= mixK((int) pending);

@@ -4,6 +4,7 @@ import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.core.SparseVector;
@@ -52,6 +53,15 @@ final class ParsedLine {
     /** The model indices of the last {@link #vector}, one per feature in line order. */
     private int[] indices = new int[64];
     private List<String> recordNames;
+    /**
+     * The features of the last {@link #vector} made with feature crosses, and the crosses: the
+     * line's features, crosses included, are then those {@link FeatureHasher#names} lists; null
+     * otherwise.
+     */
+    private Features crossed;
+    private Interactions crossedWith;
+    private int crossedCount;
+    private List<String> crossedNames;
 
     /** Feature positions by hash, open addressing; a bucket is in use when its stamp is the current line's. */
     private int[] table = new int[128];
@@ -73,6 +83,8 @@ final class ParsedLine {
         features = null;
         decoded = null;
         recordNames = null;
+        crossed = null;
+        crossedNames = null;
         if (++stamp == 0) {
             Arrays.fill(stamps, 0);
             stamp = 1;
@@ -192,6 +204,9 @@ final class ParsedLine {
 
     /** The number of features on the line. */
     int featureCount() {
+        if (crossed != null) {
+            return crossedCount;
+        }
         return features != null ? features.count() : count;
     }
 
@@ -203,6 +218,27 @@ final class ParsedLine {
      * @throws RejectedInputException when there are more than {@code maxFeatures} features
      */
     SparseVector vector(final FeatureHasher hasher, final int maxFeatures) {
+        return vector(hasher, maxFeatures, Interactions.NONE);
+    }
+
+    /**
+     * As {@link #vector(FeatureHasher, int)}, with the feature crosses {@code interactions} of the
+     * model: a line with crosses is hashed by the core's one hashing of {@link Features}, as the
+     * processors hash it, its features built as {@link #toRow} builds them; afterwards
+     * {@link #featureCount}, {@link #index} and {@link #name} cover the crosses too.
+     */
+    SparseVector vector(final FeatureHasher hasher, final int maxFeatures, final Interactions interactions) {
+        crossed = null;
+        crossedNames = null;
+        if (!interactions.isEmpty()) {
+            final Features row = features != null ? features : toRow().features();
+            final FeatureHasher.Hashed hashed = hasher.hash(row, maxFeatures, interactions);
+            indices = hashed.nameIndices();
+            crossed = row;
+            crossedWith = interactions;
+            crossedCount = indices.length;
+            return hashed.vector();
+        }
         if (features != null) {
             final FeatureHasher.Hashed hashed = hasher.hash(features, maxFeatures);
             indices = hashed.nameIndices();
@@ -228,6 +264,12 @@ final class ParsedLine {
 
     /** The name of feature {@code k}, in line order: {@code ns^name}, or {@code name} without a namespace. */
     String name(final int k) {
+        if (crossed != null) {
+            if (crossedNames == null) {
+                crossedNames = FeatureHasher.names(crossed, crossedWith);
+            }
+            return crossedNames.get(k);
+        }
         if (features != null) {
             if (recordNames == null) {
                 recordNames = features.names();

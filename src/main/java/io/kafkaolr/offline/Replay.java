@@ -3,6 +3,7 @@ package io.kafkaolr.offline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.core.BinnedRocAuc;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Learner;
 import io.kafkaolr.core.Limits;
@@ -39,6 +40,8 @@ import java.util.TreeMap;
 public final class Replay {
     private final ModelState model;
     private final FeatureHasher hasher;
+    // the model's feature crosses: every row is hashed with them, as the processors hash
+    private final Interactions interactions;
     private final int maxFeatures;
     private final ModelRows weights = new ModelRows();
     private final Learner learner = new Learner();
@@ -59,6 +62,7 @@ public final class Replay {
     public Replay(final ModelSettings settings, final int maxFeatures, final PrintWriter log) {
         this.model = ModelState.fresh(settings);
         this.hasher = new FeatureHasher(settings.hashBits());
+        this.interactions = settings.interactions();
         this.maxFeatures = maxFeatures;
         this.log = log;
     }
@@ -125,7 +129,7 @@ public final class Replay {
         final long[] hashed = new long[2]; // rows hashed, their non-zeros
         try (LabeledRowReader reader = refusals.open()) {
             rows = eachRow(refusals, reader, (row, label) -> {
-                hashed[1] += row.vector(hasher, maxFeatures).size();
+                hashed[1] += row.vector(hasher, maxFeatures, interactions).size();
                 hashed[0]++;
             }, () -> { }) + reader.rejected();
         }
@@ -182,10 +186,10 @@ public final class Replay {
 
     /** A CSV row through the model, as the training processor learns it: hash, predict, one step. */
     private void learn(final Features features, final String label, final double importance) {
-        final FeatureHasher.Hashed hashed = hasher.hash(features, maxFeatures);
+        final FeatureHasher.Hashed hashed = hasher.hash(features, maxFeatures, interactions);
         final int created = learn(hashed.vector(), label, importance);
         if (created > 0) {
-            final List<String> rowNames = features.names();
+            final List<String> rowNames = FeatureHasher.names(features, interactions);
             for (int k = 0; k < rowNames.size(); k++) {
                 if (isAmong(hashed.nameIndices()[k], created)) {
                     name(hashed.nameIndices()[k], rowNames.get(k));
@@ -199,7 +203,7 @@ public final class Replay {
      * hashed from the line's bytes, with a name built only for a feature whose row it creates.
      */
     private void learn(final ParsedLine row, final String label) {
-        final int created = learn(row.vector(hasher, maxFeatures), label, row.importance());
+        final int created = learn(row.vector(hasher, maxFeatures, interactions), label, row.importance());
         for (int k = 0; created > 0 && k < row.featureCount(); k++) {
             if (isAmong(row.index(k), created)) {
                 name(row.index(k), row.name(k));
@@ -272,7 +276,7 @@ public final class Replay {
 
     /** The current model's prediction for {@code features}. */
     public ModelOutput predict(final Features features) {
-        return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures), weights);
+        return OnlineLogisticRegression.predict(model, hasher.vectorize(features, maxFeatures, interactions), weights);
     }
 
     /** The train part of the report. */
@@ -303,7 +307,7 @@ public final class Replay {
         final Score score = new Score();
         for (final CsvDataset.Row row : test.rows()) {
             try {
-                score.add(hasher.vectorize(row.features(), maxFeatures), row.label());
+                score.add(hasher.vectorize(row.features(), maxFeatures, interactions), row.label());
             } catch (final RejectedInputException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 log.printf(Locale.ROOT, "test line %d not scored: %s: %s%n", row.line(), e.reason(), e.getMessage());
@@ -324,7 +328,8 @@ public final class Replay {
         final Refusals refusals = new Refusals(input, "test ", "not scored", rejected, refused);
         final Score score = new Score();
         try (LabeledRowReader reader = refusals.open()) {
-            eachRow(refusals, reader, (row, label) -> score.add(row.vector(hasher, maxFeatures), label), () -> { });
+            eachRow(refusals, reader, (row, label) -> score.add(row.vector(hasher, maxFeatures, interactions), label),
+                    () -> { });
         }
         refusals.summary();
         return score.report(rejectedJson(refused, rejected));

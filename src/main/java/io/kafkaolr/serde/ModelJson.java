@@ -318,6 +318,7 @@ public final class ModelJson {
         final var initial = settings.putArray("initial_classes");
         s.initialClasses().forEach(initial::add);
         settings.put("allow_new_classes", s.allowNewClasses());
+        settings.put("interactions", s.interactions().spec());
         return settings;
     }
 }

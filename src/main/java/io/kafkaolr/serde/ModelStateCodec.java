@@ -1,5 +1,6 @@
 package io.kafkaolr.serde;
 
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.LearningRateSchedule;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
@@ -39,6 +40,10 @@ public final class ModelStateCodec {
     private static final int WINDOW_ENTRY_BYTES = 9;
     private static final byte ROW_FORMAT = 3;
     private static final byte HEADER_FORMAT = (byte) ModelState.FORMAT_VERSION;
+    // format 3 and the model's feature crosses after allow_new_classes: written only for a model
+    // that has crosses, so a model without keeps the format 3 every earlier version reads, and
+    // a reader that knows no crosses refuses a model with crosses instead of scoring it without them
+    private static final byte HEADER_FORMAT_CROSSES = 4;
 
     private ModelStateCodec() {
     }
@@ -257,8 +262,9 @@ public final class ModelStateCodec {
         try {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
             final DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(HEADER_FORMAT);
             final ModelSettings s = model.settings();
+            final boolean crosses = !s.interactions().isEmpty();
+            out.writeByte(crosses ? HEADER_FORMAT_CROSSES : HEADER_FORMAT);
             out.writeUTF(s.type().name());
             out.writeInt(s.hashBits());
             out.writeUTF(s.optimizer().name());
@@ -274,6 +280,9 @@ public final class ModelStateCodec {
             out.writeInt(s.maxDimension());
             writeStrings(out, s.initialClasses());
             out.writeBoolean(s.allowNewClasses());
+            if (crosses) {
+                out.writeUTF(s.interactions().spec());
+            }
             writeStrings(out, model.classes());
             out.writeLong(model.version());
             writeDoubles(out, model.clock());
@@ -297,8 +306,9 @@ public final class ModelStateCodec {
     }
 
     /**
-     * Decodes a model header, of this format, of format 2 (normalisation on or off) or of format 1
-     * (SGD models without L1 or normalisation).
+     * Decodes a model header: of format 4 (format 3 with feature crosses), of format 3 (no
+     * crosses), of format 2 (normalisation on or off) or of format 1 (SGD models without L1 or
+     * normalisation).
      */
     public static ModelState decodeHeader(final byte[] bytes) {
         try {
@@ -307,7 +317,7 @@ public final class ModelStateCodec {
             if (format == 1) {
                 return decodeHeaderFormat1(in);
             }
-            checkFormat(format, HEADER_FORMAT, "model header");
+            checkFormat(format, HEADER_FORMAT_CROSSES, "model header");
             final ModelType type = ModelType.valueOf(in.readUTF());
             final int hashBits = in.readInt();
             final Optimizer optimizer = Optimizer.valueOf(in.readUTF());
@@ -325,8 +335,11 @@ public final class ModelStateCodec {
             final int maxDimension = format == 2 ? ModelSettings.DEFAULT_MAX_DIMENSION : in.readInt();
             final List<String> initialClasses = readStrings(in);
             final boolean allowNew = in.readBoolean();
+            final Interactions interactions = format == HEADER_FORMAT_CROSSES ? Interactions.parse(in.readUTF())
+                    : Interactions.NONE;
             final ModelSettings settings = new ModelSettings(type, hashBits, optimizer, learningRate, schedule, powerT,
-                    l1, l2, beta, normalization, batchSize, labelClip, maxDimension, initialClasses, allowNew);
+                    l1, l2, beta, normalization, batchSize, labelClip, maxDimension, initialClasses, allowNew,
+                    interactions);
             final List<String> classes = readStrings(in);
             final long version = in.readLong();
             final double[] clock = readDoubles(in);
@@ -355,7 +368,7 @@ public final class ModelStateCodec {
         final boolean allowNew = in.readBoolean();
         final ModelSettings settings = new ModelSettings(type, hashBits, Optimizer.SGD, learningRate, schedule, powerT,
                 0.0, l2, 1.0, Normalization.NONE, 1,
-                ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, initialClasses, allowNew);
+                ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, initialClasses, allowNew, Interactions.NONE);
         final List<String> classes = readStrings(in);
         final long version = in.readLong();
         final double logScale = in.readDouble();
@@ -394,9 +407,9 @@ public final class ModelStateCodec {
         return count;
     }
 
-    /** Refuses a format other than {@code current} and 2 (format 1 is read before this check). */
+    /** Refuses a format above {@code current} or below 2 (format 1 is read before this check). */
     private static void checkFormat(final byte found, final byte current, final String what) {
-        if (found != current && found != 2) {
+        if (found > current || found < 2) {
             throw new IllegalArgumentException(what + " has format version " + found
                     + "; this version of kafka-olr reads versions 1 to " + current);
         }

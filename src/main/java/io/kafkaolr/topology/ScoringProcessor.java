@@ -8,7 +8,6 @@ import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
-import io.kafkaolr.core.SparseVector;
 import io.kafkaolr.serde.RecordCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,9 +85,10 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         ModelIds.validate(modelId);
         limits.checkId("the event id", event.getId());
         final Features features = new Features(event.getNumericFeatures(), event.getCategoricalFeatures());
-        final SparseVector x = hasher.vectorize(features, config.maxFeatures());
         limits.checkFeatureNames(features);
-        final ModelOutput output = models.predict(modelId, x);
+        // hashed with the feature crosses of the model that scores the event, as training hashes with them
+        final ModelOutput output = models.predict(modelId,
+                settings -> hasher.vectorize(features, config.maxFeatures(), settings.interactions()));
         final Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int k = 0; k < output.classes().size(); k++) {
             probabilities.put(output.classes().get(k), output.probabilities()[k]);

@@ -2,6 +2,7 @@ package io.kafkaolr.topology;
 
 import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.ModelRows;
+import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelState;
 import io.kafkaolr.core.OnlineLogisticRegression;
 import io.kafkaolr.core.RejectReason;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -277,6 +279,17 @@ final class ServedModels {
      *     dimension than this processor; {@link RejectReason#NUMERIC_OVERFLOW} from the core
      */
     ModelOutput predict(final String modelId, final SparseVector x) {
+        return predict(modelId, settings -> x);
+    }
+
+    /**
+     * Scores the vector {@code hash} makes of an event for the latest committed version of
+     * {@code modelId}, given that version's settings: an event is hashed with the feature crosses
+     * of the very model that scores it, under the same lock.
+     *
+     * @throws RejectedInputException as {@link #predict(String, SparseVector)}, and what {@code hash} throws
+     */
+    ModelOutput predict(final String modelId, final Function<ModelSettings, SparseVector> hash) {
         final Served served = models.get(modelId);
         if (served == null) {
             throw new RejectedInputException(RejectReason.UNKNOWN_MODEL,
@@ -286,7 +299,7 @@ final class ServedModels {
         try {
             final ModelState model = served.header;
             ModelHeaders.requireHashBits(modelId, model, hashBits);
-            return OnlineLogisticRegression.predict(model, x, served.rows);
+            return OnlineLogisticRegression.predict(model, hash.apply(model.settings()), served.rows);
         } finally {
             served.lock.readLock().unlock();
         }

@@ -4,6 +4,7 @@ import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.core.FeatureHasher;
+import io.kafkaolr.core.Interactions;
 import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.ModelState;
@@ -171,11 +172,14 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
             limits.checkId("the example id", example.getId());
         }
         final Features features = new Features(example.getNumericFeatures(), example.getCategoricalFeatures());
-        final FeatureHasher.Hashed hashed = hasher.hash(features, config.maxFeatures());
+        TaskModels.Model model = models.get(modelId);
+        // hashed with the crosses of the model, or of the one this example would create
+        final Interactions interactions = model == null ? config.modelDefaults().interactions()
+                : model.state.settings().interactions();
+        final FeatureHasher.Hashed hashed = hasher.hash(features, config.maxFeatures(), interactions);
         limits.checkFeatureNames(features);
         final SparseVector x = hashed.vector();
 
-        TaskModels.Model model = models.get(modelId);
         if (model == null) {
             if (models.size() >= limits.modelsPerTask()) {
                 throw Limits.exceeded("the models of this task", models.size() + 1, limits.modelsPerTask(),
@@ -197,7 +201,7 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
         // from here on the model has learned the example: it is written at the next commit, whatever follows
         models.changed(model);
         if (config.featureNames() && created > 0) {
-            nameNewRows(model, features, hashed.nameIndices(), created);
+            nameNewRows(model, FeatureHasher.names(features, interactions), hashed.nameIndices(), created);
         }
         if (state.settings().type() == ModelType.BINARY) {
             model.window.add(state.version(), learner.probability(1), learner.labelIndex() == 1);
@@ -241,11 +245,11 @@ final class TrainingProcessor implements Processor<byte[], byte[], byte[], byte[
      * next commit (one entry per new row, none once a model has seen its features): what the
      * weights endpoint and the export show.
      */
-    private void nameNewRows(final TaskModels.Model model, final Features features, final int[] nameIndices,
+    private void nameNewRows(final TaskModels.Model model, final List<String> names, final int[] nameIndices,
                              final int created) {
         final int most = config.limits().namesPerRow();
         int k = 0;
-        for (final String name : features.names()) {
+        for (final String name : names) {
             final int index = nameIndices[k++];
             if (isAmong(index, absent, created) && ModelSnapshot.keepsName(name)) {
                 final List<String> list = model.newNames.computeIfAbsent(index, i -> new ArrayList<>(1));

@@ -156,4 +156,47 @@ class ReplayCommandTest {
         assertEquals(2, Cli.olr("replay", "--train", "x.csv", "--model", "ternary").exitCode());
         assertEquals(1, Cli.olr("replay", "--train", dir.resolve("missing.csv").toString()).exitCode());
     }
+
+    @Test
+    void replayCrossesTheNamespacesItIsGivenAndExportsTheCrosses() throws Exception {
+        final Path csv = dir.resolve("crossed.csv");
+        final StringBuilder rows = new StringBuilder("country,device,label\n");
+        final String[] countries = {"fr", "de", "us"};
+        final String[] devices = {"ios", "web"};
+        for (int i = 0; i < 60; i++) {
+            final int c = i % 3;
+            final int d = (i / 3) % 2;
+            rows.append(countries[c]).append(',').append(devices[d]).append(',').append((c == 0) ^ (d == 0) ? 1 : 0)
+                    .append('\n');
+        }
+        Files.writeString(csv, rows.toString());
+        final Path model = dir.resolve("crossed.json");
+        final Cli.Run run = Cli.olr("replay", "--train", csv.toString(), "--hash-bits", "12",
+                "--interactions", "country:device", "--export-model", model.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        final JsonNode exported = JSON.readTree(model.toFile());
+        assertEquals("country:device", exported.at("/settings/interactions").asText());
+        // 3 countries and 2 devices: 5 one-hot rows and 6 crosses, each named
+        final List<String> names = new ArrayList<>();
+        exported.get("weights").fieldNames().forEachRemaining(names::add);
+        assertEquals(11, names.size(), names.toString());
+        assertEquals(6, names.stream().filter(n -> n.matches("country=\\w+\\*device=\\w+")).count(), names.toString());
+
+        final Cli.Run plain = Cli.olr("replay", "--train", csv.toString(), "--hash-bits", "12",
+                "--export-model", dir.resolve("plain.json").toString());
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertEquals("", JSON.readTree(dir.resolve("plain.json").toFile()).at("/settings/interactions").asText());
+
+        // evaluate: every model of the table has the crosses' weights, 11 of them, or none, 5
+        final Cli.Run crossed = Cli.olr("evaluate", "--train", csv.toString(), "--test", csv.toString(),
+                "--interactions", "country:device");
+        assertEquals(0, crossed.exitCode(), crossed.err());
+        final Cli.Run uncrossed = Cli.olr("evaluate", "--train", csv.toString(), "--test", csv.toString());
+        assertEquals(0, uncrossed.exitCode(), uncrossed.err());
+        final List<String> crossedRows = crossed.out().lines().skip(2).toList();
+        final List<String> uncrossedRows = uncrossed.out().lines().skip(2).toList();
+        assertEquals(10, crossedRows.size(), crossed.out());
+        assertTrue(crossedRows.stream().allMatch(r -> r.endsWith(" of 11 |")), crossed.out());
+        assertTrue(uncrossedRows.stream().allMatch(r -> r.endsWith(" of 5 |")), uncrossed.out());
+    }
 }

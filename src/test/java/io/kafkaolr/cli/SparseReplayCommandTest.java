@@ -104,6 +104,29 @@ class SparseReplayCommandTest {
     }
 
     @Test
+    void crossesOfVwNamespacesLearnWhatTheSameRowsLearnFromCsvAndJsonLines() throws Exception {
+        // VW namespaces u and ad; the CSV columns and JSON names u^a, u^b and ad^x are in the same ones
+        final Path vw = write("crossed.vw", "", r -> (r[3] == 1 ? "1" : "-1") + " |u a:" + r[0] + " b:" + r[1]
+                + " |ad x:" + r[2]);
+        final Path csv = write("crossed.csv", "u^a,u^b,ad^x,label\n", r -> r[0] + "," + r[1] + "," + r[2] + ","
+                + (int) r[3]);
+        final Path jsonl = write("crossed.jsonl", "", r -> "{\"model_id\":\"m\",\"numeric_features\":{\"u^a\":" + r[0]
+                + ",\"u^b\":" + r[1] + ",\"ad^x\":" + r[2] + "},\"label\":\"" + (int) r[3] + "\"}");
+        final Replayed fromVw = replay(vw, "--interactions", "u:ad");
+        // 3 features and 2 x 1 crosses, each named
+        assertEquals(5, fromVw.model().get("weights").size(), fromVw.model().get("weights").toString());
+        assertTrue(fromVw.model().get("weights").has("u^a*ad^x"), fromVw.model().get("weights").toString());
+        assertTrue(fromVw.model().get("weights").has("u^b*ad^x"), fromVw.model().get("weights").toString());
+        for (final Replayed other : List.of(replay(csv, "--interactions", "u:ad"),
+                replay(jsonl, "--interactions", "u:ad"))) {
+            assertEquals(fromVw.report(), other.report(), "the report, to the bit");
+            assertEquals(fromVw.model(), other.model(), "the exported model, to the bit");
+        }
+        final Replayed plain = replay(vw);
+        assertEquals(3, plain.model().get("weights").size());
+    }
+
+    @Test
     void binaryLabelsMapByValueWhateverTheClassesAreNamed() throws Exception {
         final Replayed named = replay(libsvm("named.svm"), "--classes", "no,yes");
         assertEquals(JSON.readTree("[\"no\",\"yes\"]"), named.report().at("/train/classes"));

@@ -124,6 +124,17 @@ class OlrConfigTest {
     }
 
     @Test
+    void interactionsAreNoneByDefaultAndParsedFromTheConfiguration() {
+        assertTrue(OlrConfig.defaults(Map.of()).modelSettings().interactions().isEmpty());
+        final ModelSettings s = OlrConfig.defaults(Map.of("olr.model.interactions", "user:ad, user:user"))
+                .modelSettings();
+        assertEquals("user:ad,user:user", s.interactions().spec());
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> OlrConfig.defaults(Map.of("olr.model.interactions", "user:ad,ad:user")).modelSettings());
+        assertTrue(bad.getMessage().startsWith("olr.model.interactions: "), bad.getMessage());
+    }
+
+    @Test
     void binaryClassesComeFromTheConfiguration() {
         final ModelSettings s = OlrConfig.defaults(Map.of("olr.model.classes", "ham, spam")).modelSettings();
         assertEquals(List.of("ham", "spam"), s.initialClasses());

@@ -39,7 +39,7 @@ class GradientAndRegularizationTest {
         for (final ModelType type : ModelType.values()) {
             final List<String> classes = type == ModelType.BINARY ? List.of("0", "1") : List.of("a", "b", "c");
             final ModelSettings settings = new ModelSettings(type, 18, Optimizer.SGD, 1e-3, LearningRateSchedule.CONSTANT, 0.5, 0.0, 0.0, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION,
-                    classes, false);
+                    classes, false, Interactions.NONE);
             final int logits = settings.logitsFor(classes.size());
             final int d = 5;
             final SparseVector x = SparseVector.of(new int[] {0, 2, 3}, new double[] {0.7, -1.3, 2.1});
@@ -107,7 +107,7 @@ class GradientAndRegularizationTest {
         final Random random = new Random(11);
         final int d = 40;
         final List<String> classes = List.of("x", "y", "z");
-        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, classes, false);
+        final ModelSettings settings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.5, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.05, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, classes, false, Interactions.NONE);
         final ModelState model = ModelState.fresh(settings);
         final ModelRows weights = new ModelRows();
 
@@ -160,8 +160,8 @@ class GradientAndRegularizationTest {
         // softmax's two rows each move by eta*g, so their difference, the binary logit, moves by
         // 2*eta*g and shrinks by (1 - eta*l2): binary at 2*eta and l2/2 takes the same steps
         final Random random = new Random(3);
-        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, Optimizer.SGD, 0.2, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.005, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false);
-        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false);
+        final ModelSettings binarySettings = new ModelSettings(ModelType.BINARY, 18, Optimizer.SGD, 0.2, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.005, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false, Interactions.NONE);
+        final ModelSettings softmaxSettings = new ModelSettings(ModelType.SOFTMAX, 18, Optimizer.SGD, 0.1, LearningRateSchedule.INVSCALING, 0.5, 0.0, 0.01, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION, List.of("no", "yes"), false, Interactions.NONE);
         final ModelState binary = ModelState.fresh(binarySettings);
         final ModelState softmax = ModelState.fresh(softmaxSettings);
         final ModelRows binaryWeights = new ModelRows();

@@ -21,7 +21,7 @@ class OptimizersTest {
     private static ModelSettings settings(final Optimizer optimizer, final double eta, final LearningRateSchedule schedule,
                                           final double l1, final double l2) {
         return new ModelSettings(ModelType.BINARY, 18, optimizer, eta, schedule, 0.5, l1, l2, 1.0, Normalization.NONE, 1, ModelSettings.DEFAULT_LABEL_CLIP, ModelSettings.DEFAULT_MAX_DIMENSION,
-                List.of("0", "1"), false);
+                List.of("0", "1"), false, Interactions.NONE);
     }
 
     /** The first step from a fresh model on x = {0: 2}, label 1: p = 0.5, so g = -1 for w_0 and -0.5 for the bias. */

@@ -42,9 +42,10 @@ public record GoldenFile(String name, Map<String, String> model, List<String> la
 
     /** A probe: its features as written, and the writer's probability of each class, in class order. */
     public record Probe(String text, Features features, double[] probabilities) {
-        /** The probe hashed as scoring hashes an event, onto {@code 2^hashBits} indices. */
-        public SparseVector vector(final int hashBits) {
-            return new FeatureHasher(hashBits).vectorize(features, Limits.DEFAULT.features());
+        /** The probe hashed as scoring hashes an event for a model with {@code settings} (its bits, its crosses). */
+        public SparseVector vector(final io.kafkaolr.core.ModelSettings settings) {
+            return new FeatureHasher(settings.hashBits()).vectorize(features, Limits.DEFAULT.features(),
+                    settings.interactions());
         }
     }
 
@@ -111,6 +112,8 @@ public record GoldenFile(String name, Map<String, String> model, List<String> la
         assertEquals(Double.parseDouble(model.get("l2")), settings.l2(), 0.0, "l2");
         assertEquals(model.get("normalization"), settings.normalization().name(), "normalization");
         assertEquals(Integer.parseInt(model.get("batch_size")), settings.batchSize(), "batch size");
+        // files written before feature crosses have no interactions field: none
+        assertEquals(model.getOrDefault("interactions", ""), settings.interactions().spec(), "interactions");
     }
 
     /** The golden files under {@code /model-topic/<dir>/}, as names relative to {@code /model-topic/}, sorted. */

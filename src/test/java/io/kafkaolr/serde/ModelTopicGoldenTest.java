@@ -70,8 +70,16 @@ class ModelTopicGoldenTest {
             "v3/softmax-adagrad-minibatch-none.txt",
             "v3/softmax-ftrl-defaults.txt");
 
-    /** The newest format this code writes (rows and headers): the golden files must include it. */
+    /**
+     * The newest format this code writes (rows, and the headers of models without feature
+     * crosses): the golden files must include it.
+     */
     private static final int NEWEST_FORMAT = 3;
+    /**
+     * The newest header format this code reads: format 3 with the model's feature crosses, written
+     * only for a model that has some (its golden file is of layout 4, layout4/binary-ftrl-crosses.txt).
+     */
+    static final int NEWEST_HEADER_FORMAT = 4;
 
 
     /** One model-topic entry of a golden file: the key and value bytes, and the key decoded. */
@@ -131,7 +139,8 @@ class ModelTopicGoldenTest {
     }
 
     private static SparseVector vector(final ModelState model, final Features features) {
-        return new FeatureHasher(model.settings().hashBits()).vectorize(features, Limits.DEFAULT.features());
+        return new FeatureHasher(model.settings().hashBits()).vectorize(features, Limits.DEFAULT.features(),
+                model.settings().interactions());
     }
 
     @Test
@@ -160,6 +169,13 @@ class ModelTopicGoldenTest {
             final String prefix = "v" + format + "/";
             assertTrue(GOLDEN.stream().anyMatch(g -> g.startsWith(prefix)), "no golden file of format " + format);
         }
+        // the header format of a model with feature crosses has a golden file of layout 4
+        final ModelState crossed = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.CONSTANT)
+                .withInteractions(io.kafkaolr.core.Interactions.parse("a:b")));
+        assertEquals(NEWEST_HEADER_FORMAT, ModelStateCodec.encodeHeader(crossed)[0]);
+        assertTrue(ModelTopicLayout4GoldenTest.LAYOUT4.stream().anyMatch(name -> GoldenFile.load(name).entries()
+                .stream().anyMatch(e -> ModelTopicFormat.decodeKey(e.key()).isHeader()
+                        && e.value()[0] == NEWEST_HEADER_FORMAT)), "no golden file of header format " + NEWEST_HEADER_FORMAT);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -323,13 +339,13 @@ class ModelTopicGoldenTest {
     }
 
     @ParameterizedTest(name = "format {0}")
-    @ValueSource(ints = {4, 127})
+    @ValueSource(ints = {5, 127})
     void aHeaderOfANewerFormatIsRefused(final int format) {
         final byte[] header = withFormat(newest().header().value(), format);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelStateCodec.decodeHeader(header));
         assertTrue(e.getMessage().contains("model header has format version " + format), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions 1 to " + NEWEST_FORMAT), e.getMessage());
+        assertTrue(e.getMessage().contains("reads versions 1 to " + NEWEST_HEADER_FORMAT), e.getMessage());
     }
 
     @ParameterizedTest(name = "format {0}")

@@ -48,6 +48,7 @@ class ModelTopicLayout4GoldenTest {
     /** Every golden file of layout 4; {@code ModelTopicGoldenTest.everyGoldenFileIsListed} keeps this complete. */
     static final List<String> LAYOUT4 = List.of(
             "layout4/binary-ftrl-24-bits-shared-blocks.txt",
+            "layout4/binary-ftrl-crosses.txt",
             "layout4/binary-ftrl-defaults-auc-window-chunks.txt",
             "layout4/binary-rls-model-wide-row.txt",
             "layout4/softmax-ftrl-24-bits-span-shrinks.txt",
@@ -149,7 +150,9 @@ class ModelTopicLayout4GoldenTest {
         final List<ModelTopicFormat.Entry> keys = new ArrayList<>(d.entries().keySet());
         // each commit writes a model's changed entries, then its header
         assertTrue(keys.get(keys.size() - 1).isHeader(), name + ": the header is not last");
-        assertEquals(3, d.entries().get(keys.get(keys.size() - 1))[0], name + ": the header's format byte");
+        // format 4 exactly for a model with feature crosses, format 3 otherwise
+        assertEquals(m.containsKey("interactions") ? 4 : 3, d.entries().get(keys.get(keys.size() - 1))[0],
+                name + ": the header's format byte");
         assertEquals(m.get("type"), s.type().name(), "type");
         assertEquals(List.of(m.get("classes").split(",")), header.classes(), "classes");
         assertEquals(Long.parseLong(m.get("version")), header.version(), "version");
@@ -325,13 +328,13 @@ class ModelTopicLayout4GoldenTest {
         final ModelSnapshot reimported = ModelSnapshot.fromStored(ModelTopicFormat.indexed(imported, d.window()));
         for (final GoldenFile.Probe probe : d.golden().probes()) {
             final String what = name + ", probe " + probe.text();
-            final var served = OnlineLogisticRegression.predict(d.header(), probe.vector(d.hashBits()), rows);
+            final var served = OnlineLogisticRegression.predict(d.header(), probe.vector(d.header().settings()), rows);
             assertEquals(d.header().version(), served.version(), what);
             assertBits(probe.probabilities(), served.probabilities(), what);
             assertBits(probe.probabilities(), OnlineLogisticRegression.predict(snapshot.model(),
-                    probe.vector(d.hashBits()), snapshot.weights()).probabilities(), what + " (export)");
+                    probe.vector(snapshot.model().settings()), snapshot.weights()).probabilities(), what + " (export)");
             assertBits(probe.probabilities(), OnlineLogisticRegression.predict(reimported.model(),
-                    probe.vector(d.hashBits()), reimported.weights()).probabilities(), what + " (import)");
+                    probe.vector(reimported.model().settings()), reimported.weights()).probabilities(), what + " (import)");
         }
     }
 

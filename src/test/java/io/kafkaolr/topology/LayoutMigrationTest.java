@@ -77,7 +77,7 @@ class LayoutMigrationTest {
     void everyGoldenFileIsACase() {
         // the golden files of formats 1 to 3 are all of layout 3, each migrated below; those of layout 4 are read as they are
         assertEquals(13, layout3Files().count());
-        assertEquals(5, layout4Files().count());
+        assertEquals(6, layout4Files().count());
         assertEquals(GoldenFile.all().size(), layout3Files().count() + layout4Files().count());
     }
 
@@ -116,7 +116,7 @@ class LayoutMigrationTest {
     /** The probes, predicted by {@code model} as the training side holds it, to the writer's bits. */
     private static void assertProbes(final Loaded l, final TaskModels.Model model, final String what) {
         for (final GoldenFile.Probe p : l.golden().probes()) {
-            assertBits(p.probabilities(), OnlineLogisticRegression.predict(model.state, p.vector(l.hashBits()),
+            assertBits(p.probabilities(), OnlineLogisticRegression.predict(model.state, p.vector(model.state.settings()),
                     model.rows).probabilities(), l.golden().name() + ", " + what + ", probe " + p.text());
         }
     }
@@ -286,7 +286,7 @@ class LayoutMigrationTest {
         // the deletes of the layout-3 row keys did not remove the rows the blocks hold
         assertEquals(goldenRows(l.golden()), served.rows(l.golden().id()), name + ": rows served after the migration");
         for (final GoldenFile.Probe p : l.golden().probes()) {
-            assertBits(p.probabilities(), served.predict(l.golden().id(), p.vector(l.hashBits())).probabilities(),
+            assertBits(p.probabilities(), served.predict(l.golden().id(), p::vector).probabilities(),
                     name + ", served after the migration, probe " + p.text());
         }
     }
@@ -359,8 +359,8 @@ class LayoutMigrationTest {
         assertEquals(header, model.state, name + ": the header");
         assertEquals(rows, model.rows.size(), name + ": the rows");
         for (final GoldenFile.Probe p : g.probes()) {
-            assertBits(p.probabilities(), OnlineLogisticRegression.predict(model.state, p.vector(hashBits), model.rows)
-                    .probabilities(), name + ", read by a training task, probe " + p.text());
+            assertBits(p.probabilities(), OnlineLogisticRegression.predict(model.state, p.vector(model.state.settings()),
+                    model.rows).probabilities(), name + ", read by a training task, probe " + p.text());
         }
         models.writeChanged();
         assertTrue(store.writes.isEmpty(), name + ": rewritten at the next commit");
@@ -374,7 +374,7 @@ class LayoutMigrationTest {
         for (final ServedModels served : List.of(applied, rebuilt)) {
             assertEquals(rows, served.rows(g.id()), name + ": rows served");
             for (final GoldenFile.Probe p : g.probes()) {
-                assertBits(p.probabilities(), served.predict(g.id(), p.vector(hashBits)).probabilities(),
+                assertBits(p.probabilities(), served.predict(g.id(), p::vector).probabilities(),
                         name + ", served, probe " + p.text());
             }
         }
