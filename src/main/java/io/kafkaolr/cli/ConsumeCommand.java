@@ -17,26 +17,33 @@ import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code olr consume}: prints a topic's records as JSON lines. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
         description = {"Print a topic's records as JSON lines, decoded from the configured format: predictions, "
-                + "dead letters, examples, events, or the model topic's rows and headers.",
-                "Reads committed records only (read_committed), from every partition, without a consumer group."},
+                + "dead letters, examples, events, metrics, model commands, or the model topic's entries.",
+                "Reads committed records only (read_committed), from every partition, without a consumer group: "
+                        + "from the oldest record (or --from-end), following new ones until interrupted (or -e)."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done (--max reached, idle timeout, or interrupted)", "2:invalid options",
-                "3:Kafka could not be reached"})
+        exitCodeList = {"0:done (end of the topic with -e, --max reached, idle timeout, or interrupted)",
+                "2:invalid options, or no such topic", "3:Kafka could not be reached"})
 public final class ConsumeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,11 +52,27 @@ public final class ConsumeCommand implements Callable<Integer> {
     BrokerOptions broker;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
-            description = "predictions, dead-letters, examples, events, model, or a topic name")
+            description = "predictions, dead-letters, examples, events, metrics, control, model, or a topic name")
     String topic;
 
-    @Option(names = "--from-beginning", description = "start at the oldest record (default: only new records)")
+    @Option(names = "--from-end", description = "start at the end: only records written from now on (default: from "
+            + "the oldest record)")
+    boolean fromEnd;
+
+    // the default since reading from the oldest record became it; kept so that scripts that give it still run
+    @Option(names = "--from-beginning", hidden = true)
     boolean fromBeginning;
+
+    @Option(names = {"-e", "--exit-at-end"}, description = "stop at the end of the topic as it was when the command "
+            + "started (as kcat -e does)")
+    boolean exitAtEnd;
+
+    @Option(names = "--follow", description = "keep reading new records until interrupted (the default without -e)")
+    boolean follow;
+
+    @Option(names = {"-K", "--print-key"}, description = "print each record as {\"key\": ..., \"value\": ...}; a key "
+            + "that is not UTF-8 text (the model topic's) is given as \"key_hex\"")
+    boolean printKey;
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "stop after N records")
     long max;
@@ -60,6 +83,12 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (exitAtEnd && follow) {
+            throw new ParameterException(spec.commandLine(), "-e (stop at the end) and --follow contradict each other");
+        }
+        if (fromEnd && fromBeginning) {
+            throw new ParameterException(spec.commandLine(), "--from-end and --from-beginning contradict each other");
+        }
         final OlrConfig config = broker.loadWithCluster();
         final TopologyConfig t = config.topologyConfig();
         final TopicRole role = TopicRole.of(topic, t);
@@ -81,16 +110,24 @@ public final class ConsumeCommand implements Callable<Integer> {
         long printed = 0;
         final KafkaConsumer<byte[], byte[]> opened;
         try {
-            opened = Consumers.wholeTopic(config.connection(), topicName, fromBeginning);
+            opened = Consumers.wholeTopic(config.connection(), topicName, !fromEnd);
         } catch (final IllegalArgumentException e) {
-            spec.commandLine().getErr().println("olr consume: " + e.getMessage());
+            spec.commandLine().getErr().println("olr consume: " + e.getMessage() + " (the topics of olr run: "
+                    + String.join(", ", TopicRole.roleNames()) + ", or a topic's name)");
             return 2;
         }
         try (KafkaConsumer<byte[], byte[]> consumer = opened) {
+            // with read_committed, the end is the last stable offset: what a reader can see now
+            final Map<TopicPartition, Long> end = exitAtEnd ? consumer.endOffsets(consumer.assignment()) : Map.of();
             long lastRecord = System.nanoTime();
             while (!stop.get()) {
+                if (exitAtEnd && reached(consumer, end)) {
+                    out.flush();
+                    return 0;
+                }
                 for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.println(ModelJson.MAPPER.writeValueAsString(toJson(r, role, codec)));
+                    final JsonNode value = toJson(r, role, codec);
+                    out.println(ModelJson.MAPPER.writeValueAsString(printKey ? withKey(r.key(), value) : value));
                     lastRecord = System.nanoTime();
                     if (max > 0 && ++printed >= max) {
                         out.flush();
@@ -110,6 +147,41 @@ public final class ConsumeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether the consumer's position is at or past {@code end} in every partition. */
+    private static boolean reached(final KafkaConsumer<byte[], byte[]> consumer, final Map<TopicPartition, Long> end) {
+        for (final Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A record printed with its key: the key as text when it is UTF-8, else in hex. */
+    static ObjectNode withKey(final byte[] key, final JsonNode value) {
+        final ObjectNode node = ModelJson.MAPPER.createObjectNode();
+        final String text = key == null ? null : utf8(key);
+        if (key == null || text != null) {
+            node.put("key", text);
+        } else {
+            node.put("key_hex", HexFormat.of().formatHex(key));
+        }
+        node.set("value", value);
+        return node;
+    }
+
+    /** {@code bytes} as text when they are UTF-8 without control characters (the model topic's keys have NULs), else null. */
+    private static String utf8(final byte[] bytes) {
+        final String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (final CharacterCodingException e) {
+            return null;
+        }
+        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? null : text;
     }
 
     /** One record as a JSON line; a record that cannot be decoded is shown raw, with why, and never stops the command. */

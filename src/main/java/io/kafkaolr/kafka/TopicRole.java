@@ -3,17 +3,28 @@ package io.kafkaolr.kafka;
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.ModelCommand;
+import io.kafkaolr.avro.ModelMetrics;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.topology.TopologyConfig;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.apache.avro.specific.SpecificRecordBase;
 
-/** What a topic carries: lets commands accept {@code --topic predictions} as well as a topic name. */
+/**
+ * What a topic carries: lets commands accept {@code --topic predictions} as well as a topic name.
+ * Every topic {@code olr run} creates or uses has a role.
+ */
 public enum TopicRole {
     EXAMPLES(LabeledExample.class),
     EVENTS(Event.class),
     PREDICTIONS(Prediction.class),
     DEAD_LETTERS(DeadLetter.class),
+    /** The progressive metrics each model publishes ({@code olr.topic.metrics}). */
+    METRICS(ModelMetrics.class),
+    /** The model commands: imports and deletions. */
+    CONTROL(ModelCommand.class),
     MODEL(null),
     OTHER(null);
 
@@ -35,6 +46,8 @@ public enum TopicRole {
             case EVENTS -> t.eventsTopic();
             case PREDICTIONS -> t.predictionsTopic();
             case DEAD_LETTERS -> t.deadLettersTopic();
+            case METRICS -> t.metrics().topic();
+            case CONTROL -> t.controlTopic();
             case MODEL -> t.modelTopic();
             case OTHER -> throw new IllegalStateException("no configured topic");
         };
@@ -49,6 +62,12 @@ public enum TopicRole {
             }
         }
         return OTHER;
+    }
+
+    /** The names of the roles, as {@code --topic} takes them: {@code predictions}, {@code dead-letters}... */
+    public static List<String> roleNames() {
+        return Arrays.stream(values()).filter(role -> role != OTHER)
+                .map(role -> role.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
     }
 
     /** The topic to use for {@code nameOrRole}. */

@@ -15,6 +15,7 @@ import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.ModelTopicFormat;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,60 @@ class ConsumeCommandTest {
         final JsonNode deleted = consume(ModelTopicFormat.key(PREFIX, ModelTopicFormat.Kind.ROWS, 64), null);
         assertTrue(deleted.has("deleted"));
         assertFalse(rows.has("undecodable") || header.has("undecodable") || deleted.has("undecodable"));
+    }
+
+    @Test
+    void namesWindowAndModelWideEntriesAreDecodedEachAsItsKind() {
+        final byte[] names = ModelTopicFormat.encodeNamesBlock(new int[] {5, 9},
+                new byte[][] {ModelStateCodec.encodeNames(List.of("price")), ModelStateCodec.encodeNames(List.of("a", "b"))},
+                2);
+        final JsonNode named = consume(ModelTopicFormat.key(PREFIX, ModelTopicFormat.Kind.NAMES, 0), names);
+        assertEquals("names", named.get("kind").asText());
+        assertEquals("price", named.at("/names/5/0").asText());
+        assertEquals("b", named.at("/names/9/1").asText());
+
+        final byte[] window = ModelTopicFormat.encodeWindow(512, new double[] {0.25, 0.75},
+                new boolean[] {false, true}, new boolean[] {true, true}, 2);
+        final JsonNode chunk = consume(ModelTopicFormat.key(PREFIX, ModelTopicFormat.Kind.WINDOW, 2), window);
+        assertEquals("window", chunk.get("kind").asText());
+        assertEquals(2, chunk.get("chunk").asInt());
+        assertEquals(512, chunk.get("first_version").asLong());
+        assertEquals(0.75, chunk.at("/entries/1/progressive_probability").asDouble());
+        assertTrue(chunk.at("/entries/1/positive").asBoolean());
+
+        final JsonNode modelWide = consume(ModelTopicFormat.key(PREFIX, ModelTopicFormat.Kind.MODEL_ROW, 3),
+                ModelStateCodec.encodeRow(ROW));
+        assertEquals("model_row", modelWide.get("kind").asText());
+        assertEquals(0.25, modelWide.at("/stored_state/0").asDouble());
+        for (final JsonNode node : List.of(named, chunk, modelWide)) {
+            assertFalse(node.has("undecodable"), node.toString());
+        }
+    }
+
+    @Test
+    void entriesOfTheEarlierLayoutAreDecodedByTheirIndex() {
+        final JsonNode names = consume(ModelStateCodec.key("m", ModelStateCodec.namesIndex(7)),
+                ModelStateCodec.encodeNames(List.of("x=1")));
+        assertEquals(7, names.get("names_of_row").asInt());
+        assertEquals("x=1", names.at("/names/0").asText());
+        assertFalse(names.has("auc_window_index"), "a names entry is not an AUC-window entry: " + names);
+        final JsonNode row = consume(ModelStateCodec.key("m", 7), ModelStateCodec.encodeRow(ROW));
+        assertEquals(1.5, row.at("/stored_state/1").asDouble());
+        final JsonNode slot = consume(ModelStateCodec.key("m", ModelStateCodec.windowIndex(1, 10)),
+                ModelStateCodec.encodeWindowEntry(0.5, true));
+        assertEquals(0.5, slot.get("progressive_probability").asDouble());
+    }
+
+    @Test
+    void aKeyIsPrintedAsTextOrInHex() {
+        final JsonNode value = ModelJson.MAPPER.createObjectNode().put("x", 1);
+        assertEquals("{\"key\":\"m\",\"value\":{\"x\":1}}",
+                ConsumeCommand.withKey("m".getBytes(java.nio.charset.StandardCharsets.UTF_8), value).toString());
+        assertEquals("{\"key_hex\":\"ff00\",\"value\":{\"x\":1}}",
+                ConsumeCommand.withKey(new byte[] {(byte) 0xff, 0}, value).toString());
+        assertTrue(ConsumeCommand.withKey(null, value).get("key").isNull());
+        // a model-topic key: the model id, a NUL, its kind...: UTF-8, but not text
+        assertTrue(ConsumeCommand.withKey(ModelTopicFormat.headerKey("m"), value).has("key_hex"));
     }
 
     @Test

@@ -36,10 +36,12 @@ class CommandLineIT extends BrokerIT {
                 "olr.format", "json"));
         KafkaFixture.createTopics(broker, config);
         final List<String> topicArgs = new ArrayList<>();
-        for (final String role : List.of("examples", "events", "predictions", "dead-letters")) {
+        for (final String role : List.of("examples", "events", "predictions", "dead-letters", "metrics")) {
             topicArgs.add("--set");
             topicArgs.add("olr.topic." + role + "=" + config.get("olr.topic." + role));
         }
+        topicArgs.add("--set");
+        topicArgs.add("application.id=" + config.get("application.id")); // names the model and control topics
         final Path train = copyShipped("breast-cancer/train.csv");
         final Path test = copyShipped("breast-cancer/test.csv");
         try (OlrProcessor processor = OlrProcessor.start(config, broker.bootstrapServers())) {
@@ -77,6 +79,37 @@ class CommandLineIT extends BrokerIT {
                 assertEquals(456, p.get("model_version").asLong());
                 assertEquals(1.0, p.at("/probabilities/0").asDouble() + p.at("/probabilities/1").asDouble(), 1e-12);
             }
+
+            // like kcat -C -e: from the oldest record to the end as it is now, then exit; keys on request
+            final Cli.Run examples = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format",
+                    "json", "--topic", "examples", "-e", "--print-key"), topicArgs));
+            assertEquals(0, examples.exitCode(), examples.err());
+            final List<String> exampleLines = examples.out().lines().toList();
+            assertEquals(456, exampleLines.size());
+            for (final String line : exampleLines) {
+                final JsonNode keyed = JSON.readTree(line);
+                assertEquals("breast-cancer", keyed.get("key").asText(), line);
+                assertEquals("breast-cancer", keyed.at("/value/model_id").asText(), line);
+            }
+            // every topic olr run uses, each decoded; the model topic's keys are binary: in hex
+            for (final String role : List.of("model", "metrics", "control", "dead-letters")) {
+                final Cli.Run all = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format",
+                        "json", "--topic", role, "-e", "-K"), topicArgs));
+                assertEquals(0, all.exitCode(), role + ": " + all.err());
+                for (final String line : all.out().lines().toList()) {
+                    assertTrue(!line.contains("undecodable"), role + ": " + line);
+                }
+                if (role.equals("model")) {
+                    final List<String> entries = all.out().lines().toList();
+                    assertTrue(entries.stream().anyMatch(l -> l.contains("\"header\":true")), all.out());
+                    assertTrue(entries.stream().allMatch(l -> l.startsWith("{\"key_hex\":")), entries.get(0));
+                }
+            }
+            final Cli.Run unknown = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--topic",
+                    "nosuch", "-e"), topicArgs));
+            assertEquals(2, unknown.exitCode(), unknown.err());
+            assertTrue(unknown.err().contains("no topic nosuch") && unknown.err().contains("metrics, control, model"),
+                    unknown.err());
 
             final Path jsonl = dir.resolve("examples.jsonl");
             Files.writeString(jsonl, """
