@@ -1,6 +1,7 @@
 package io.kafkaolr.kafka;
 
 import io.kafkaolr.avro.DeadLetter;
+import io.kafkaolr.serde.DeadLetterOriginals;
 import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.topology.TopologyConfig;
@@ -146,7 +147,7 @@ public final class ControlTopic {
                     } else {
                         final DeadLetter letter = decode(letters, r.value());
                         if (letter != null && letter.getSourceTopic().equals(topics.controlTopic())
-                                && Arrays.equals(RecordCodec.bytes(letter.getOriginalKey()), key)
+                                && Arrays.equals(DeadLetterOriginals.key(letter), key)
                                 && sent.stream().anyMatch(v -> RecordCodec.sha256Hex(v)
                                         .equals(letter.getOriginalValueSha256()))) {
                             return new Outcome.Refused(letter);

@@ -2,8 +2,8 @@ package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.DeadLetter;
 import io.kafkaolr.core.RejectReason;
+import io.kafkaolr.serde.DeadLetterOriginals;
 import io.kafkaolr.serde.RecordCodec;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -68,18 +68,18 @@ public final class DeadLetters {
         final byte[] key = record.key();
         final byte[] value = record.value();
         final byte[] keyPrefix = prefix(key, KEY_PREFIX_BYTES);
-        final DeadLetter letter = DeadLetter.newBuilder()
+        final DeadLetter.Builder builder = DeadLetter.newBuilder()
                 .setReason(reason.name())
                 .setDetail(bounded(detail == null ? reason.name() : detail))
                 .setSourceTopic(origin == null ? "" : origin.topic())
                 .setSourcePartition(origin == null ? -1 : origin.partition())
                 .setSourceOffset(origin == null ? -1 : origin.offset())
-                .setOriginalKey(keyPrefix == null ? null : ByteBuffer.wrap(keyPrefix))
-                .setOriginalValue(value == null ? null : ByteBuffer.wrap(prefix(value, valuePrefixBytes)))
                 .setOriginalKeySize(key == null ? -1 : key.length)
                 .setOriginalValueSize(value == null ? -1 : value.length)
-                .setOriginalValueSha256(value == null ? null : RecordCodec.sha256Hex(value))
-                .build();
+                .setOriginalValueSha256(value == null ? null : RecordCodec.sha256Hex(value));
+        DeadLetterOriginals.key(builder, keyPrefix, key == null ? -1 : key.length);
+        DeadLetterOriginals.value(builder, prefix(value, valuePrefixBytes), value == null ? -1 : value.length);
+        final DeadLetter letter = builder.build();
         final RecordHeaders headers = new RecordHeaders();
         headers.add(REASON_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(keyPrefix, codec.encode(letter), record.timestamp(), headers), sinkName);

@@ -56,9 +56,12 @@ class RecordCodecTest {
         assertEquals(prediction, predictions.decode(predictions.encode(prediction)));
 
         final DeadLetter letter = new DeadLetter("UNPARSEABLE", "why", "t", 0, 5L, null,
-                ByteBuffer.wrap(new byte[] {(byte) 0xff, 0}), -1L, 2L, "ab12");
+                ByteBuffer.wrap(new byte[] {(byte) 0xff, 0}), -1L, 2L, "ab12", null, null);
         final RecordCodec<DeadLetter> letters = format.codec(DeadLetter.class);
         assertEquals(letter, letters.decode(letters.encode(letter)));
+        final DeadLetter text = new DeadLetter("UNPARSEABLE", "why", "t", 0, 5L, null, null, 1L, 9L, "ab12", "m",
+                "{\"id\":\"é\"");
+        assertEquals(text, letters.decode(letters.encode(text)));
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.kafkaolr.core.Limits;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.serde.JsonCodec;
+import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
@@ -104,8 +105,10 @@ class BadInputTest {
             assertEquals(RecordCodec.sha256Hex(garbage), letter.getOriginalValueSha256());
             assertArrayEquals(Arrays.copyOf(garbage, 64 * 1024), RecordCodec.bytes(letter.getOriginalValue()));
             assertArrayEquals(Arrays.copyOf(key, DeadLetters.KEY_PREFIX_BYTES), record.key());
-            assertArrayEquals(Arrays.copyOf(key, DeadLetters.KEY_PREFIX_BYTES),
-                    RecordCodec.bytes(letter.getOriginalKey()));
+            // the key is text ('k's): kept as text; the value is not: kept as bytes
+            assertEquals("k".repeat(DeadLetters.KEY_PREFIX_BYTES), letter.getOriginalKeyText());
+            assertNull(letter.getOriginalKey());
+            assertNull(letter.getOriginalValueText());
             // the original's headers are not copied: only the reason
             assertEquals(List.of(DeadLetters.REASON_HEADER), Arrays.stream(record.headers().toArray())
                     .map(org.apache.kafka.common.header.Header::key).toList());
@@ -122,9 +125,45 @@ class BadInputTest {
         try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.JSON), stateDir)) {
             h.examples.pipeInput(utf8("m"), utf8("{not json"));
             final DeadLetter letter = onlyDeadLetter(h);
-            assertArrayEquals(utf8("{not json"), RecordCodec.bytes(letter.getOriginalValue()));
-            assertArrayEquals(utf8("m"), RecordCodec.bytes(letter.getOriginalKey()));
+            assertEquals("{not json", letter.getOriginalValueText());
+            assertEquals("m", letter.getOriginalKeyText());
+            assertNull(letter.getOriginalValue());
+            assertNull(letter.getOriginalKey());
             assertEquals(9L, letter.getOriginalValueSize());
+        }
+    }
+
+    @Test
+    void aJsonRecordsDeadLetterCarriesItAsTextSoItsIdsCanBeSearchedFor() throws Exception {
+        try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.JSON), stateDir)) {
+            final String event = "{\"id\":\"evt-42\",\"model_id\":\"m\",\"numeric_features\":{\"x\":1},"
+                    + "\"categorical_features\":{\"city\":\"Zürich\"}}";
+            h.events.pipeInput(utf8("evt-42"), utf8(event));
+            final List<TestRecord<byte[], byte[]>> out = h.readDeadLetters();
+            assertEquals(1, out.size());
+            // what olr consume and kcat show: the dead letter's JSON, with the record in it as it was sent
+            final com.fasterxml.jackson.databind.JsonNode json = ModelJson.MAPPER.readTree(out.get(0).value());
+            assertEquals(RejectReason.UNKNOWN_MODEL.name(), json.get("reason").asText());
+            assertEquals(event, json.get("original_value_text").asText());
+            assertEquals("evt-42", json.get("original_key_text").asText());
+            assertTrue(json.get("original_value").isNull(), json.toString());
+            // searchable as it was sent, in the dead letter's bytes: no base64 in the way
+            final String raw = new String(out.get(0).value(), StandardCharsets.UTF_8);
+            assertTrue(raw.contains("evt-42") && raw.contains("Zürich"), raw);
+        }
+    }
+
+    @Test
+    void anAvroRecordsDeadLetterKeepsItsBytes() {
+        try (TopologyHarness h = new TopologyHarness(binary(RecordFormat.AVRO), stateDir)) {
+            final byte[] avro = h.eventCodec.encode(io.kafkaolr.avro.Event.newBuilder().setId("e1").setModelId("nope")
+                    .setNumericFeatures(Map.of("x", 1.0)).setCategoricalFeatures(Map.of()).build());
+            h.events.pipeInput(utf8("e1"), avro);
+            final DeadLetter letter = onlyDeadLetter(h);
+            assertEquals(RejectReason.UNKNOWN_MODEL.name(), letter.getReason());
+            assertNull(letter.getOriginalValueText());
+            assertArrayEquals(avro, RecordCodec.bytes(letter.getOriginalValue()));
+            assertEquals("e1", letter.getOriginalKeyText());
         }
     }
 
