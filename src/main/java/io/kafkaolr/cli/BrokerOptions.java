@@ -20,7 +20,7 @@ public final class BrokerOptions {
                     + "embedded single-node broker is started")
     String bootstrapServers;
 
-    @Option(names = "--format", paramLabel = "avro|json", description = "the record format of the topics (olr.format)")
+    @Option(names = "--format", paramLabel = "avro|json", description = "the format records are written in (olr.format); records are read in either")
     String format;
 
     @Option(names = "--data-dir", paramLabel = "DIR",

@@ -2,19 +2,22 @@ package io.kafkaolr.serde;
 
 import org.apache.avro.specific.SpecificRecordBase;
 
-/** The wire format of a topic's values; the processor writes its outputs in the format it reads. */
+/**
+ * The wire format in which records are written. Records are read in either format, whichever
+ * this one is: each says what it is by its first bytes ({@link EitherFormatCodec}).
+ */
 public enum RecordFormat {
     /** Avro binary in single-object encoding: a 2-byte marker, the schema's fingerprint, the datum. */
     AVRO,
     /** One JSON object per message, field names as in the Avro schemas (see README). */
     JSON;
 
-    /** The codec of this format for a generated Avro class. */
+    /**
+     * The codec for a generated Avro class that writes in this format and reads Avro
+     * single-object and JSON records alike.
+     */
     public <T extends SpecificRecordBase> RecordCodec<T> codec(final Class<T> type) {
-        return switch (this) {
-            case AVRO -> new AvroSingleObjectCodec<>(type);
-            case JSON -> new JsonCodec<>(type);
-        };
+        return new EitherFormatCodec<>(this, type);
     }
 
 }

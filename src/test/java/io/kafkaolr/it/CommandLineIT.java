@@ -63,12 +63,13 @@ class CommandLineIT extends BrokerIT {
             // scoring's own copy may see the commit a moment after this test's consumer does
             KafkaFixture.await(() -> KafkaFixture.servedVersion(processor, "breast-cancer") == 456,
                     Duration.ofSeconds(60), () -> "served version " + KafkaFixture.servedVersion(processor, "breast-cancer"));
-            final Cli.Run events = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(), "--format", "json",
+            // without --format: the events go as Avro, to a processor that writes JSON and reads either
+            final Cli.Run events = Cli.olr(concat(List.of("produce", "-b", broker.bootstrapServers(),
                     "--topic", "events", "--file", test.toString()), topicArgs));
             assertEquals(0, events.exitCode(), events.err());
 
-            final Cli.Run consumed = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(), "--format", "json",
-                    "--topic", "predictions", "--from-beginning", "--max", "113", "--idle-timeout", "60000"),
+            final Cli.Run consumed = Cli.olr(concat(List.of("consume", "-b", broker.bootstrapServers(),
+                    "--topic", "predictions", "--max", "113", "--idle-timeout", "60000"),
                     topicArgs));
             assertEquals(0, consumed.exitCode(), consumed.err());
             final List<String> lines = consumed.out().lines().toList();

@@ -93,11 +93,33 @@ class RecordCodecTest {
     }
 
     @Test
+    void eachFormatWritesItselfAndReadsBothToldApartByTheFirstBytes() {
+        final RecordCodec<LabeledExample> avro = RecordFormat.AVRO.codec(LabeledExample.class);
+        final RecordCodec<LabeledExample> json = RecordFormat.JSON.codec(LabeledExample.class);
+        final LabeledExample example = example();
+        final byte[] avroBytes = avro.encode(example);
+        final byte[] jsonBytes = json.encode(example);
+        assertEquals((byte) 0xC3, avroBytes[0]);
+        assertEquals('{', jsonBytes[0]);
+        for (final RecordCodec<LabeledExample> codec : List.of(avro, json)) {
+            assertEquals(example, codec.decode(avroBytes));
+            assertEquals(example, codec.decode(jsonBytes));
+            // JSON typed by hand may start with spaces or a newline
+            final byte[] spaced = ("  \n" + new String(jsonBytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            assertEquals(example, codec.decode(spaced));
+        }
+        // neither: refused as the written format refuses it, which says what it expected
+        assertReason(RejectReason.UNPARSEABLE, "label=1".getBytes(StandardCharsets.UTF_8), avro);
+        assertReason(RejectReason.UNPARSEABLE, "label=1".getBytes(StandardCharsets.UTF_8), json);
+    }
+
+    @Test
     void corruptAvroBytesAreUnparseableNeverAnotherException() {
         final RecordCodec<LabeledExample> codec = RecordFormat.AVRO.codec(LabeledExample.class);
         final byte[] good = codec.encode(example());
         assertReason(RejectReason.UNPARSEABLE, new byte[0], codec);
-        assertReason(RejectReason.UNPARSEABLE, "{\"model_id\":\"m\"}".getBytes(StandardCharsets.UTF_8), codec);
+        // a JSON object is read as JSON, whichever format the codec writes: this one lacks the label
+        assertReason(RejectReason.MISSING_FIELD, "{\"model_id\":\"m\"}".getBytes(StandardCharsets.UTF_8), codec);
         assertReason(RejectReason.UNPARSEABLE, RecordFormat.AVRO.codec(Prediction.class).encode(
                 new Prediction("e", "m", Map.of("a", 1.0), "a", 1L, null)), codec);
         final Random random = new Random(1);
