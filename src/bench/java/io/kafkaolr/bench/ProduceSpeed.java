@@ -103,7 +103,7 @@ public final class ProduceSpeed {
             System.out.println("|---|---:|---:|---|");
             final Map<String, Double> medians = new LinkedHashMap<>();
             rates.forEach((name, list) -> {
-                medians.put(name, median(list));
+                medians.put(name, Median.of(list));
                 System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %s |%n", name, list.size(), medians.get(name),
                         String.join(", ", list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()));
             });
@@ -218,12 +218,6 @@ public final class ProduceSpeed {
 
     private static void deleteTopic(final Admin admin, final String name) throws Exception {
         admin.deleteTopics(List.of(name)).all().get(30, TimeUnit.SECONDS);
-    }
-
-    private static double median(final List<Double> values) {
-        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        final int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void deleteRecursively(final Path root) throws IOException {

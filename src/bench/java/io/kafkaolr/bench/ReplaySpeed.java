@@ -64,7 +64,7 @@ public final class ReplaySpeed {
         System.out.println("|---|---:|---:|---|");
         final Map<String, Double> medians = new LinkedHashMap<>();
         rates.forEach((name, list) -> {
-            medians.put(name, median(list));
+            medians.put(name, Median.of(list));
             System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %s |%n", name, list.size(), medians.get(name),
                     String.join(", ", list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()));
         });
@@ -75,7 +75,7 @@ public final class ReplaySpeed {
         System.out.println("|---|---:|---|");
         final Map<String, Double> cpuMedians = new LinkedHashMap<>();
         CPU_RATES.forEach((name, list) -> {
-            cpuMedians.put(name, median(list));
+            cpuMedians.put(name, Median.of(list));
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %s |%n", name, cpuMedians.get(name),
                     String.join(", ", list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()));
         });
@@ -137,9 +137,4 @@ public final class ReplaySpeed {
         return file.getFileName().toString().endsWith(".vw") ? "vw" : "libsvm";
     }
 
-    private static double median(final List<Double> values) {
-        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        final int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }

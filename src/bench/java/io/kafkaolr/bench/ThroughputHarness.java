@@ -288,16 +288,7 @@ public final class ThroughputHarness {
 
     private double median(final String kind) {
         final Series series = results.get(kind);
-        return series == null ? Double.NaN : median(series.rates);
-    }
-
-    private static double median(final List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        final List<Double> sorted = values.stream().sorted().toList();
-        final int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return series == null ? Double.NaN : Median.of(series.rates);
     }
 
     private String report(final int rounds, final int secondaryRounds, final Path output, final double seconds)
@@ -313,10 +304,10 @@ public final class ThroughputHarness {
         md.append("| run | rounds | records/s (median) | all rounds | changelog records / example |"
                 + " changelog bytes / example |\n|---|---:|---:|---|---:|---:|\n");
         results.forEach((kind, series) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n",
-                kind, series.rates.size(), number(median(series.rates), "%,.0f"),
+                kind, series.rates.size(), number(Median.of(series.rates), "%,.0f"),
                 String.join(" · ", series.rates.stream().map(v -> number(v, "%,.0f")).toList()),
-                series.changelogRecords.isEmpty() ? "" : number(median(series.changelogRecords), "%.2f"),
-                series.changelogBytes.isEmpty() ? "" : number(median(series.changelogBytes), "%,.0f"))));
+                series.changelogRecords.isEmpty() ? "" : number(Median.of(series.changelogRecords), "%.2f"),
+                series.changelogBytes.isEmpty() ? "" : number(Median.of(series.changelogBytes), "%,.0f"))));
 
         final double floor = median(FLOOR);
         md.append("\n| ratio | measured | target | met |\n|---|---:|---:|---|\n");
@@ -346,11 +337,11 @@ public final class ThroughputHarness {
                     true).label());
             final Series longCommit = results.get(training(Learner.DEFAULT, stream, 18).label());
             md.append(String.format(Locale.ROOT, "| %s: records | %s | %s |%n", stream.label,
-                    number(shortCommit == null ? Double.NaN : median(shortCommit.changelogRecords), "%.2f"),
-                    number(longCommit == null ? Double.NaN : median(longCommit.changelogRecords), "%.2f")));
+                    number(shortCommit == null ? Double.NaN : Median.of(shortCommit.changelogRecords), "%.2f"),
+                    number(longCommit == null ? Double.NaN : Median.of(longCommit.changelogRecords), "%.2f")));
             md.append(String.format(Locale.ROOT, "| %s: bytes | %s | %s |%n", stream.label,
-                    number(shortCommit == null ? Double.NaN : median(shortCommit.changelogBytes), "%,.0f"),
-                    number(longCommit == null ? Double.NaN : median(longCommit.changelogBytes), "%,.0f")));
+                    number(shortCommit == null ? Double.NaN : Median.of(shortCommit.changelogBytes), "%,.0f"),
+                    number(longCommit == null ? Double.NaN : Median.of(longCommit.changelogBytes), "%,.0f")));
         }
         md.append(JmhRatios.report(output.toAbsolutePath().getParent().resolve("jmh.json")));
         md.append(String.format(Locale.ROOT, "%nHarness run time: %.1f min.%n", seconds / 60));

@@ -13,13 +13,11 @@ import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.ModelTopicFormat;
 import io.kafkaolr.serde.RecordCodec;
+import io.kafkaolr.serde.Utf8Text;
 import io.kafkaolr.topology.TopologyConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -162,7 +160,8 @@ public final class ConsumeCommand implements Callable<Integer> {
     /** A record printed with its key: the key as text when it is UTF-8, else in hex. */
     static ObjectNode withKey(final byte[] key, final JsonNode value) {
         final ObjectNode node = ModelJson.MAPPER.createObjectNode();
-        final String text = key == null ? null : utf8(key);
+        // the model topic's keys hold NULs: UTF-8, but not text
+        final String text = key == null ? null : Utf8Text.of(key);
         if (key == null || text != null) {
             node.put("key", text);
         } else {
@@ -170,18 +169,6 @@ public final class ConsumeCommand implements Callable<Integer> {
         }
         node.set("value", value);
         return node;
-    }
-
-    /** {@code bytes} as text when they are UTF-8 without control characters (the model topic's keys have NULs), else null. */
-    private static String utf8(final byte[] bytes) {
-        final String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (final CharacterCodingException e) {
-            return null;
-        }
-        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? null : text;
     }
 
     /** One record as a JSON line; a record that cannot be decoded is shown raw, with why, and never stops the command. */

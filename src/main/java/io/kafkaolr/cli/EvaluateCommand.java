@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -54,14 +55,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "binary: the negative and positive label (default: 0,1)")
     List<String> classes;
 
-    @Option(names = "--input-format", paramLabel = "csv|libsvm|vw|jsonl",
-            description = "the format of --train and --test (default: by extension: .csv, .svm or .libsvm, .vw, "
-                    + ".jsonl, each optionally .gz)")
-    String inputFormat;
-
-    @Option(names = "--max-rejected", paramLabel = "N", description = "libsvm, VW, JSON lines: stop with an error "
-            + "(exit code 1) when more than N lines of a file are refused in a pass (default: no limit)")
-    Long maxRejected;
+    @Mixin
+    InputFileOptions input;
 
     @Option(names = "--interactions", paramLabel = "A:B,...", description = "feature crosses of every model, as olr"
             + " replay's --interactions (default: none)")
@@ -157,9 +152,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final long limit = maxRejected == null ? Long.MAX_VALUE : maxRejected;
-        final SparseInput sparseTrain = SparseInput.of(train, inputFormat, limit);
-        final SparseInput sparseTest = SparseInput.of(test, inputFormat, limit);
+        final SparseInput sparseTrain = input.sparse(train);
+        final SparseInput sparseTest = input.sparse(test);
         if ((sparseTrain == null) != (sparseTest == null)) {
             throw new IllegalArgumentException("--train and --test must both be CSV, or both libsvm, VW or JSON lines");
         }

@@ -52,14 +52,8 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "rows with more features are rejected (default: ${DEFAULT-VALUE})")
     int maxFeatures;
 
-    @Option(names = "--input-format", paramLabel = "csv|libsvm|vw|jsonl",
-            description = "the format of --train and --test (default: by extension: .csv, .svm or .libsvm, .vw, "
-                    + ".jsonl, each optionally .gz)")
-    String inputFormat;
-
-    @Option(names = "--max-rejected", paramLabel = "N", description = "libsvm, VW, JSON lines: stop with an error "
-            + "(exit code 1) when more than N lines are refused (default: no limit)")
-    Long maxRejected;
+    @Mixin
+    InputFileOptions input;
 
     @Option(names = "--dry-run", description = "libsvm, VW, JSON lines: read the file, map the labels and hash the "
             + "features as a replay would, learn nothing; prints the rows, the refusals and the rows per second")
@@ -71,9 +65,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
-        final long limit = maxRejected == null ? Long.MAX_VALUE : maxRejected;
-        final SparseInput sparseTrain = SparseInput.of(train, inputFormat, limit);
-        final SparseInput sparseTest = test == null ? null : SparseInput.of(test, inputFormat, limit);
+        final SparseInput sparseTrain = input.sparse(train);
+        final SparseInput sparseTest = test == null ? null : input.sparse(test);
         final Replay replay = new Replay(modelOptions.settings(), maxFeatures, err);
         final ObjectNode report = ModelJson.MAPPER.createObjectNode();
         if (dryRun) {

@@ -154,29 +154,16 @@ public final class FeatureHasher {
         // FeatureHasher is immutable and shared as a constant in places, across threads
         final int[] indices = Arrays.copyOf(r.indices, total);
         final double[] values = Arrays.copyOf(r.values, total);
-        int at = count;
-        for (int p = 0; p < interactions.pairs(); p++) {
-            final int sa = interactions.firstSlot(p);
-            final int sb = interactions.secondSlot(p);
-            for (int i = r.start[sa]; i < r.start[sa + 1]; i++) {
-                final int a = r.members[i];
-                for (int j = sa == sb ? i : r.start[sb]; j < r.start[sb + 1]; j++) {
-                    final int b = r.members[j];
-                    final double value = r.values[a] * r.values[b];
-                    if (!Double.isFinite(value)) {
-                        throw new RejectedInputException(RejectReason.NON_FINITE_VALUE, "the cross "
-                                + Interactions.crossName(r.name(a), r.name(b)) + " is " + value);
-                    }
-                    final boolean swap = sa == sb && r.compare(a, b) > 0;
-                    final int x = swap ? b : a;
-                    final int y = swap ? a : b;
-                    indices[at] = Utf8Murmur3.hash(r.names[x], r.categories[x], r.names[y], r.categories[y], SEED)
-                            & mask;
-                    values[at] = value;
-                    at++;
-                }
+        final int[] at = {count};
+        r.forEachCross((x, y) -> {
+            final double value = r.values[x] * r.values[y];
+            if (!Double.isFinite(value)) {
+                throw new RejectedInputException(RejectReason.NON_FINITE_VALUE, "the cross "
+                        + Interactions.crossName(r.name(x), r.name(y)) + " is " + value);
             }
-        }
+            indices[at[0]] = Utf8Murmur3.hash(r.names[x], r.categories[x], r.names[y], r.categories[y], SEED) & mask;
+            values[at[0]++] = value;
+        });
         return new Hashed(SparseVector.of(indices, values), indices);
     }
 
@@ -199,18 +186,7 @@ public final class FeatureHasher {
             r.put(k++, e.getKey(), e.getValue(), 0, 0.0);
         }
         r.total(Integer.MAX_VALUE);
-        for (int p = 0; p < interactions.pairs(); p++) {
-            final int sa = interactions.firstSlot(p);
-            final int sb = interactions.secondSlot(p);
-            for (int i = r.start[sa]; i < r.start[sa + 1]; i++) {
-                final int a = r.members[i];
-                for (int j = sa == sb ? i : r.start[sb]; j < r.start[sb + 1]; j++) {
-                    final int b = r.members[j];
-                    final boolean swap = sa == sb && r.compare(a, b) > 0;
-                    names.add(Interactions.crossName(r.name(swap ? b : a), r.name(swap ? a : b)));
-                }
-            }
-        }
+        r.forEachCross((x, y) -> names.add(Interactions.crossName(r.name(x), r.name(y))));
         return names;
     }
 
@@ -282,6 +258,33 @@ public final class FeatureHasher {
                         + (total - indices.length) + " crossed), more than the limit of " + maxFeatures);
             }
             return (int) total;
+        }
+
+        /** What is done with each cross: its two features, in the order its name gives them. */
+        @FunctionalInterface
+        private interface CrossAction {
+            void cross(int first, int second);
+        }
+
+        /**
+         * Each cross of the interactions, after {@link #total}, in the order of {@link #names}:
+         * pair by pair, every feature of the first namespace with every one of the second (of a
+         * self-cross, each unordered pair once, a feature with itself included, the smaller
+         * name first, so that the order the features came in does not change the name).
+         */
+        private void forEachCross(final CrossAction action) {
+            for (int p = 0; p < interactions.pairs(); p++) {
+                final int sa = interactions.firstSlot(p);
+                final int sb = interactions.secondSlot(p);
+                for (int i = start[sa]; i < start[sa + 1]; i++) {
+                    final int a = members[i];
+                    for (int j = sa == sb ? i : start[sb]; j < start[sb + 1]; j++) {
+                        final int b = members[j];
+                        final boolean swap = sa == sb && compare(a, b) > 0;
+                        action.cross(swap ? b : a, swap ? a : b);
+                    }
+                }
+            }
         }
 
         /** The name feature {@code k} is hashed by (built: for messages and name lists only). */

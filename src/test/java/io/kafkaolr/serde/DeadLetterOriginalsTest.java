@@ -17,20 +17,20 @@ class DeadLetterOriginalsTest {
 
     @Test
     void utf8TextWithoutControlCharactersIsText() {
-        assertEquals("{\"id\":\"a\"}\r\n\t", DeadLetterOriginals.text(utf8("{\"id\":\"a\"}\r\n\t"), false));
-        assertEquals("Zürich 日本 😀", DeadLetterOriginals.text(utf8("Zürich 日本 😀"), false));
-        assertEquals("", DeadLetterOriginals.text(new byte[0], false));
-        assertNull(DeadLetterOriginals.text(null, false));
+        assertEquals("{\"id\":\"a\"}\r\n\t", Utf8Text.of(utf8("{\"id\":\"a\"}\r\n\t"), false));
+        assertEquals("Zürich 日本 😀", Utf8Text.of(utf8("Zürich 日本 😀"), false));
+        assertEquals("", Utf8Text.of(new byte[0], false));
+        assertNull(Utf8Text.of(null, false));
     }
 
     @Test
     void bytesThatAreNotUtf8OrHoldControlCharactersAreNot() {
-        assertNull(DeadLetterOriginals.text(new byte[] {(byte) 0xC3, 0x01, 0x10, 0x20}, false)); // Avro's marker
-        assertNull(DeadLetterOriginals.text(new byte[] {'a', 0, 'b'}, false));
-        assertNull(DeadLetterOriginals.text(new byte[] {'a', 0x1B, 'b'}, false));
-        assertNull(DeadLetterOriginals.text(new byte[] {'a', 0x7F}, false));
-        assertNull(DeadLetterOriginals.text(new byte[] {'a', (byte) 0xE6}, false)); // a whole value cannot end mid-character
-        assertNull(DeadLetterOriginals.text(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, false)); // a surrogate
+        assertNull(Utf8Text.of(new byte[] {(byte) 0xC3, 0x01, 0x10, 0x20}, false)); // Avro's marker
+        assertNull(Utf8Text.of(new byte[] {'a', 0, 'b'}, false));
+        assertNull(Utf8Text.of(new byte[] {'a', 0x1B, 'b'}, false));
+        assertNull(Utf8Text.of(new byte[] {'a', 0x7F}, false));
+        assertNull(Utf8Text.of(new byte[] {'a', (byte) 0xE6}, false)); // a whole value cannot end mid-character
+        assertNull(Utf8Text.of(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, false)); // a surrogate
     }
 
     @Test
@@ -38,7 +38,7 @@ class DeadLetterOriginalsTest {
         final byte[] whole = utf8("ab日本");
         for (int keep = 2; keep <= whole.length; keep++) {
             final String expected = keep < 5 ? "ab" : keep < 8 ? "ab日" : "ab日本";
-            assertEquals(expected, DeadLetterOriginals.text(Arrays.copyOf(whole, keep), keep < whole.length),
+            assertEquals(expected, Utf8Text.of(Arrays.copyOf(whole, keep), keep < whole.length),
                     "first " + keep + " bytes");
         }
     }
