@@ -72,7 +72,7 @@ public final class ProduceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
             description = "examples, events, or a topic name")
