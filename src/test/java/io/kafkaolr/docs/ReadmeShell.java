@@ -177,9 +177,15 @@ final class ReadmeShell implements AutoCloseable {
         return new Result(terminal.toString().replace(scratch + "/", "").replace(project + "/", ""), code);
     }
 
-    /** A file argument: in the project if it is there (a shipped dataset), else in the scratch directory. */
+    /**
+     * A file argument: in the project if it is there (a shipped dataset), else in the scratch
+     * directory. A file is a name with an extension or a path under a directory of the project;
+     * other words with a slash ({@code --na N/A}) are left as they are.
+     */
     private String path(final String arg) {
-        if (arg.startsWith("-") || arg.contains(":") || !(arg.contains("/") || arg.matches(".+\\.[a-z]+"))) {
+        final boolean underProject = arg.contains("/") && Files.isDirectory(project.resolve(arg.substring(0,
+                arg.indexOf('/'))));
+        if (arg.startsWith("-") || arg.contains(":") || !(underProject || arg.matches("([^/]+/)*[^/]+\\.[a-z]+"))) {
             return arg;
         }
         return Files.exists(project.resolve(arg)) ? project.resolve(arg).toString() : scratch.resolve(arg).toString();
