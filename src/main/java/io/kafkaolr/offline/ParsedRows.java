@@ -23,10 +23,10 @@ import java.util.function.Consumer;
  * label as written, its importance, its line number, and the names of those of its features whose
  * rows the model does not have yet. Only those can be created by the row's step, hence named by
  * it; a name is built for no other. Which rows exist the learner says through {@link #created},
- * read here without a lock. A stale read only makes a row carry a name it will not need: a row
- * whose feature's row was created before it was parsed cannot create that row again, and one
- * created later is created by a step after this row's parsing, which saw it absent. Lines the
- * reader refuses come in the same stream, in their place.
+ * read here without a lock. A read may be late but never wrong the other way: a bit is set only
+ * once its row exists, and a replay never removes a row, so a set bit means no later step can
+ * create that row; a late read only adds a name that goes unused. Lines the reader refuses come
+ * in the same stream, in their place.
  */
 final class ParsedRows implements AutoCloseable {
     /** Rows in a batch: enough that handing one over costs little per row, few enough to start at once. */
