@@ -94,12 +94,11 @@ public final class ReplaySpeed {
                     TARGET_RATE, replay >= TARGET_RATE ? "yes" : "no");
             System.out.printf(Locale.ROOT, "| replay / dry run, %s | %.2f | >= %.1f | %s |%n", format, ratio,
                     TARGET_RATIO, ratio >= TARGET_RATIO ? "yes" : "no");
-            final double cpuRatio = cpuMedians.get("replay, " + format) / cpuMedians.get("dry run, " + format);
-            System.out.printf(Locale.ROOT, "| replay, %s, rows/s of CPU time | %,.0f | (>= %,.0f) | %s |%n", format,
-                    cpuMedians.get("replay, " + format), TARGET_RATE,
-                    cpuMedians.get("replay, " + format) >= TARGET_RATE ? "yes" : "no");
-            System.out.printf(Locale.ROOT, "| replay / dry run on CPU time, %s | %.2f | (>= %.1f) | %s |%n", format,
-                    cpuRatio, TARGET_RATIO, cpuRatio >= TARGET_RATIO ? "yes" : "no");
+            // what a row costs in CPU, both replay threads together: a figure, not a target
+            System.out.printf(Locale.ROOT, "| replay, %s, rows per second of the process's CPU time (no target) | %,.0f"
+                    + " | | |%n", format, cpuMedians.get("replay, " + format));
+            System.out.printf(Locale.ROOT, "| replay / dry run over the process's CPU time, %s (no target) | %.2f | | |%n",
+                    format, cpuMedians.get("replay, " + format) / cpuMedians.get("dry run, " + format));
         }
     }
 
