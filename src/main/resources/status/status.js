@@ -10,6 +10,13 @@
   // ones. 12 fills whole rows of the grid at 2, 3 or 4 charts a row, is about what one compares at
   // a glance, and bounds the history requests to 12 a poll however many models there are.
   var MAX_CHARTS = 12;
+  // The narrowest time axis, in seconds: one point, or points seconds apart, are drawn in the
+  // middle of two minutes, not on an axis uPlot would stretch over 1,000 days.
+  var MIN_SPAN_S = 120;
+  // Below this many points each point has a marker: one point is visible, a sparse curve readable.
+  var MARKERS_BELOW = 40;
+  var EMPTY_TEXT = 'No points yet: the chart starts once the model has learned.';
+  var SEEDING_TEXT = 'Reading the model\u2019s history from the metrics topic\u2026';
 
   var tbody = document.querySelector('#models tbody');
   var charts = document.getElementById('charts');
@@ -21,7 +28,7 @@
 
   var integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-  /** model id -> { row, cells, pin, chartBox, plotEl, plot, points, charted, pinned, lastActive, lastVersion } */
+  /** model id -> { row, cells, pin, chartBox, plotEl, plot, points, seeding, states, charted, pinned, lastActive, lastVersion } */
   var models = new Map();
   var polls = 0; // successful polls of the list: the clock of lastActive
 
@@ -87,10 +94,13 @@
     pin.setAttribute('aria-label', 'chart ' + id);
     cells.pin.appendChild(pin);
 
-    // chartedVersion: the model version of the chart's last point (-1: none yet); lastActive: the
-    // poll that saw its version move last (0: not since the page opened)
+    // chartedVersion: the model version of the chart's last point (-1: none yet); seeding: the
+    // server is still reading the model's past, so its history is asked again; states: what the
+    // chart showed, in order ('seeding', 'empty', 'plotted'), for tests; lastActive: the poll
+    // that saw its version move last (0: not since the page opened)
     var entry = { row: row, cells: cells, pin: pin, chartBox: null, plotEl: null, empty: null, plot: null, points: 0,
-      chartedVersion: -1, charted: false, pinned: false, lastActive: polls > 1 ? polls : 0, lastVersion: null };
+      chartedVersion: -1, seeding: false, states: [], charted: false, pinned: false,
+      lastActive: polls > 1 ? polls : 0, lastVersion: null };
     pin.addEventListener('change', function () {
       var pinnedNow = 0;
       models.forEach(function (e) { pinnedNow += e.pinned ? 1 : 0; });
@@ -112,13 +122,14 @@
       chartBox.className = 'chart';
       chartBox.setAttribute('data-chart-model', id);
       chartBox.setAttribute('data-points', '0');
+      chartBox.setAttribute('data-state', 'loading');
       var title = document.createElement('h3');
       title.textContent = id;
       var plotEl = document.createElement('div');
       plotEl.className = 'plot';
       var empty = document.createElement('p');
       empty.className = 'empty';
-      empty.textContent = 'No points yet: the chart starts once the model has learned.';
+      empty.textContent = 'Loading\u2026';
       chartBox.appendChild(title);
       chartBox.appendChild(empty);
       chartBox.appendChild(plotEl);
@@ -141,17 +152,49 @@
     }
     entry.points = 0;
     entry.chartedVersion = -1;
+    entry.seeding = false;
   }
 
   function chartWidth(entry) {
     return Math.max(200, Math.floor(entry.plotEl.clientWidth || entry.chartBox.clientWidth || 400));
   }
 
+  // the time axis: the points' span, or MIN_SPAN_S around them where they span less. From the
+  // data: for a single time uPlot hands over a range of 86,400,000 s (1,000 days), meant as a day
+  // in milliseconds
+  function timeRange(u, min, max) {
+    var xs = u.data && u.data[0];
+    if (xs && xs.length > 0) {
+      min = xs[0];
+      max = xs[xs.length - 1];
+    }
+    if (min == null || max == null || !isFinite(min) || !isFinite(max)) {
+      var now = Date.now() / 1000;
+      return [now - MIN_SPAN_S, now];
+    }
+    if (max - min >= MIN_SPAN_S) {
+      return [min, max];
+    }
+    var middle = (min + max) / 2;
+    return [middle - MIN_SPAN_S / 2, middle + MIN_SPAN_S / 2];
+  }
+
+  // the loss axis: the values with a tenth of their span either side; one value (or equal
+  // ones) gets a tenth of itself either side, at least 0.01; a loss axis does not go below 0
+  function lossRange(u, min, max) {
+    if (min == null || max == null || !isFinite(min) || !isFinite(max)) {
+      return [0, 1];
+    }
+    var pad = max > min ? (max - min) / 10 : Math.max(Math.abs(max) / 10, 0.01);
+    var low = min - pad;
+    return [min >= 0 && low < 0 ? 0 : low, max + pad];
+  }
+
   function createPlot(entry, data) {
     var opts = {
       width: chartWidth(entry),
       height: CHART_HEIGHT,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: timeRange }, y: { range: lossRange } },
       series: [
         {},
         {
@@ -159,12 +202,17 @@
           stroke: '#0969da',
           fill: 'rgba(9, 105, 218, 0.08)',
           width: 1.5,
-          points: { show: false },
+          points: {
+            show: function (u, seriesIdx, idx0, idx1) { return idx1 - idx0 + 1 < MARKERS_BELOW; },
+            size: 7,
+            fill: '#0969da'
+          },
           value: function (u, v) { return v == null ? '\u2014' : v.toFixed(4); }
         }
       ],
       axes: [
-        { stroke: '#656d76', grid: { stroke: '#eaeef2' } },
+        // ticks at least 80 px apart: the date under the first tick does not run into the next time
+        { stroke: '#656d76', grid: { stroke: '#eaeef2' }, space: 80 },
         {
           stroke: '#656d76',
           grid: { stroke: '#eaeef2' },
@@ -209,17 +257,35 @@
 
   function updateChart(entry, history) {
     var data = historyData(history.points);
-    if (entry.plot !== null) {
-      entry.plot.setData(data);
-    } else if (data[0].length > 0) {
-      // created with its first point, when its container has its final width
-      createPlot(entry, data);
+    var state;
+    if (data[0].length > 0) {
+      if (entry.plot !== null) {
+        entry.plot.setData(data);
+      } else {
+        // created with its first point, when its container has its final width
+        createPlot(entry, data);
+      }
+      state = 'plotted';
+    } else {
+      // no axes without points: a message instead, which says "no points" only when the server
+      // has read the model's past and found none
+      if (entry.plot !== null) {
+        entry.plot.destroy();
+        entry.plot = null;
+      }
+      state = history.seeding === true ? 'seeding' : 'empty';
+      text(entry.empty, state === 'seeding' ? SEEDING_TEXT : EMPTY_TEXT);
     }
+    entry.seeding = history.seeding === true;
     entry.points = data[0].length;
     var points = Array.isArray(history.points) ? history.points : [];
     entry.chartedVersion = points.length > 0 ? points[points.length - 1].version : -1;
-    entry.empty.hidden = entry.points > 0;
+    entry.empty.hidden = state === 'plotted';
     entry.chartBox.setAttribute('data-points', String(entry.points));
+    entry.chartBox.setAttribute('data-state', state);
+    if (entry.states[entry.states.length - 1] !== state) {
+      entry.states.push(state);
+    }
   }
 
   // complete === false: some partitions' models are moving or being restored, and missing from
@@ -296,12 +362,13 @@
       + ' models: those ticked in the table, then the most recently active. The others are in the table.');
   }
 
-  // a model's history gains a point only when its version changes: idle models cost no request,
-  // nor do those without a chart (at most MAX_CHARTS requests a poll)
+  // a model's history gains a point only when its version changes, or when the server reads its
+  // past (seeding): idle models cost no request, nor do those without a chart (at most
+  // MAX_CHARTS requests a poll)
   function pollHistories(list) {
     return Promise.all(list.filter(function (m) {
       var entry = models.get(String(m.model_id));
-      return entry && entry.charted && m.version !== entry.chartedVersion;
+      return entry && entry.charted && (m.version !== entry.chartedVersion || entry.seeding);
     }).map(function (m) {
       var id = String(m.model_id);
       return getJson('/models/' + encodeURIComponent(id) + '/history').then(function (r) {
@@ -362,11 +429,20 @@
     }).observe(charts);
   }
 
-  // for tests and the curious: what a model's chart currently plots, as [[seconds...], [log loss...]]
+  // for tests and the curious: what a model's chart currently plots, as [[seconds...], [log loss...]];
+  // its uPlot (scales, canvas), or null; what the chart showed in turn
   window.kafkaOlrStatus = {
     plotted: function (id) {
       var entry = models.get(String(id));
       return entry && entry.plot ? [Array.from(entry.plot.data[0]), Array.from(entry.plot.data[1])] : null;
+    },
+    plot: function (id) {
+      var entry = models.get(String(id));
+      return entry ? entry.plot : null;
+    },
+    states: function (id) {
+      var entry = models.get(String(id));
+      return entry ? entry.states.slice() : null;
     },
     maxCharts: MAX_CHARTS
   };

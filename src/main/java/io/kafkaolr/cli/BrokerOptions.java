@@ -8,24 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Where the processor's Kafka is: options shared by the commands that talk to a cluster. */
-public final class BrokerOptions {
+/**
+ * Where the processor's Kafka is: options shared by the commands that talk to a cluster. Only
+ * {@code olr run} starts a broker when none is given ({@link RunBrokerOptions}); the other commands
+ * need one ({@link ClusterOptions}).
+ */
+public abstract class BrokerOptions {
     @Option(names = "--config", paramLabel = "FILE",
             description = "a properties file: Kafka's settings (bootstrap.servers, ...) and kafka-olr's (olr.*); "
                     + "environment variables OLR_<NAME> override it (see README)")
     Path configFile;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
-            description = "the Kafka cluster; without it (and without bootstrap.servers in the configuration) an "
-                    + "embedded single-node broker is started")
-    String bootstrapServers;
-
     @Option(names = "--format", paramLabel = "avro|json", description = "the format records are written in (olr.format); records are read in either")
     String format;
-
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "the embedded broker's and the state stores' directory (olr.data-dir, default olr-data)")
-    Path dataDir;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", mapFallbackValue = "",
             description = "any setting, after the file and the environment, e.g. --set olr.model.type=softmax")
@@ -51,15 +46,21 @@ public final class BrokerOptions {
     /** The configuration: defaults, file, environment, then these options. */
     public OlrConfig load() throws java.io.IOException {
         final Map<String, String> overrides = new LinkedHashMap<>(settings);
-        if (bootstrapServers != null) {
-            overrides.put("bootstrap.servers", bootstrapServers);
+        if (bootstrapServers() != null) {
+            overrides.put("bootstrap.servers", bootstrapServers());
         }
         if (format != null) {
             overrides.put("olr.format", format);
         }
-        if (dataDir != null) {
-            overrides.put("olr.data-dir", dataDir.toString());
-        }
+        overrides.putAll(moreSettings());
         return OlrConfig.load(configFile, System.getenv(), overrides);
+    }
+
+    /** The {@code --bootstrap-servers} given, or null. */
+    abstract String bootstrapServers();
+
+    /** Settings of options only some commands have. */
+    Map<String, String> moreSettings() {
+        return Map.of();
     }
 }

@@ -47,7 +47,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
             description = "predictions, dead-letters, examples, events, metrics, control, model, or a topic name")

@@ -5,6 +5,7 @@ import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
 import io.kafkaolr.core.Optimizer;
 import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.CsvReader;
 import io.kafkaolr.offline.OnePassEvaluation;
 import io.kafkaolr.offline.SparseInput;
 import io.kafkaolr.offline.TooManyRejectionsException;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Spec;
                 + "in that choice), and score the test file with each model.",
                 "libsvm (.svm, .libsvm), VW (.vw) and JSON lines (.jsonl) files, optionally gzipped (.gz), are read "
                         + "a row at a time, once per setting tried, never whole; labels as in olr replay.",
+                "CSV: columns are read as by olr replay, --numeric, --categorical, --ignore, --na and --columns-file "
+                        + "included; the test file is read with the training file's column kinds.",
                 "Prints a Markdown table on stdout."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the table was printed", "1:the input could not be read, or more lines were refused than --max-rejected allows", "2:invalid options"})
@@ -44,9 +47,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--test", required = true, paramLabel = "FILE", description = "the file to score, in the same format")
     Path test;
 
-    @Option(names = "--label-column", defaultValue = "label", description = "the label column (default: ${DEFAULT-VALUE})")
-    String labelColumn;
-
     @Option(names = "--model", defaultValue = "binary", paramLabel = "binary|softmax",
             description = "binary logistic regression or softmax (default: ${DEFAULT-VALUE})")
     ModelType type;
@@ -57,6 +57,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     InputFileOptions input;
+
+    @Mixin
+    CsvColumnOptions csv;
 
     @Option(names = "--interactions", paramLabel = "A:B,...", description = "feature crosses of every model, as olr"
             + " replay's --interactions (default: none)")
@@ -157,6 +160,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if ((sparseTrain == null) != (sparseTest == null)) {
             throw new IllegalArgumentException("--train and --test must both be CSV, or both libsvm, VW or JSON lines");
         }
+        csv.refuseFor(sparseTrain != null ? train : null);
         final List<Entry> entries;
         if (sparseTrain != null) {
             try {
@@ -167,8 +171,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                 return 1;
             }
         } else {
-            final CsvDataset trainData = CsvDataset.read(train, labelColumn);
-            final CsvDataset testData = CsvDataset.read(test, labelColumn, trainData.columns());
+            final CsvReader reader = csv.reader(spec.commandLine().getErr());
+            final CsvDataset trainData = reader.examples(train);
+            final CsvDataset testData = reader.examples(test, trainData.columns());
             entries = evaluate(type, classes, interactions, trainData, testData);
         }
         final PrintWriter out = spec.commandLine().getOut();

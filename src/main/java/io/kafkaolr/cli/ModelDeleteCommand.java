@@ -35,7 +35,7 @@ public final class ModelDeleteCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Option(names = "--model-id", required = true, paramLabel = "ID", description = "the model to delete")
     String modelId;

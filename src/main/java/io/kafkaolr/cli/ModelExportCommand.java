@@ -44,7 +44,7 @@ public final class ModelExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Option(names = "--model-id", required = true, paramLabel = "ID", description = "the model to export")
     String modelId;

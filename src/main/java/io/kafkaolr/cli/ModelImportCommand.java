@@ -45,7 +45,7 @@ public final class ModelImportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the exported model (JSON)")
     Path file;

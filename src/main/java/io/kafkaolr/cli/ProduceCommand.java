@@ -59,7 +59,10 @@ import picocli.CommandLine.Spec;
                 + "is one of the classes (olr.model.classes, default 0,1) is kept, otherwise -1 and 0 are sent as "
                 + "the negative class and 1 and +1 as the positive class, and any other label is refused "
                 + "(BAD_LABEL); for softmax the label's text, as written, is the class. VW importance is sent as "
-                + "the example's importance."},
+                + "the example's importance.",
+                "CSV columns are read as by olr replay: --numeric, --categorical, --ignore, --na and "
+                + "--columns-file declare them, and a column read as categorical though most of its cells are "
+                + "numbers is warned about on stderr."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every record was sent", "1:some lines could not be read (the rest were sent)",
                 "2:invalid options", "3:Kafka could not be reached",
@@ -69,7 +72,7 @@ public final class ProduceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    ClusterOptions broker;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
             description = "examples, events, or a topic name")
@@ -98,8 +101,8 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "directory name for train, test and events files, else the file's name without extension)")
     String modelId;
 
-    @Option(names = "--label-column", defaultValue = "label", description = "CSV only (default: ${DEFAULT-VALUE})")
-    String labelColumn;
+    @Mixin
+    CsvColumnOptions csv;
 
     @Option(names = "--rate", paramLabel = "RECORDS/S", defaultValue = "0",
             description = "send at most this many records per second (default: as fast as possible)")
@@ -112,8 +115,17 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final OlrConfig config = broker.loadWithCluster();
         final PrintWriter err = spec.commandLine().getErr();
+        // options that cannot work are refused before Kafka is asked anything
+        final RowFormat rowFormat;
+        try {
+            rowFormat = rowFormat();
+            csv.refuseFor(rowFormat != null ? file : null);
+        } catch (final IllegalArgumentException e) {
+            err.println("olr produce: " + e.getMessage());
+            return 2;
+        }
+        final OlrConfig config = broker.loadWithCluster();
         final TopologyConfig t = config.topologyConfig();
         final TopicRole role = TopicRole.of(topic, t);
         final String kind = as != null ? as.toLowerCase(Locale.ROOT)
@@ -124,13 +136,6 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         final boolean examples = kind.equals("examples");
         final String model = modelId != null ? modelId : defaultModelId(file);
-        final RowFormat rowFormat;
-        try {
-            rowFormat = rowFormat();
-        } catch (final IllegalArgumentException e) {
-            err.println("olr produce: " + e.getMessage());
-            return 2;
-        }
         if (maxRejected != null && maxRejected < 0) {
             err.println("olr produce: --max-rejected must be at least 0");
             return 2;
@@ -138,7 +143,7 @@ public final class ProduceCommand implements Callable<Integer> {
         if (rowFormat != null) {
             return produceStream(config, rowFormat, examples, model);
         }
-        final List<RecordFiles.Keyed> records = RecordFiles.readCsv(file, examples, model, labelColumn);
+        final List<RecordFiles.Keyed> records = RecordFiles.readCsv(csv.reader(err), file, examples, model);
         final long sent;
         try (Sender sender = new Sender(config, records.size())) {
             for (final RecordFiles.Keyed keyed : records) {

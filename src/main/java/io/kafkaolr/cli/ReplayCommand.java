@@ -2,6 +2,7 @@ package io.kafkaolr.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkaolr.offline.CsvDataset;
+import io.kafkaolr.offline.CsvReader;
 import io.kafkaolr.offline.Replay;
 import io.kafkaolr.offline.SparseInput;
 import io.kafkaolr.offline.TooManyRejectionsException;
@@ -25,8 +26,11 @@ import picocli.CommandLine.Spec;
         description = {"Learn a CSV, libsvm, VW or JSON lines file in one online pass, row by row in file order, exactly as the training "
                 + "processor would learn the same rows sent to Kafka in that order (predict, then one SGD step).",
                 "Prints a JSON report on stdout; progress and rejected rows go to stderr.",
-                "Numeric columns become numeric features named by their header; other columns categorical "
-                        + "features (header=value).",
+                "CSV: a column whose every non-missing cell is a number becomes a numeric feature named by its "
+                        + "header, other columns categorical features (header=value); --numeric, --categorical and "
+                        + "--ignore declare columns, --na names the cells that mean a missing value (the feature is "
+                        + "absent), and a column read as categorical though most of its cells are numbers is warned "
+                        + "about on stderr, with the line of its first non-number.",
                 "libsvm (.svm, .libsvm), VW (.vw) and JSON lines (.jsonl) files, optionally gzipped (.gz), are read "
                         + "a row at a time (docs/LINE-FORMATS.md); binary models: label -1 or 0 is the negative class, "
                         + "1 or +1 the positive; softmax: the label is the class."},
@@ -42,9 +46,6 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "FILE", description = "a file scored with the final model")
     Path test;
 
-    @Option(names = "--label-column", defaultValue = "label", description = "the label column (default: ${DEFAULT-VALUE})")
-    String labelColumn;
-
     @Option(names = "--export-model", paramLabel = "FILE", description = "write the learned model as JSON to FILE")
     Path exportModel;
 
@@ -54,6 +55,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
     InputFileOptions input;
+
+    @Mixin
+    CsvColumnOptions csv;
 
     @Option(names = "--dry-run", description = "libsvm, VW, JSON lines: read the file, map the labels and hash the "
             + "features as a replay would, learn nothing; prints the rows, the refusals and the rows per second")
@@ -67,6 +71,7 @@ public final class ReplayCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final SparseInput sparseTrain = input.sparse(train);
         final SparseInput sparseTest = test == null ? null : input.sparse(test);
+        csv.refuseFor(sparseTrain != null ? train : sparseTest != null ? test : null);
         final Replay replay = new Replay(modelOptions.settings(), maxFeatures, err);
         final ObjectNode report = ModelJson.MAPPER.createObjectNode();
         if (dryRun) {
@@ -87,18 +92,19 @@ public final class ReplayCommand implements Callable<Integer> {
             return 0;
         }
         try {
+            final CsvReader reader = csv.reader(err);
             CsvDataset trainData = null;
             if (sparseTrain != null) {
                 replay.train(sparseTrain);
             } else {
-                trainData = CsvDataset.read(train, labelColumn);
+                trainData = reader.examples(train);
                 replay.train(trainData);
             }
             report.set("train", replay.trainReport());
             if (sparseTest != null) {
                 report.set("test", replay.test(sparseTest));
             } else if (test != null) {
-                report.set("test", replay.test(CsvDataset.read(test, labelColumn,
+                report.set("test", replay.test(reader.examples(test,
                         trainData == null ? null : trainData.columns())));
             }
         } catch (final TooManyRejectionsException e) {

@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    BrokerOptions broker;
+    RunBrokerOptions broker;
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = {"serve the status page, /models, /metrics, /health and /ready on PORT (olr.http.port;"

@@ -52,16 +52,15 @@ public final class RecordFiles {
     }
 
     /**
-     * Reads a CSV file whole (its column kinds need every row): one record per row; the label
-     * column is the label of an example; events need none, and ignore it where there is one.
-     * JSON lines files are read one record at a time by {@link JsonRecordReader}.
+     * Reads a CSV file whole with {@code reader} (its column kinds need every row): one record per
+     * row; the label column is the label of an example; events need none, and ignore it where
+     * there is one. JSON lines files are read one record at a time by {@link JsonRecordReader}.
      */
-    public static List<Keyed> readCsv(final Path file, final boolean examples, final String modelId,
-                                      final String labelColumn) throws IOException {
+    public static List<Keyed> readCsv(final CsvReader reader, final Path file, final boolean examples,
+                                      final String modelId) throws IOException {
         final List<Keyed> records = new ArrayList<>();
         final String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        final CsvDataset data = examples ? CsvDataset.read(file, labelColumn)
-                : CsvDataset.readEvents(file, labelColumn);
+        final CsvDataset data = examples ? reader.examples(file) : reader.events(file);
         for (final CsvDataset.Row row : data.rows()) {
             final String id = stem + ":" + row.line();
             records.add(examples ? new Keyed(modelId, example(modelId, id, row))

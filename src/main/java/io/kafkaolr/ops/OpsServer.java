@@ -265,7 +265,8 @@ public final class OpsServer implements AutoCloseable {
         } catch (final Exception e) {
             throw new IllegalStateException("the HTTP endpoint did not start: " + e, e);
         }
-        history.startSampling(models);
+        history.startSampling(models, Map.copyOf(connection), topology.progressiveMetrics(),
+                topology.metrics().interval());
         LOG.info("HTTP endpoint at {}", uri());
     }
 

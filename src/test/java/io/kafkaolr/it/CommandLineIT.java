@@ -1,11 +1,14 @@
 package io.kafkaolr.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.docs.Readme;
+import io.kafkaolr.docs.ShownOutput;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.testing.Cli;
 import java.io.InputStream;
@@ -141,7 +144,15 @@ class CommandLineIT extends BrokerIT {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("Test set (113 events scored by model version 456)"), run.out());
         assertTrue(run.out().contains("identical to 'olr replay' on the same rows: yes, to the bit"), run.out());
-        assertTrue(run.out().contains("ROC AUC"), run.out());
+        // what the README shows the demo printing (ReadmeExamplesIT leaves this command to this test)
+        final List<Readme.Step> shown = new ArrayList<>();
+        for (final Readme.Block block : Readme.blocks()) {
+            if (block.checked()) {
+                Readme.steps(block).stream().filter(s -> s.command().equals("./olr demo")).forEach(shown::add);
+            }
+        }
+        assertEquals(1, shown.size(), "the README's console block of ./olr demo");
+        assertNull(ShownOutput.mismatch(shown.get(0).shownOutput(), run.out()));
         assertTrue(Files.size(out.resolve("progressive-log-loss.csv")) > 100);
         final List<String> curve = Files.readAllLines(out.resolve("progressive-log-loss.csv"));
         assertTrue(curve.get(curve.size() - 1).startsWith("456,"), "the curve ends at the last example");

@@ -1,6 +1,7 @@
 package io.kafkaolr.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 
-/** {@code olr produce} of libsvm and VW files, against the real broker: what arrives on the examples topic. */
+/**
+ * {@code olr produce} of libsvm, VW and JSON lines files, and of a CSV file with declared
+ * columns, against the real broker: what arrives on the examples topic.
+ */
 class SparseProduceIT extends BrokerIT {
 
     @Test
@@ -173,6 +177,30 @@ class SparseProduceIT extends BrokerIT {
         assertTrue(stopped.out().startsWith("sent 2 examples"), stopped.out());
         assertTrue(stopped.err().contains("stopped at line 4: more than 1 lines refused (--max-rejected)"),
                 stopped.err());
+    }
+
+    @Test
+    void aCsvFileArrivesWithItsDeclaredColumnsAndItsNaCellsAbsentAndWithoutNaItWarnsWithTheLine() throws Exception {
+        final Path file = dir.resolve("shop").resolve("train.csv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "id,price,hour,label\nr1,1.5,7,1\nr2,N/A,23,0\nr3,2,0,1\n");
+        final OlrConfig config = config();
+        final Cli.Run run = produce(config, file, "--ignore", "id", "--categorical", "hour", "--na", "N/A");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("sent 3 examples"), run.out());
+        assertFalse(run.err().contains("warning"), run.err());
+        final RecordCodec<LabeledExample> codec = config.topologyConfig().format().codec(LabeledExample.class);
+        final List<LabeledExample> examples = read(config, 3).stream().map(r -> codec.decode(r.value())).toList();
+        assertEquals(List.of("train:2", "train:3", "train:4"), examples.stream().map(LabeledExample::getId).toList());
+        assertEquals(Map.of("price", 1.5), examples.get(0).getNumericFeatures());
+        assertEquals(Map.of("hour", "7"), examples.get(0).getCategoricalFeatures(), "hour declared, id ignored");
+        assertEquals(Map.of(), examples.get(1).getNumericFeatures(), "N/A: no price");
+        assertEquals(Map.of("hour", "23"), examples.get(1).getCategoricalFeatures());
+
+        final Cli.Run inferred = produce(config(), file, "--ignore", "id");
+        assertEquals(0, inferred.exitCode(), inferred.err());
+        assertTrue(inferred.err().contains("warning: " + file + ": column 'price' is read as categorical because 1 of "
+                + "its 3 non-missing cells is not a number, the first at line 3: 'N/A'"), inferred.err());
     }
 
     private static OlrConfig config() throws Exception {

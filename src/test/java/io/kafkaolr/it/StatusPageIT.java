@@ -4,21 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.config.OlrConfig;
+import io.kafkaolr.ops.OpsServer;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.topology.TopologyConfig;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Assumptions;
@@ -38,7 +48,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The status page served at {@code /}, in a real headless Chromium against a running processor:
- * the instance's readiness, a model's row once it learned, and its chart growing as it learns more.
+ * the instance's readiness, a model's row once it learned, and its chart growing as it learns more;
+ * after a restart, the curve read back from the metrics topic; the axes of a chart of one point
+ * and of many; a chart without points. Those charts are saved as PNGs in
+ * {@code target/status-screenshots/}, to be looked at.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromedriver}; skipped without them, unless
  * {@code -Dolr.browser.required=true} (CI), which makes their absence a failure. No driver or
@@ -269,9 +282,190 @@ class StatusPageIT extends BrokerIT {
         }
     }
 
+    @Test
+    void afterARestartTheChartShowsTheHistoryFromTheMetricsTopicAndOnePointOrNoneSensibly(
+            @TempDir final Path browserProfile) throws Exception {
+        requireBrowser();
+        final OlrConfig config = KafkaFixture.config(broker, dir.resolve("state-restart"), Map.of("olr.http.port", "0",
+                "olr.metrics.interval.ms", "200", "olr.topic.metrics", "metrics-" + UUID.randomUUID()));
+        final TopologyConfig t = config.topologyConfig();
+        KafkaFixture.createTopics(broker, config);
+        final RecordCodec<LabeledExample> codec = RecordFormat.AVRO.codec(LabeledExample.class);
+        final String learned = "learned before the restart";
+        final int batches = 4;
+        final int batch = 10;
+
+        // the first life of the processor: the model learns in four steps, each published to the metrics topic
+        try (OlrProcessor first = OlrProcessor.start(config, broker.bootstrapServers());
+             KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker);
+             KafkaConsumer<byte[], byte[]> metrics = KafkaFixture.consumer(broker, t.metrics().topic())) {
+            assertTrue(first.awaitRunning(TIMEOUT), "processor running");
+            final List<ConsumerRecord<byte[], byte[]>> published = new ArrayList<>();
+            for (int b = 1; b <= batches; b++) {
+                KafkaFixture.send(producer, t.examplesTopic(), examples(t, codec, learned, (b - 1) * batch, batch));
+                final long version = (long) b * batch;
+                KafkaFixture.pollUntil(metrics, published, () -> published.stream()
+                        .map(r -> t.progressiveMetrics().decode(r.value()))
+                        .anyMatch(m -> m.getModelId().equals(learned) && m.getModelVersion() == version),
+                        TIMEOUT, () -> published.size() + " metrics records, none of version " + version);
+            }
+        }
+        final long restartedAt = System.currentTimeMillis();
+
+        try (OlrProcessor second = OlrProcessor.start(config, broker.bootstrapServers());
+             KafkaProducer<byte[], byte[]> producer = KafkaFixture.producer(broker);
+             Browser browser = Browser.start(browserProfile)) {
+            assertTrue(second.awaitRunning(TIMEOUT), "processor running again");
+            final URI uri = second.httpUri().orElseThrow();
+            final WebDriver page = browser.driver;
+            page.get(uri.resolve("/").toString());
+            final JavascriptExecutor js = (JavascriptExecutor) page;
+            final WebDriverWait wait = new WebDriverWait(page, TIMEOUT, Duration.ofMillis(100));
+
+            // right after the restart: the model's whole curve, read from the metrics topic
+            final By learnedChart = By.cssSelector("[data-chart-model=" + cssString(learned) + "]");
+            wait.withMessage(() -> "the chart of " + learned + " with its " + batches + " published points; "
+                            + state(page, learnedChart) + ", states " + states(js, learned))
+                    .until(d -> points(d, learnedChart) >= batches
+                            && "plotted".equals(page.findElement(learnedChart).getDomAttribute("data-state")));
+            final URI historyUri = uri.resolve("/models/" + OpsServer.pathSegment(learned) + "/history");
+            final JsonNode[] answer = {getJson(historyUri)};
+            KafkaFixture.await(() -> {
+                answer[0] = getJson(historyUri);
+                return !answer[0].get("seeding").asBoolean();
+            }, TIMEOUT, () -> "the past of " + learned + " read: " + answer[0]);
+            final JsonNode history = answer[0];
+            final List<Long> versions = new ArrayList<>();
+            history.get("points").forEach(p -> versions.add(p.get("version").asLong()));
+            assertTrue(versions.containsAll(List.of(10L, 20L, 30L, 40L)), "each published step: " + history);
+            wait.withMessage(() -> "the page plots the history read: " + history + "; plotted " + plotted(js, learned))
+                    .until(d -> plotted(js, learned).get(0).size() == versions.size());
+            final List<List<Number>> curve = plotted(js, learned);
+            final List<Number> times = curve.get(0);
+            assertEquals(versions.size(), times.size(), "the page plots the history: " + history);
+            for (int i = 1; i < times.size(); i++) {
+                assertTrue(times.get(i).doubleValue() > times.get(i - 1).doubleValue(), "time increases: " + times);
+                assertTrue(versions.get(i) > versions.get(i - 1), "versions increase: " + versions);
+            }
+            assertTrue(times.get(0).doubleValue() * 1000 < restartedAt, "points from before the restart: " + times);
+            assertEquals(List.of("plotted"), states(js, learned).stream().filter(s -> !s.equals("seeding")).toList(),
+                    "never 'no points yet' for a model with a history");
+            final double[] x = scale(js, learned, "x");
+            final double first = times.get(0).doubleValue();
+            final double last = times.get(times.size() - 1).doubleValue();
+            assertTrue(x[0] <= first && x[1] >= last, "the time axis " + Arrays.toString(x) + " spans the points " + times);
+            assertTrue(x[1] - x[0] <= Math.max(120, last - first) + 1,
+                    "the time axis " + Arrays.toString(x) + " spans the points, no more: " + times);
+            final double[] y = scale(js, learned, "y");
+            assertTrue(curve.get(1).stream().allMatch(v -> v.doubleValue() >= y[0] && v.doubleValue() <= y[1]),
+                    "the loss axis " + Arrays.toString(y) + " holds the values " + curve.get(1));
+            screenshot(page, "seeded-after-restart.png");
+
+            // a model with one point: a two-minute axis around it, the point drawn, the loss axis around its value
+            final String single = "one example";
+            final By singleChart = By.cssSelector("[data-chart-model=" + cssString(single) + "]");
+            KafkaFixture.send(producer, t.examplesTopic(), examples(t, codec, single, 0, 1));
+            wait.withMessage(() -> "a chart of one point for " + single + "; " + state(page, singleChart))
+                    .until(d -> points(d, singleChart) == 1
+                            && "plotted".equals(page.findElement(singleChart).getDomAttribute("data-state")));
+            final List<List<Number>> one = plotted(js, single);
+            final double time = one.get(0).get(0).doubleValue();
+            final double loss = one.get(1).get(0).doubleValue();
+            final double[] oneX = scale(js, single, "x");
+            assertTrue(oneX[0] < time && time < oneX[1], "the time axis " + Arrays.toString(oneX) + " holds " + time);
+            assertTrue(oneX[1] - oneX[0] <= 3600 && oneX[1] - oneX[0] >= 60,
+                    "a time axis of a minute to an hour around one point, not years: " + Arrays.toString(oneX)
+                            + " (" + (oneX[1] - oneX[0]) / 86_400 + " days)");
+            final double[] oneY = scale(js, single, "y");
+            assertTrue(oneY[0] < loss && loss < oneY[1] && oneY[1] - oneY[0] <= Math.max(1, loss),
+                    "the loss axis " + Arrays.toString(oneY) + " around " + loss);
+            @SuppressWarnings("unchecked")
+            final List<Number> pixel = (List<Number>) js.executeScript("""
+                    var u = window.kafkaOlrStatus.plot(arguments[0]);
+                    var x = Math.round(u.valToPos(u.data[0][0], 'x', true));
+                    var y = Math.round(u.valToPos(u.data[1][0], 'y', true));
+                    return Array.from(u.ctx.getImageData(x, y, 1, 1).data);""", single);
+            assertTrue(pixel.get(3).intValue() > 200 && pixel.get(2).intValue() > pixel.get(0).intValue() + 100,
+                    "a blue marker where the point is (RGBA " + pixel + ")");
+            screenshot(page, "one-point.png");
+
+            // no points: a message and no axes; "no points yet" only once the server read the model's past
+            final String noHistory = "{\"points\": [], \"seeding\": %s}";
+            js.executeScript("""
+                    var suffix = '/models/' + encodeURIComponent(arguments[0]) + '/history';
+                    var realFetch = window.fetch;
+                    window.olrTestHistory = arguments[1];
+                    window.fetch = function (path, init) {
+                      return String(path).endsWith(suffix)
+                        ? Promise.resolve(new Response(window.olrTestHistory, { status: 200 }))
+                        : realFetch(path, init);
+                    };""", single, String.format(Locale.ROOT, noHistory, "true"));
+            KafkaFixture.send(producer, t.examplesTopic(), examples(t, codec, single, 1, 1)); // a new version: asked again
+            wait.withMessage(() -> "the chart of " + single + " waiting for its past; " + state(page, singleChart))
+                    .until(d -> "seeding".equals(d.findElement(singleChart).getDomAttribute("data-state")));
+            assertTrue(text(page, singleChart).contains("Reading the model\u2019s history"), text(page, singleChart));
+            assertTrue(page.findElement(singleChart).findElements(By.tagName("canvas")).isEmpty(), "no axes without points");
+            screenshot(page, "no-points-seeding.png");
+            js.executeScript("window.olrTestHistory = arguments[0]", String.format(Locale.ROOT, noHistory, "false"));
+            wait.withMessage(() -> "the chart of " + single + " without points; " + state(page, singleChart))
+                    .until(d -> "empty".equals(d.findElement(singleChart).getDomAttribute("data-state")));
+            assertTrue(text(page, singleChart).contains("No points yet"), text(page, singleChart));
+            assertTrue(page.findElement(singleChart).findElements(By.tagName("canvas")).isEmpty(), "no axes without points");
+            assertEquals("0", page.findElement(singleChart).getDomAttribute("data-points"));
+            screenshot(page, "no-points.png");
+        }
+    }
+
+    private static JsonNode getJson(final URI uri) {
+        try {
+            final HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+            return new ObjectMapper().readTree(response.body());
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The range of a model's chart's scale {@code key} ("x": seconds, "y": log loss). */
     @SuppressWarnings("unchecked")
+    private static double[] scale(final JavascriptExecutor js, final String model, final String key) {
+        final List<Number> range = (List<Number>) js.executeScript("var s = window.kafkaOlrStatus.plot(arguments[0])"
+                + ".scales[arguments[1]]; return [s.min, s.max];", model, key);
+        return new double[] {range.get(0).doubleValue(), range.get(1).doubleValue()};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> states(final JavascriptExecutor js, final String model) {
+        final Object states = js.executeScript("var status = window.kafkaOlrStatus;"
+                + " return status.states ? status.states(arguments[0]) : null", model);
+        return states == null ? List.of() : (List<String>) states;
+    }
+
+    /** A chart's state and points, for messages. */
+    private static String state(final WebDriver page, final By chart) {
+        final List<WebElement> charts = page.findElements(chart);
+        return charts.isEmpty() ? "no chart" : "state " + charts.get(0).getDomAttribute("data-state") + ", "
+                + charts.get(0).getDomAttribute("data-points") + " points";
+    }
+
+    /** Saves what the page shows to target/status-screenshots/{@code name}. */
+    private static void screenshot(final WebDriver page, final String name) throws Exception {
+        final Path shots = Path.of("target", "status-screenshots");
+        Files.createDirectories(shots);
+        Files.write(shots.resolve(name), ((ChromeDriver) page).getScreenshotAs(OutputType.BYTES));
+    }
+
     private static List<List<Number>> plotted(final JavascriptExecutor js) {
-        final Object data = js.executeScript("return window.kafkaOlrStatus.plotted(arguments[0])", MODEL);
+        return plotted(js, MODEL);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<List<Number>> plotted(final JavascriptExecutor js, final String model) {
+        final Object data = js.executeScript("return window.kafkaOlrStatus.plotted(arguments[0])", model);
         return data == null ? List.of(List.of(), List.of()) : (List<List<Number>>) data;
     }
 
