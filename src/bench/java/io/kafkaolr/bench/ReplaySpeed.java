@@ -2,13 +2,13 @@ package io.kafkaolr.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import io.kafkaolr.cli.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +32,11 @@ public final class ReplaySpeed {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double TARGET_RATE = 300_000;
     private static final double TARGET_RATIO = 0.5;
-    /** Rows per second of the main thread's CPU time, by pass, every round. */
+    /**
+     * Rows per second of the process's CPU time (every thread's: learning, the replay's parser,
+     * garbage collection, the compiler), by pass, every round: what a pass costs, where the wall
+     * time says how soon it ends.
+     */
     private static final Map<String, List<Double>> CPU_RATES = new LinkedHashMap<>();
 
     private ReplaySpeed() {
@@ -69,7 +73,8 @@ public final class ReplaySpeed {
                     String.join(", ", list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()));
         });
         System.out.println();
-        System.out.println("The same passes on the main thread's CPU time (what a busy machine's other work does not take):");
+        System.out.println("The same passes over the process's CPU time, every thread's (what a busy machine's other work"
+                + " does not take, and what the replay's two threads cost together):");
         System.out.println();
         System.out.println("| pass | median rows/s of CPU time | every round |");
         System.out.println("|---|---:|---|");
@@ -89,12 +94,11 @@ public final class ReplaySpeed {
                     TARGET_RATE, replay >= TARGET_RATE ? "yes" : "no");
             System.out.printf(Locale.ROOT, "| replay / dry run, %s | %.2f | >= %.1f | %s |%n", format, ratio,
                     TARGET_RATIO, ratio >= TARGET_RATIO ? "yes" : "no");
-            final double cpuRatio = cpuMedians.get("replay, " + format) / cpuMedians.get("dry run, " + format);
-            System.out.printf(Locale.ROOT, "| replay, %s, rows/s of CPU time | %,.0f | (>= %,.0f) | %s |%n", format,
-                    cpuMedians.get("replay, " + format), TARGET_RATE,
-                    cpuMedians.get("replay, " + format) >= TARGET_RATE ? "yes" : "no");
-            System.out.printf(Locale.ROOT, "| replay / dry run on CPU time, %s | %.2f | (>= %.1f) | %s |%n", format,
-                    cpuRatio, TARGET_RATIO, cpuRatio >= TARGET_RATIO ? "yes" : "no");
+            // what a row costs in CPU, both replay threads together: a figure, not a target
+            System.out.printf(Locale.ROOT, "| replay, %s, rows per second of the process's CPU time (no target) | %,.0f"
+                    + " | | |%n", format, cpuMedians.get("replay, " + format));
+            System.out.printf(Locale.ROOT, "| replay / dry run over the process's CPU time, %s (no target) | %.2f | | |%n",
+                    format, cpuMedians.get("replay, " + format) / cpuMedians.get("dry run, " + format));
         }
     }
 
@@ -107,12 +111,12 @@ public final class ReplaySpeed {
         final var cli = Main.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(Writer.nullWriter()));
-        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        final long cpuStart = threads.getCurrentThreadCpuTime();
+        final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        final long cpuStart = os.getProcessCpuTime();
         final long start = System.nanoTime();
         final int code = cli.execute(args.toArray(String[]::new));
         final double seconds = (System.nanoTime() - start) / 1e9;
-        final double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+        final double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
         if (code != 0) {
             throw new IllegalStateException("olr " + String.join(" ", args) + " exited with " + code);
         }
@@ -125,7 +129,7 @@ public final class ReplaySpeed {
         final double rate = rows / seconds;
         CPU_RATES.computeIfAbsent((dry ? "dry run, " : "replay, ") + format(file), k -> new ArrayList<>())
                 .add(rows / cpuSeconds);
-        System.out.printf(Locale.ROOT, "round %d: %-9s %-6s %,10.0f rows/s (%.2f s; on the thread's CPU time %,.0f rows/s)%s%n",
+        System.out.printf(Locale.ROOT, "round %d: %-9s %-6s %,10.0f rows/s (%.2f s; over the process's CPU time %,.0f rows/s)%s%n",
                 round, dry ? "dry run" : "replay", file.getFileName(), rate, seconds, rows / cpuSeconds, dry ? ""
                         : String.format(Locale.ROOT, ", progressive accuracy %.4f, AUC %.4f",
                                 report.at("/train/progressive_accuracy").asDouble(),

@@ -3,7 +3,10 @@ package io.kafkaolr.offline;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -55,6 +58,12 @@ public final class LabeledRowReader implements Closeable {
             }
         }
     }
+
+    /** The buffer read eight bytes at a time, in the byte order that puts the first byte lowest. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final InputStream in;
     private final String source;
@@ -245,6 +254,34 @@ public final class LabeledRowReader implements Closeable {
     }
 
     /**
+     * The position of the first {@code '\n'} in {@code buffer[from, to)}, or {@code to}, eight
+     * bytes a step; clears {@link #lineAscii} when a byte before it is not ASCII.
+     */
+    private int newline(final int from, final int to) {
+        long seen = 0;
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            final long word = (long) LONGS.get(buffer, i);
+            final long x = word ^ NEWLINES;
+            // a byte of x is zero where a newline is; the lowest byte flagged is always one
+            final long zeros = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (zeros != 0) {
+                final int at = Long.numberOfTrailingZeros(zeros) >>> 3;
+                // the bytes before the newline only
+                seen |= at == 0 ? 0 : word & (-1L >>> (Long.SIZE - Long.BYTES * at));
+                lineAscii &= (seen & HIGH_BITS) == 0;
+                return i + at;
+            }
+            seen |= word;
+        }
+        for (; i < to && buffer[i] != '\n'; i++) {
+            seen |= buffer[i];
+        }
+        lineAscii &= (seen & HIGH_BITS) == 0;
+        return i;
+    }
+
+    /**
      * Reads the next line without its ending ({@code \n} or {@code \r\n}) into {@link #line};
      * false at the end. A line over the limit is skipped to its end without being kept, and
      * flagged in {@link #lineTooLong}.
@@ -268,13 +305,7 @@ public final class LabeledRowReader implements Closeable {
                 }
             }
             anything = true;
-            int newline = position;
-            byte seen = 0;
-            while (newline < end && buffer[newline] != '\n') {
-                seen |= buffer[newline];
-                newline++;
-            }
-            lineAscii &= seen >= 0;
+            final int newline = newline(position, end);
             final int length = newline - position;
             if (!lineTooLong && lineLength + length <= most) {
                 if (line.length < lineLength + length) {

@@ -9,6 +9,16 @@ import java.util.Arrays;
 /** libsvm / svmlight lines: {@code label [qid:n] index:value ... [# comment]}. */
 final class LibsvmLines implements LineParser {
     private static final byte[] QID = {'q', 'i', 'd'};
+    private static final int ENDS = 1;
+    private static final int COLON = 2;
+    /** What each byte is to a feature token: {@link #ENDS} it (a space or '#'), {@link #COLON}, or 0. */
+    private static final byte[] TOKEN = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            TOKEN[b] = (byte) (LineNumbers.isSpace((byte) b) || b == '#' ? ENDS : b == ':' ? COLON : 0);
+        }
+    }
 
     @Override
     public boolean parse(final byte[] line, final int length, final ParsedLine out) throws RejectedLine {
@@ -32,8 +42,8 @@ final class LibsvmLines implements LineParser {
             // one pass over the token finds its end, its ':' and a '#' that starts a comment inside it
             int colon = -1;
             int end = i;
-            for (byte b; end < length && !LineNumbers.isSpace(b = line[end]) && b != '#'; end++) {
-                if (b == ':' && colon < 0) {
+            for (int kind; end < length && (kind = TOKEN[line[end] & 0xFF]) != ENDS; end++) {
+                if (kind == COLON && colon < 0) {
                     colon = end;
                 }
             }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Learns a CSV dataset, or a libsvm, VW or JSON lines file read a row at a time ({@link
@@ -98,13 +99,36 @@ public final class Replay {
      */
     public void train(final SparseInput input) throws IOException {
         final Refusals refusals = new Refusals(input, "", "rejected", trainRejected, trainRefused);
-        try (LabeledRowReader reader = refusals.open()) {
-            eachRow(refusals, reader, this::learn, () -> {
-                if (++trainRows % PROGRESS_EVERY == 0) {
-                    trainProgress();
+        // parsed and hashed on a thread of its own: learning takes this one, in file order
+        try (ParsedRows parsed = ParsedRows.start(refusals::open, hasher, maxFeatures, interactions,
+                input.file().getFileName().toString())) {
+            for (ParsedRows.Batch batch; (batch = parsed.take()) != null; parsed.release(batch)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    final ParsedRows.Item item = batch.item(i);
+                    if (item.lineRefusal() != null) {
+                        refusals.refusedLine(item.lineRefusal());
+                        continue;
+                    }
+                    final String label = NumericLabels.of(model.settings().type(), model.classes(), item.label());
+                    if (label == null) {
+                        refusals.badLabel(item.line(), item.label(), model.classes());
+                    } else if (item.refusal() != null) {
+                        refusals.rejected(item.line(), item.refusal());
+                    } else {
+                        try {
+                            learn(item, label, parsed);
+                        } catch (final RejectedInputException e) {
+                            refusals.rejected(item.line(), e);
+                        }
+                    }
+                    if (++trainRows % PROGRESS_EVERY == 0) {
+                        trainProgress();
+                    }
                 }
-            });
-            trainRows += reader.rejected();
+                if (batch.last()) {
+                    trainRows += batch.readerRejected();
+                }
+            }
         }
         refusals.summary();
         trainProgress();
@@ -200,13 +224,16 @@ public final class Replay {
 
     /**
      * A row of a line-format file through the model, as {@link #learn(Features, String, double)}:
-     * hashed from the line's bytes, with a name built only for a feature whose row it creates.
+     * hashed by the parser, named from the names it sent, which cover every row the step can create.
      */
-    private void learn(final ParsedLine row, final String label) {
-        final int created = learn(row.vector(hasher, maxFeatures, interactions), label, row.importance());
-        for (int k = 0; created > 0 && k < row.featureCount(); k++) {
-            if (isAmong(row.index(k), created)) {
-                name(row.index(k), row.name(k));
+    private void learn(final ParsedRows.Item row, final String label, final ParsedRows parsed) {
+        final int created = learn(row.vector(), label, row.importance());
+        for (int i = 0; i < created; i++) {
+            parsed.created(absent[i]);
+        }
+        for (int k = 0; created > 0 && k < row.names(); k++) {
+            if (isAmong(row.nameIndex(k), created)) {
+                name(row.nameIndex(k), row.name(k));
             }
         }
     }
@@ -392,16 +419,26 @@ public final class Replay {
         }
 
         LabeledRowReader open() throws IOException {
-            // the reader refuses any number of lines: the limit counts every refusal, the reader's and these
-            return LabeledRowReader.open(input.file(), input.format(), LabeledRowReader.Limits.DEFAULT, r -> {
-                refused.merge(r.reason(), 1L, Long::sum);
-                count(r);
+            return open(r -> {
                 try {
-                    check(r);
+                    refusedLine(r);
                 } catch (final TooManyRejectionsException e) {
                     throw new UncheckedIOException(e);
                 }
             });
+        }
+
+        /** The input's reader, each line it refuses given to {@code onRejection}. */
+        LabeledRowReader open(final Consumer<RowRejection> onRejection) throws IOException {
+            // the reader refuses any number of lines: the limit counts every refusal, the reader's and these
+            return LabeledRowReader.open(input.file(), input.format(), LabeledRowReader.Limits.DEFAULT, onRejection);
+        }
+
+        /** A line the reader refused. */
+        void refusedLine(final RowRejection r) throws TooManyRejectionsException {
+            refused.merge(r.reason(), 1L, Long::sum);
+            count(r);
+            check(r);
         }
 
         /** Moves the reader to its next row; false at the end. */

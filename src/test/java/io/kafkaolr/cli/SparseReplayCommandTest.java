@@ -104,6 +104,34 @@ class SparseReplayCommandTest {
     }
 
     @Test
+    void rowsParsedAheadOfLearningNameEveryRowAsOneThreadWould() throws Exception {
+        // far more rows than the parser runs ahead of the learner, names new to the end, 2^10 rows
+        // for thousands of names (collisions), and rows whose label is no class (never learned, so
+        // they create nothing): each row must be named by the features of the row whose step
+        // created it, as the CSV replay, one thread, names it
+        final Random random = new Random(7);
+        final StringBuilder csv = new StringBuilder("a,b,c,label\n");
+        final StringBuilder vw = new StringBuilder();
+        for (int i = 0; i < 12_000; i++) {
+            final String a = "u" + random.nextInt(1 + i / 4);
+            final String b = "v" + random.nextInt(3000);
+            final String c = "w" + i;
+            final String label = i % 50 == 0 ? "7" : random.nextBoolean() ? "1" : "0";
+            csv.append(a).append(',').append(b).append(',').append(c).append(',').append(label).append('\n');
+            vw.append(label).append(" | a=").append(a).append(" b=").append(b).append(" c=").append(c).append('\n');
+        }
+        final Path csvFile = dir.resolve("names.csv");
+        final Path vwFile = dir.resolve("names.vw");
+        Files.writeString(csvFile, csv);
+        Files.writeString(vwFile, vw);
+        final Replayed fromCsv = replay(csvFile, "--hash-bits", "10", "--classes", "0,1");
+        final Replayed fromVw = replay(vwFile, "--hash-bits", "10", "--classes", "0,1");
+        assertEquals(11_760, fromVw.report().at("/train/examples").asLong());
+        assertEquals(240, fromVw.report().at("/train/rejected/BAD_LABEL").asLong(), fromVw.report().toString());
+        assertEquals(fromCsv.model(), fromVw.model(), "the exported model, names included, to the bit");
+    }
+
+    @Test
     void crossesOfVwNamespacesLearnWhatTheSameRowsLearnFromCsvAndJsonLines() throws Exception {
         // VW namespaces u and ad; the CSV columns and JSON names u^a, u^b and ad^x are in the same ones
         final Path vw = write("crossed.vw", "", r -> (r[3] == 1 ? "1" : "-1") + " |u a:" + r[0] + " b:" + r[1]

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.offline.RowRejection.Reason;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +65,38 @@ class LabeledRowReaderTest {
         assertEquals(List.of(
                 new LabeledRow("1", 1.0, numeric("1", 123456.0), null, 2),
                 new LabeledRow("0", 1.0, numeric("3", 1.0), null, 4)), read.rows());
+    }
+
+    @Test
+    void everyLineEndAndEveryByteThatIsNotUtf8IsFoundWhereverItFallsInTheBuffer() throws Exception {
+        // lines of every length from 1 to 40 bytes, some with a byte that is not UTF-8 at each
+        // position, so that line ends and bad bytes fall at every offset of the reader's 8-byte
+        // steps and across its 64 KiB reads; a bad byte right after a line end belongs to the next line
+        final java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        final List<RowRejection> expected = new ArrayList<>();
+        final List<Integer> expectedValues = new ArrayList<>();
+        final java.util.Random random = new java.util.Random(11);
+        long line = 0;
+        while (file.size() < 200_000) {
+            final int value = random.nextInt(1_000_000);
+            final byte[] text = ("1 | a:" + value + " " + "b".repeat(random.nextInt(30))).getBytes(StandardCharsets.UTF_8);
+            line++;
+            if (random.nextInt(4) == 0) {
+                text[6 + random.nextInt(text.length - 6)] = (byte) 0xFF;
+                expected.add(new RowRejection(line, Reason.NOT_UTF8, ""));
+            } else {
+                expectedValues.add(value);
+            }
+            file.write(text);
+            file.write('\n');
+        }
+        final Path path = dir.resolve("offsets.vw");
+        Files.write(path, file.toByteArray());
+        final ReadRows read = read(path);
+        assertEquals(expected, read.reasons());
+        assertEquals(expectedValues, read.rows().stream().map(r -> (int) (double) r.features().numeric().get("a"))
+                .toList());
+        assertEquals(line, expected.size() + expectedValues.size());
     }
 
     @Test
