@@ -121,7 +121,10 @@ public final class ProduceCommand implements Callable<Integer> {
         try {
             rowFormat = rowFormat();
             csv.refuseFor(rowFormat != null ? file : null);
-        } catch (final IllegalArgumentException e) {
+            if (rowFormat == null) {
+                csv.schema(); // declarations that contradict themselves, or a columns file that cannot be read
+            }
+        } catch (final IllegalArgumentException | IOException e) {
             err.println("olr produce: " + e.getMessage());
             return 2;
         }

@@ -136,7 +136,8 @@ public final class CsvReader {
             final String labelCell = hasLabel ? cell(r, labelColumn) : "";
             final String label = schema.isMissing(labelCell) ? null : labelCell;
             if (labelled && label == null) {
-                throw new IllegalArgumentException(source + " line " + line + " has no label");
+                throw new IllegalArgumentException(source + " line " + line + (labelCell.isEmpty() ? " has no label"
+                        : " has the label '" + labelCell + "', which --na names a missing value"));
             }
             rows.add(new CsvDataset.Row(new Features(numeric, categorical), label, line));
         }

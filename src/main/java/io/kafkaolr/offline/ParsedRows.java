@@ -115,6 +115,8 @@ final class ParsedRows implements AutoCloseable {
         private final Item[] items = new Item[BATCH_ROWS];
         private int size;
         private boolean last;
+        /** Whether the parser is filling the last item, which a failure then drops. */
+        private boolean filling;
         private long readerRejected;
         private Throwable failure;
 
@@ -155,6 +157,7 @@ final class ParsedRows implements AutoCloseable {
         private void reset() {
             size = 0;
             last = false;
+            filling = false;
             failure = null;
         }
     }
@@ -299,21 +302,24 @@ final class ParsedRows implements AutoCloseable {
                         batch[0] = handOver(batch[0]);
                     }
                     final Item item = batch[0].next();
+                    // an item is handed over whole or not at all: a failure while it is filled drops it
+                    batch[0].filling = true;
                     item.line = row.number();
                     item.label = row.label();
                     item.importance = row.importance();
                     try {
                         item.vector = row.vector(hasher, maxFeatures, interactions);
-                    } catch (final RejectedInputException e) {
-                        item.refusal = e;
-                        continue;
-                    }
-                    for (int k = 0; k < row.featureCount(); k++) {
-                        final int index = row.index(k);
-                        if (!exists(index)) {
-                            item.addName(index, row.name(k));
+                        for (int k = 0; k < row.featureCount(); k++) {
+                            final int index = row.index(k);
+                            if (!exists(index)) {
+                                item.addName(index, row.name(k));
+                            }
                         }
+                    } catch (final RejectedInputException e) {
+                        item.vector = null;
+                        item.refusal = e;
                     }
+                    batch[0].filling = false;
                 }
                 batch[0].last = true;
                 batch[0].readerRejected = reader.rejected();
@@ -324,6 +330,10 @@ final class ParsedRows implements AutoCloseable {
         } catch (final Throwable t) {
             if (stopped || batch[0] == null) {
                 return;
+            }
+            if (batch[0].filling) {
+                batch[0].size--;
+                batch[0].filling = false;
             }
             batch[0].failure = t;
             try {

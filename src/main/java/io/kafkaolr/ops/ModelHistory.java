@@ -64,12 +64,16 @@ final class ModelHistory {
         }
     }
 
-    /** Adds a live sample of {@code id}, unless its version is the last point's. */
+    /**
+     * Adds a live sample of {@code id}, unless it is not after the last point in both version
+     * and time (the same version again, or a store header that lags a point read from the
+     * metrics topic): the history stays strictly increasing in both.
+     */
     void add(final String id, final Point point) {
         final Deque<Point> deque = points.computeIfAbsent(id, k -> new ArrayDeque<>());
         synchronized (deque) {
             final Point last = deque.peekLast();
-            if (last != null && last.version() == point.version()) {
+            if (last != null && (point.version() <= last.version() || point.time() <= last.time())) {
                 return;
             }
             deque.addLast(point);

@@ -156,6 +156,11 @@ class CsvColumnsCommandTest {
                 "--columns-file", "schema.txt");
         assertEquals(2, produce.exitCode(), produce.err());
         assertTrue(produce.err().contains("apply to CSV files only, and data.svm is read as libsvm"), produce.err());
+        // declarations that contradict themselves are refused by produce before Kafka too
+        final Cli.Run contradiction = Cli.olr("produce", "--topic", "examples", "--file", data("p.csv", "1").toString(),
+                "--numeric", "price", "--categorical", "price");
+        assertEquals(2, contradiction.exitCode(), contradiction.err());
+        assertTrue(contradiction.err().contains("price"), contradiction.err());
         // without the options, the same files are read as before
         assertEquals(0, Cli.olr("replay", "--train", svm.toString()).exitCode());
     }

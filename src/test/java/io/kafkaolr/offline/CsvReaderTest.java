@@ -77,11 +77,16 @@ class CsvReaderTest {
         final Path lower = file("lower.csv", "colour,label\nn/a,1\n");
         assertEquals(Map.of("colour", "n/a"), reader(schema(Set.of(), Set.of(), Set.of(), Set.of("N/A")))
                 .examples(lower).rows().get(0).features().categorical());
-        // a label that is a missing-value token is no label
+        // a label that is a missing-value token is no label, and the message says why (--na -1 with labels -1/1)
         final Path label = file("label.csv", "x,label\n1,1\n2,N/A\n");
         final IllegalArgumentException noLabel = assertThrows(IllegalArgumentException.class,
                 () -> reader(schema(Set.of(), Set.of(), Set.of(), Set.of("N/A"))).examples(label));
-        assertTrue(noLabel.getMessage().contains("line 3 has no label"), noLabel.getMessage());
+        assertTrue(noLabel.getMessage().contains("line 3 has the label 'N/A', which --na names a missing value"),
+                noLabel.getMessage());
+        final Path empty = file("empty-label.csv", "x,label\n1,1\n2,\n");
+        final IllegalArgumentException emptyLabel = assertThrows(IllegalArgumentException.class,
+                () -> reader(schema(Set.of(), Set.of(), Set.of(), Set.of())).examples(empty));
+        assertTrue(emptyLabel.getMessage().contains("line 3 has no label"), emptyLabel.getMessage());
     }
 
     @Test
