@@ -26,9 +26,9 @@ public enum TopicRole {
     METRICS(ModelMetrics.class),
     /** The model commands: imports and deletions. */
     CONTROL(ModelCommand.class),
+    MODEL(null),
     /** What became of scored events, keyed by event id ({@code olr.topic.outcomes}). */
     OUTCOMES(Outcome.class),
-    MODEL(null),
     OTHER(null);
 
     private final Class<? extends SpecificRecordBase> recordType;
