@@ -135,6 +135,11 @@ final class OpsMetrics implements AutoCloseable {
      * another thread's scrape collects it is read twice or not at all (Prometheus' client then
      * refuses the duplicate labels, micrometer-metrics/micrometer#6851).
      */
+    /** Adds the feedback loop's meters ({@link FeedbackStats}). */
+    void bind(final FeedbackStats feedback) {
+        feedback.bindTo(registry);
+    }
+
     synchronized String scrape() {
         refreshModels();
         return registry.scrape();

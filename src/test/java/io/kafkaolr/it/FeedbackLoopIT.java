@@ -34,7 +34,8 @@ class FeedbackLoopIT extends BrokerIT {
                 "olr.topic.outcomes", run + "-outcomes",
                 "olr.feedback.enabled", "true",
                 "olr.feedback.window", "PT5S",
-                "olr.feedback.default-label", "0"));
+                "olr.feedback.default-label", "0",
+                "olr.http.port", "0"));
         KafkaFixture.createTopics(broker, config);
         final List<String> settings = new ArrayList<>(List.of("-b", broker.bootstrapServers()));
         for (final String name : List.of("olr.topic.examples", "olr.topic.events", "olr.topic.predictions",
@@ -96,6 +97,38 @@ class FeedbackLoopIT extends BrokerIT {
             assertEquals(1.0, joined.get(0).at("/value/numeric_features/x").asDouble());
             assertEquals("b", joined.get(1).at("/value/id").asText());
             assertEquals("0", joined.get(1).at("/value/label").asText());
+
+            // both resolutions observed: a joined with its outcome, b by the default label
+            final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            final java.net.URI base = processor.httpUri().orElseThrow();
+            final JsonNode[] table = {null};
+            KafkaFixture.await(() -> {
+                table[0] = get(client, base.resolve("models/ads/calibration"));
+                return table[0] != null && table[0].get("observations").asLong() == 2;
+            }, Duration.ofSeconds(30), () -> String.valueOf(table[0]));
+            assertEquals(1, table[0].get("joined").asLong());
+            assertEquals(1, table[0].get("expired_default_label").asLong());
+            assertEquals(10, table[0].get("bins").size());
+            final String metrics = client.send(java.net.http.HttpRequest.newBuilder(base.resolve("metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("olr_feedback_outcomes_total{model=\"ads\",result=\"joined\"} 1.0"),
+                    metrics);
+            assertTrue(metrics.contains("olr_feedback_delay_seconds_bucket{model=\"ads\""), metrics);
+            assertTrue(metrics.contains("olr_feedback_calibration_error{model=\"ads\"}"), metrics);
+        }
+    }
+
+    /** The JSON at {@code uri}, or null when it answers otherwise than 200. */
+    private static JsonNode get(final java.net.http.HttpClient client, final java.net.URI uri) {
+        try {
+            final java.net.http.HttpResponse<String> response = client.send(
+                    java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+        } catch (final java.io.IOException e) {
+            return null;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
