@@ -47,5 +47,10 @@ public enum RejectReason {
     /** A second outcome for an event that an earlier outcome already labeled. */
     OUTCOME_DUPLICATE,
     /** An outcome for an event that was never scored with feedback on, or was resolved so long ago it is forgotten. */
-    OUTCOME_UNKNOWN_EVENT
+    OUTCOME_UNKNOWN_EVENT;
+
+    /** Whether only the feedback join gives this reason (the outcomes' reasons): other branches have no counter of it. */
+    public boolean feedbackOnly() {
+        return this == OUTCOME_LATE || this == OUTCOME_DUPLICATE || this == OUTCOME_UNKNOWN_EVENT;
+    }
 }

@@ -79,7 +79,7 @@ final class FeedbackJoinProcessor implements Processor<byte[], byte[], byte[], b
         this.pending = processorContext.getStateStore(OlrTopology.FEEDBACK_PENDING_STORE);
         this.expiry = processorContext.getStateStore(OlrTopology.FEEDBACK_EXPIRY_STORE);
         this.deadLetters = new DeadLetters(processorContext, OlrTopology.FEEDBACK_DEAD_LETTERS_SINK, config,
-                "feedback");
+                DeadLetters.FEEDBACK_ROLE);
         this.remembered = ProcessorMetrics.sensor(processorContext, "feedback", "events-remembered");
         this.joined = ProcessorMetrics.sensor(processorContext, "feedback", "outcomes-joined");
         this.expiredLabeled = ProcessorMetrics.sensor(processorContext, "feedback", "expired-default-labeled");

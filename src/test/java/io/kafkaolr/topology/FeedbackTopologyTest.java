@@ -327,6 +327,24 @@ class FeedbackTopologyTest {
         assertEquals(Duration.ofSeconds(10), FeedbackJoinProcessor.punctuationInterval(Duration.ofDays(2)));
     }
 
+    @Test
+    void aRememberedEventTakesTheBytesTheReadmeComputes() {
+        final Map<String, Double> numeric = new java.util.HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            numeric.put("feature" + i, i + 0.5); // 8-byte names
+        }
+        final ScoredEvent event = ScoredEvent.newBuilder().setModelId("ads").setModelVersion(1000)
+                .setScoredAt(1_764_800_000_000L).setDeadline(1_764_801_800_000L)
+                .setProbabilities(Map.of("0", 0.9, "1", 0.1)).setNumericFeatures(numeric)
+                .setCategoricalFeatures(Map.of("device", "android1", "region", "europe-w")).build();
+        // 10 header + 4 model id + 2 version + 6 time + 22 probabilities + 172 numeric + 34 categorical
+        // + 1 state + 6 deadline
+        assertEquals(257, ScoredEvents.CODEC.encode(event).length);
+        final ScoredEvent marker = ScoredEvent.newBuilder().setModelId("ads").setModelVersion(1000)
+                .setScoredAt(1_764_800_000_000L).setDeadline(1_764_801_800_000L).setState(FeedbackState.JOINED).build();
+        assertEquals(10 + 4 + 2 + 6 + 1 + 1 + 1 + 1 + 6, ScoredEvents.CODEC.encode(marker).length);
+    }
+
     /** Counts a store's entries. */
     private static final class StoreSize {
         static int of(final KeyValueStore<Bytes, byte[]> store) {
