@@ -2,6 +2,7 @@ package io.kafkaolr.cli;
 
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
+import io.kafkaolr.avro.Outcome;
 import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.core.ModelSettings;
 import io.kafkaolr.core.ModelType;
@@ -75,7 +76,7 @@ public final class ProduceCommand implements Callable<Integer> {
     ClusterOptions broker;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
-            description = "examples, events, or a topic name")
+            description = "examples, events, outcomes, or a topic name")
     String topic;
 
     @Option(names = "--file", required = true, paramLabel = "F.csv|F.jsonl[.gz]|F.svm[.gz]|F.vw[.gz]",
@@ -92,8 +93,9 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "records before are sent (default: no limit)")
     Long maxRejected;
 
-    @Option(names = "--as", paramLabel = "examples|events",
-            description = "what the records are (default: from --topic when it is examples or events)")
+    @Option(names = "--as", paramLabel = "examples|events|outcomes",
+            description = "what the records are (default: from --topic when it is examples, events or outcomes; "
+                    + "outcomes only from a JSON lines file, each keyed by its event_id)")
     String as;
 
     @Option(names = "--model-id", paramLabel = "ID",
@@ -132,9 +134,17 @@ public final class ProduceCommand implements Callable<Integer> {
         final TopologyConfig t = config.topologyConfig();
         final TopicRole role = TopicRole.of(topic, t);
         final String kind = as != null ? as.toLowerCase(Locale.ROOT)
-                : role == TopicRole.EXAMPLES ? "examples" : role == TopicRole.EVENTS ? "events" : null;
+                : role == TopicRole.EXAMPLES ? "examples" : role == TopicRole.EVENTS ? "events"
+                : role == TopicRole.OUTCOMES ? "outcomes" : null;
+        if ("outcomes".equals(kind)) {
+            if (rowFormat != RowFormat.JSONL) {
+                err.println("olr produce: outcomes are read from a JSON lines file only");
+                return 2;
+            }
+            return produceOutcomes(config);
+        }
         if (!"examples".equals(kind) && !"events".equals(kind)) {
-            err.println("olr produce: say what the records are with --as examples|events");
+            err.println("olr produce: say what the records are with --as examples|events|outcomes");
             return 2;
         }
         final boolean examples = kind.equals("examples");
@@ -235,6 +245,52 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         err.flush();
         return refusedLines == 0 ? 0 : 1;
+    }
+
+    /**
+     * Sends a JSON lines file of outcomes ({@code {"event_id": ..., "label": ...}}), each keyed by
+     * its event id, one line at a time; a line that is not an outcome is refused with its line
+     * number and reason, and the others are sent.
+     */
+    private int produceOutcomes(final OlrConfig config) throws Exception {
+        final PrintWriter err = spec.commandLine().getErr();
+        final RecordCodec<Outcome> codec = config.topologyConfig().outcomes().codec();
+        long refused = 0;
+        long line = 0;
+        final long limit = maxRejected != null ? maxRejected : Long.MAX_VALUE;
+        final long sent;
+        try (java.io.InputStream raw = java.nio.file.Files.newInputStream(file);
+             java.io.InputStream in = RowFormat.isGzip(file) ? new java.util.zip.GZIPInputStream(raw) : raw;
+             java.io.BufferedReader reader = new java.io.BufferedReader(
+                     new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+             Sender sender = new Sender(config, -1)) {
+            for (String text; (text = reader.readLine()) != null; ) {
+                line++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                final Outcome outcome;
+                try {
+                    outcome = codec.decode(text.getBytes(StandardCharsets.UTF_8));
+                } catch (final io.kafkaolr.core.RejectedInputException e) {
+                    refused++;
+                    if (refused <= SHOWN_REJECTIONS) {
+                        err.println(file + " line " + line + ": " + e.reason() + ": " + e.getMessage());
+                    }
+                    if (refused > limit) {
+                        break;
+                    }
+                    continue;
+                }
+                if (!sender.send(outcome.getEventId(), codec.encode(outcome))) {
+                    break;
+                }
+            }
+            sent = sender.finish();
+        }
+        printSent(sent, "outcomes", config, refused);
+        err.flush();
+        return refused > limit ? 4 : refused == 0 ? 0 : 1;
     }
 
     /** Sends the records of a JSON lines file as they are read; always null (the reader stops). */

@@ -54,6 +54,10 @@ public final class OlrConfig {
             Map.entry("olr.topic.predictions", "olr-predictions"),
             Map.entry("olr.topic.dead-letters", "olr-dead-letters"),
             Map.entry("olr.topic.metrics", "olr-metrics"),
+            Map.entry("olr.topic.outcomes", "olr-outcomes"),
+            Map.entry("olr.feedback.enabled", "false"),
+            Map.entry("olr.feedback.window", "1800000"),
+            Map.entry("olr.feedback.default-label", ""),
             Map.entry("olr.metrics.interval.ms", "10000"),
             Map.entry("olr.metrics.auc-window", "1000"),
             Map.entry("olr.topic.partitions", "3"),
@@ -298,6 +302,9 @@ public final class OlrConfig {
                 .metrics(new TopologyConfig.MetricsOutput(values.get("olr.topic.metrics"),
                         java.time.Duration.ofMillis(Long.parseLong(values.get("olr.metrics.interval.ms").trim())),
                         intValue("olr.metrics.auc-window")))
+                .feedback(new TopologyConfig.Feedback(booleanValue("olr.feedback.enabled"),
+                        values.get("olr.topic.outcomes").trim(), durationValue("olr.feedback.window"),
+                        values.get("olr.feedback.default-label").trim()))
                 .build();
     }
 

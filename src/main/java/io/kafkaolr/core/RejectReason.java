@@ -41,5 +41,16 @@ public enum RejectReason {
      * Processing the record failed in a way no validation foresaw (a bug): the record is set
      * aside with the exception's class and message, the model is unchanged, and processing goes on.
      */
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /** An outcome for an event whose feedback window ended before it arrived (the event already became an example, or was dropped). */
+    OUTCOME_LATE,
+    /** A second outcome for an event that an earlier outcome already labeled. */
+    OUTCOME_DUPLICATE,
+    /** An outcome for an event that was never scored with feedback on, or was resolved so long ago it is forgotten. */
+    OUTCOME_UNKNOWN_EVENT;
+
+    /** Whether only the feedback join gives this reason (the outcomes' reasons): other branches have no counter of it. */
+    public boolean feedbackOnly() {
+        return this == OUTCOME_LATE || this == OUTCOME_DUPLICATE || this == OUTCOME_UNKNOWN_EVENT;
+    }
 }

@@ -5,6 +5,7 @@ import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
+import io.kafkaolr.avro.Outcome;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.topology.TopologyConfig;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ public enum TopicRole {
     /** The model commands: imports and deletions. */
     CONTROL(ModelCommand.class),
     MODEL(null),
+    /** What became of scored events, keyed by event id ({@code olr.topic.outcomes}). */
+    OUTCOMES(Outcome.class),
     OTHER(null);
 
     private final Class<? extends SpecificRecordBase> recordType;
@@ -48,6 +51,7 @@ public enum TopicRole {
             case DEAD_LETTERS -> t.deadLettersTopic();
             case METRICS -> t.metrics().topic();
             case CONTROL -> t.controlTopic();
+            case OUTCOMES -> t.feedback().outcomesTopic();
             case MODEL -> t.modelTopic();
             case OTHER -> throw new IllegalStateException("no configured topic");
         };

@@ -69,6 +69,9 @@ public final class Topics {
             // co-partitioned with the examples: a model's commands reach the task that learns it
             missing.add(new NewTopic(t.controlTopic(), examplePartitions, replication));
         }
+        if (t.role().scores() && t.feedback().enabled()) {
+            feedbackTopics(admin, t, existing, partitions, replication, missing);
+        }
         final List<String> created = new ArrayList<>();
         for (final NewTopic topic : missing) {
             try {
@@ -82,6 +85,29 @@ public final class Topics {
         }
         awaitLeaders(admin, created);
         return created;
+    }
+
+    /**
+     * The outcomes topic and the topic scoring hands what it scored to the join through: both
+     * keyed by event id, they must have one partition count, so that an event and its outcome
+     * reach the same task; a mismatch is refused rather than left to lose joins.
+     */
+    private static void feedbackTopics(final Admin admin, final TopologyConfig t, final Set<String> existing,
+                                       final int partitions, final short replication, final List<NewTopic> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        final String outcomes = t.feedback().outcomesTopic();
+        final String scored = t.feedbackScoredTopic();
+        final int outcomePartitions = existing.contains(outcomes) ? partitions(admin, outcomes) : partitions;
+        if (!existing.contains(outcomes)) {
+            missing.add(new NewTopic(outcomes, outcomePartitions, replication));
+        }
+        if (!existing.contains(scored)) {
+            missing.add(new NewTopic(scored, outcomePartitions, replication));
+        } else if (partitions(admin, scored) != outcomePartitions) {
+            throw new IllegalStateException(scored + " has " + partitions(admin, scored) + " partitions and "
+                    + outcomes + " " + outcomePartitions + ": they must have as many, so that an event and its "
+                    + "outcome meet in one task");
+        }
     }
 
     /**

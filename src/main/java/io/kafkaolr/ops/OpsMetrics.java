@@ -56,6 +56,7 @@ final class OpsMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
+    private final KafkaStreams streams;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Supplier<List<ModelValue>> modelValues;
     /** The per-model gauges registered, by metric and tags: each registered once, its value set at each scrape. */
@@ -81,6 +82,7 @@ final class OpsMetrics implements AutoCloseable {
     /** Metrics whose per-model gauges take {@code modelValues} at each scrape (tests give their own). */
     OpsMetrics(final KafkaStreams streams, final Supplier<List<ModelValue>> modelValues) {
         this.modelValues = modelValues;
+        this.streams = streams;
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -96,6 +98,9 @@ final class OpsMetrics implements AutoCloseable {
                 "control commands applied (imports and deletes)");
         for (final String branch : List.of("training", "scoring")) {
             for (final RejectReason reason : RejectReason.values()) {
+                if (reason.feedbackOnly()) {
+                    continue;
+                }
                 final String metric = DeadLetters.metricName(reason) + "-total";
                 FunctionCounter.builder("olr.dead.letters", streams, s -> values(s, metric, branch).sum())
                         .tags("branch", branch, "reason", reason.name())
@@ -135,6 +140,19 @@ final class OpsMetrics implements AutoCloseable {
      * another thread's scrape collects it is read twice or not at all (Prometheus' client then
      * refuses the duplicate labels, micrometer-metrics/micrometer#6851).
      */
+    /** Adds the feedback loop's meters ({@link FeedbackStats}). */
+    void bind(final FeedbackStats feedback) {
+        feedback.bindTo(registry);
+        final String branch = DeadLetters.FEEDBACK_ROLE;
+        for (final RejectReason reason : RejectReason.values()) {
+            final String metric = DeadLetters.metricName(reason) + "-total";
+            FunctionCounter.builder("olr.dead.letters", streams, s -> values(s, metric, branch).sum())
+                    .tags("branch", branch, "reason", reason.name())
+                    .description("records sent to the dead-letter topic, by branch and reason")
+                    .register(registry);
+        }
+    }
+
     synchronized String scrape() {
         refreshModels();
         return registry.scrape();

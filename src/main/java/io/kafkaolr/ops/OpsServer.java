@@ -247,6 +247,9 @@ public final class OpsServer implements AutoCloseable {
         this.models = new LocalModels(kafkaStreams, directory, topology);
         this.metrics = modelValues == null ? new OpsMetrics(kafkaStreams, models)
                 : new OpsMetrics(kafkaStreams, modelValues);
+        if (feedback != null) {
+            metrics.bind(feedback);
+        }
         this.health = new HealthHandler(kafkaStreams);
         this.otherInstances = new OtherInstances(kafkaStreams, directory, topology, self);
         this.modelsHandler = new ModelsHandler(kafkaStreams, directory, topology, models, otherInstances,
@@ -274,6 +277,8 @@ public final class OpsServer implements AutoCloseable {
      * On one of Jetty's threads: answers /health and /ready at once (a non-blocking write), and
      * hands every other request to a worker.
      */
+    private volatile FeedbackStats feedback;
+
     private void dispatch(final Request request, final Response response, final Callback callback) {
         final Call call = Call.of(request);
         final boolean head = call.method().equals("HEAD");
@@ -379,6 +384,14 @@ public final class OpsServer implements AutoCloseable {
     }
 
     /** The route table: which handler answers {@code call}. On a worker. */
+    /**
+     * Shows what the feedback join of this instance resolves ({@code /models/{id}/calibration}
+     * and the {@code olr_feedback_*} metrics); call before {@code start}.
+     */
+    public void feedbackStats(final FeedbackStats stats) {
+        this.feedback = stats;
+    }
+
     private Reply route(final Call call) throws IOException {
         final String method = call.method();
         final List<String> path = segments(call.rawPath());
@@ -417,6 +430,12 @@ public final class OpsServer implements AutoCloseable {
             return path.size() > 3 ? Reply.notFound("no such endpoint") : Reply.notAllowed();
         }
         final String view = path.size() == 2 ? "" : path.get(2);
+        if (view.equals("calibration")) {
+            final com.fasterxml.jackson.databind.node.ObjectNode table = feedback == null ? null
+                    : feedback.calibration(modelId);
+            return table != null ? Reply.json(200, table) : Reply.notFound(feedback == null
+                    ? "feedback is off (olr.feedback.enabled)" : "no outcome of model " + modelId + " on this instance yet");
+        }
         if (!List.of("", "weights", "export", "history").contains(view)) {
             return Reply.notFound("no such endpoint: " + call.rawPath());
         }

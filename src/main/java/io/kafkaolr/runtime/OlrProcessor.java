@@ -2,6 +2,8 @@ package io.kafkaolr.runtime;
 
 import io.kafkaolr.config.OlrConfig;
 import io.kafkaolr.kafka.Topics;
+import io.kafkaolr.core.ModelType;
+import io.kafkaolr.ops.FeedbackStats;
 import io.kafkaolr.ops.OpsServer;
 import io.kafkaolr.topology.ModelDirectory;
 import io.kafkaolr.topology.OlrTopology;
@@ -58,7 +60,15 @@ public final class OlrProcessor implements AutoCloseable {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.applicationServer());
         }
         final ModelDirectory directory = new ModelDirectory();
-        final KafkaStreams streams = new KafkaStreams(OlrTopology.build(topology, directory), props);
+        final FeedbackStats feedback = topology.feedback().enabled() && topology.role().scores()
+                ? new FeedbackStats(topology.modelDefaults().type() == ModelType.BINARY
+                        ? topology.modelDefaults().initialClasses().get(1) : null)
+                : null;
+        final KafkaStreams streams = new KafkaStreams(feedback == null ? OlrTopology.build(topology, directory)
+                : OlrTopology.build(topology, directory, feedback), props);
+        if (http != null && feedback != null) {
+            http.feedbackStats(feedback);
+        }
         final OlrProcessor processor = new OlrProcessor(streams, http, config.durationValue("olr.shutdown.timeout"));
         if (http != null) {
             http.start(streams, directory, topology, connection);

@@ -30,6 +30,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 public final class DeadLetters {
     /** The header that carries the reason code. */
     static final String REASON_HEADER = "olr.reason";
+    /** The feedback join's branch, the only one with counters of the outcomes' reasons. */
+    public static final String FEEDBACK_ROLE = "feedback";
     /** The most bytes of the original key that a dead letter keeps (and is keyed by). */
     static final int KEY_PREFIX_BYTES = 1024;
     /** The longest detail. */
@@ -48,6 +50,9 @@ public final class DeadLetters {
         this.codec = config.deadLetters().codec();
         this.valuePrefixBytes = config.limits().deadLetterOriginalBytes();
         for (final RejectReason reason : RejectReason.values()) {
+            if (reason.feedbackOnly() && !role.equals(FEEDBACK_ROLE)) {
+                continue;
+            }
             counters.put(reason, ProcessorMetrics.sensor(context, role,
                     metricName(reason)));
         }

@@ -20,6 +20,10 @@ import org.apache.kafka.streams.state.Stores;
  * model topic --> global model store + in-memory models (every instance)
  * events ---> [score] ---> predictions (keyed like the event)
  *                 '------> dead letters
+ *                 '------> feedback-scored (feedback on, keyed by event id)
+ * feedback-scored --> [feedback-join] --> examples (an outcome's label, or the default at expiry)
+ * outcomes ---------'      |  '---------> dead letters (late, duplicate, unknown outcomes)
+ *                          store "feedback-pending" (by event id) + "feedback-expiry" (by deadline)
  * </pre>
  *
  * <p>Training and scoring are separate sub-topologies: they share no store (scoring reads the
@@ -38,6 +42,11 @@ public final class OlrTopology {
     /** The training side's store of the parts of imports whose last part has not arrived. */
     public static final String IMPORTS_STORE = "model-imports";
 
+    /** The feedback join's store of remembered events, by event id. */
+    public static final String FEEDBACK_PENDING_STORE = "feedback-pending";
+    /** The feedback join's index of the same entries by (deadline, event id). */
+    public static final String FEEDBACK_EXPIRY_STORE = "feedback-expiry";
+
     static final String EXAMPLES_SOURCE = "examples-source";
     static final String CONTROL_SOURCE = "control-source";
     static final String TRAIN = "train";
@@ -49,6 +58,12 @@ public final class OlrTopology {
     static final String SCORE = "score";
     static final String PREDICTIONS_SINK = "predictions-sink";
     static final String SCORING_DEAD_LETTERS_SINK = "scoring-dead-letters-sink";
+    static final String FEEDBACK_SCORED_SINK = "feedback-scored-sink";
+    static final String FEEDBACK_SCORED_SOURCE = "feedback-scored-source";
+    static final String OUTCOMES_SOURCE = "outcomes-source";
+    static final String FEEDBACK_JOIN = "feedback-join";
+    static final String FEEDBACK_EXAMPLES_SINK = "feedback-examples-sink";
+    static final String FEEDBACK_DEAD_LETTERS_SINK = "feedback-dead-letters-sink";
 
     private OlrTopology() {
     }
@@ -70,6 +85,12 @@ public final class OlrTopology {
      * models this instance holds, for interactive queries).
      */
     public static Topology build(final TopologyConfig config, final ModelDirectory directory) {
+        return build(config, directory, FeedbackObserver.NONE);
+    }
+
+    /** The topology for {@code config}, keeping {@code directory} current and telling {@code feedback} what the feedback join resolves. */
+    public static Topology build(final TopologyConfig config, final ModelDirectory directory,
+                                 final FeedbackObserver feedback) {
         final BeforeCommitStore.Callbacks beforeCommit = new BeforeCommitStore.Callbacks();
         final StoreBuilder<KeyValueStore<Bytes, byte[]>> weights = BeforeCommitStore.builder(
                 Stores.keyValueStoreBuilder(supplier(config.weightsStore(), WEIGHTS_STORE), Serdes.Bytes(),
@@ -112,7 +133,38 @@ public final class OlrTopology {
                     new ByteArraySerializer(), SCORE);
             topology.addSink(SCORING_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer(), SCORE);
+            if (config.feedback().enabled()) {
+                addFeedback(topology, config, feedback);
+            }
         }
         return topology;
+    }
+
+    /**
+     * The feedback join, a sub-topology of its own: scoring hands each scored event to it
+     * through {@link TopologyConfig#feedbackScoredTopic()}, keyed by event id, so that events
+     * keyed any way meet their outcomes (keyed by event id) in one task, at the cost of one more
+     * write and read of each remembered event.
+     */
+    private static void addFeedback(final Topology topology, final TopologyConfig config,
+                                    final FeedbackObserver observer) {
+        topology.addSink(FEEDBACK_SCORED_SINK, config.feedbackScoredTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), SCORE);
+        topology.addSource(FEEDBACK_SCORED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.feedbackScoredTopic());
+        topology.addSource(OUTCOMES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.feedback().outcomesTopic());
+        topology.addProcessor(FEEDBACK_JOIN, () -> new FeedbackJoinProcessor(config, observer),
+                FEEDBACK_SCORED_SOURCE, OUTCOMES_SOURCE);
+        // ordered stores: the expiry index is read by range; RocksDB keeps days of events off the heap
+        final boolean rocks = config.weightsStore() == TopologyConfig.StoreKind.ROCKSDB;
+        for (final String name : new String[] {FEEDBACK_PENDING_STORE, FEEDBACK_EXPIRY_STORE}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(rocks ? Stores.persistentKeyValueStore(name)
+                    : Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()), FEEDBACK_JOIN);
+        }
+        topology.addSink(FEEDBACK_EXAMPLES_SINK, config.examplesTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), FEEDBACK_JOIN);
+        topology.addSink(FEEDBACK_DEAD_LETTERS_SINK, config.deadLettersTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), FEEDBACK_JOIN);
     }
 }

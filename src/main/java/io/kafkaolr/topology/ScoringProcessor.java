@@ -2,6 +2,7 @@ package io.kafkaolr.topology;
 
 import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.Prediction;
+import io.kafkaolr.avro.ScoredEvent;
 import io.kafkaolr.core.FeatureHasher;
 import io.kafkaolr.core.Features;
 import io.kafkaolr.core.Limits;
@@ -9,9 +10,11 @@ import io.kafkaolr.core.ModelOutput;
 import io.kafkaolr.core.RejectReason;
 import io.kafkaolr.core.RejectedInputException;
 import io.kafkaolr.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -22,6 +25,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * particular partitioning), and publish the class probabilities with the model version used,
  * keyed like the event. A prediction is hashing plus the core's predict: no store read and
  * no decoding per feature.
+ *
+ * <p>With feedback on ({@link TopologyConfig.Feedback}), what was scored also goes, keyed by
+ * event id, to {@link TopologyConfig#feedbackScoredTopic()} for {@link FeedbackJoinProcessor}.
  *
  * <p>An event for a model that has no committed header here (never trained, or not yet
  * committed) goes to the dead-letter topic as {@link RejectReason#UNKNOWN_MODEL}: without a
@@ -38,6 +44,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private DeadLetters deadLetters;
     private Sensor scored;
     private final UnexpectedErrors unexpected = new UnexpectedErrors();
+    /** What the event just scored leaves for the feedback join (feedback on), set by {@link #score}. */
+    private KeyValue<byte[], byte[]> remember;
 
     ScoringProcessor(final TopologyConfig config, final ServedModels models) {
         this.config = config;
@@ -58,6 +66,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     @Override
     public void process(final Record<byte[], byte[]> record) {
         final long start = System.nanoTime();
+        remember = null;
         final byte[] prediction;
         try {
             prediction = score(record);
@@ -69,6 +78,12 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         context.forward(record.withValue(prediction), OlrTopology.PREDICTIONS_SINK);
+        if (remember != null) {
+            // keyed by event id: the join's task is the one its outcome reaches, whatever the event's key
+            context.forward(new Record<>(remember.key, remember.value, record.timestamp()),
+                    OlrTopology.FEEDBACK_SCORED_SINK);
+            remember = null;
+        }
         scored.record(System.nanoTime() - start);
     }
 
@@ -92,6 +107,17 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         final Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int k = 0; k < output.classes().size(); k++) {
             probabilities.put(output.classes().get(k), output.probabilities()[k]);
+        }
+        if (config.feedback().enabled()) {
+            remember = new KeyValue<>(event.getId().getBytes(StandardCharsets.UTF_8),
+                    ScoredEvents.CODEC.encode(ScoredEvent.newBuilder()
+                            .setModelId(modelId)
+                            .setModelVersion(output.version())
+                            .setScoredAt(context.currentSystemTimeMs())
+                            .setProbabilities(probabilities)
+                            .setNumericFeatures(event.getNumericFeatures())
+                            .setCategoricalFeatures(event.getCategoricalFeatures())
+                            .build()));
         }
         return predictions.encode(Prediction.newBuilder()
                 .setEventId(event.getId())

@@ -9,6 +9,7 @@ import io.kafkaolr.avro.Event;
 import io.kafkaolr.avro.LabeledExample;
 import io.kafkaolr.avro.ModelCommand;
 import io.kafkaolr.avro.ModelMetrics;
+import io.kafkaolr.avro.Outcome;
 import io.kafkaolr.avro.Prediction;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.serde.Topic;
@@ -47,6 +48,7 @@ import org.apache.kafka.common.header.Headers;
  * @param featureNames store the names of each row's features when the row is created (one
  *     entry per new row: what the weights endpoint and the export name features by)
  * @param metrics where and how often the training side publishes each model's progressive metrics
+ * @param feedback whether scoring remembers what it scored and joins it to outcomes ({@link Feedback})
  */
 public record TopologyConfig(
         String applicationId,
@@ -65,7 +67,8 @@ public record TopologyConfig(
         StoreKind modelStore,
         boolean weightsCache,
         boolean featureNames,
-        MetricsOutput metrics) {
+        MetricsOutput metrics,
+        Feedback feedback) {
 
 
     /** What an application does. */
@@ -123,6 +126,36 @@ public record TopologyConfig(
         }
     }
 
+    /**
+     * Learning from outcomes: with {@code enabled}, every scored event is remembered for
+     * {@code window} (wall-clock time) under its id; an outcome on {@code outcomesTopic} within
+     * the window makes it a labeled example on the examples topic, and at the window's end it
+     * becomes an example labeled {@code defaultLabel}, or is dropped when that is empty.
+     *
+     * @param enabled whether the scoring branch remembers and joins (off: no store, no topic)
+     * @param outcomesTopic outcomes in, keyed by event id
+     * @param window how long an outcome may take, from the moment the event is remembered
+     * @param defaultLabel the label of an event without outcome; empty drops it
+     */
+    public record Feedback(boolean enabled, String outcomesTopic, Duration window, String defaultLabel) {
+        /** Off, with the default outcomes topic, a 30-minute window and no default label. */
+        public static final Feedback OFF = new Feedback(false, "olr-outcomes", Duration.ofMinutes(30), "");
+
+        /** Validates. */
+        public Feedback {
+            Objects.requireNonNull(outcomesTopic, "outcomesTopic");
+            Objects.requireNonNull(defaultLabel, "defaultLabel");
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("the feedback window must be positive, got " + window);
+            }
+        }
+
+        /** Whether an event without outcome becomes an example (labeled {@link #defaultLabel()}). */
+        public boolean labelsExpired() {
+            return !defaultLabel.isEmpty();
+        }
+    }
+
     /** Validates the configuration. */
     public TopologyConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -137,6 +170,7 @@ public record TopologyConfig(
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(modelsFrom, "modelsFrom");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(feedback, "feedback");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("application id must not be blank");
         }
@@ -187,7 +221,7 @@ public record TopologyConfig(
                                           final ModelSettings modelDefaults) {
         return new TopologyConfig(applicationId, Role.ALL, applicationId, "olr-examples", "olr-events",
                 "olr-predictions", "olr-dead-letters", format, modelDefaults, Limits.DEFAULT, true, 0,
-                StoreKind.MEMORY, StoreKind.MEMORY, false, true, MetricsOutput.DEFAULT);
+                StoreKind.MEMORY, StoreKind.MEMORY, false, true, MetricsOutput.DEFAULT, Feedback.OFF);
     }
 
     /**
@@ -207,6 +241,20 @@ public record TopologyConfig(
      */
     public String controlTopic() {
         return examplesTopic + "-control";
+    }
+
+    /**
+     * The topic through which scoring hands what it scored to the feedback join, keyed by event
+     * id: {@code <application.id>-feedback-scored}, with the outcomes topic's partition count,
+     * so that an event and its outcome reach the same task whatever the events are keyed by.
+     */
+    public String feedbackScoredTopic() {
+        return applicationId + "-feedback-scored";
+    }
+
+    /** The outcomes topic ({@link Feedback#outcomesTopic()}): what became of scored events. */
+    public Topic<Outcome> outcomes() {
+        return new Topic<>(feedback.outcomesTopic(), format.codec(Outcome.class));
     }
 
     /** The examples topic: labeled examples in. */
@@ -313,6 +361,7 @@ public record TopologyConfig(
         private boolean weightsCache;
         private boolean featureNames;
         private MetricsOutput metrics;
+        private Feedback feedback;
 
         private Builder(final TopologyConfig from) {
             applicationId = from.applicationId;
@@ -332,6 +381,7 @@ public record TopologyConfig(
             weightsCache = from.weightsCache;
             featureNames = from.featureNames;
             metrics = from.metrics;
+            feedback = from.feedback;
         }
 
         /**
@@ -442,11 +492,17 @@ public record TopologyConfig(
             return this;
         }
 
+        /** Sets {@link TopologyConfig#feedback()}. */
+        public Builder feedback(final Feedback value) {
+            feedback = value;
+            return this;
+        }
+
         /** The configuration, validated. */
         public TopologyConfig build() {
             return new TopologyConfig(applicationId, role, modelsFrom, examplesTopic, eventsTopic, predictionsTopic,
                     deadLettersTopic, format, modelDefaults, limits, requireModelIdKey, examplesPartitions,
-                    weightsStore, modelStore, weightsCache, featureNames, metrics);
+                    weightsStore, modelStore, weightsCache, featureNames, metrics, feedback);
         }
     }
 }

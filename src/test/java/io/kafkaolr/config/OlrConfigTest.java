@@ -167,4 +167,26 @@ class OlrConfigTest {
             assertTrue(e.getMessage().contains("olr.shutdown.timeout"), e.getMessage());
         }
     }
+
+    @Test
+    void feedbackIsOffByDefaultAndItsWindowDefaultLabelAndTopicAreRead() {
+        final io.kafkaolr.topology.TopologyConfig.Feedback off = OlrConfig.defaults(Map.of()).topologyConfig().feedback();
+        assertFalse(off.enabled());
+        assertEquals("olr-outcomes", off.outcomesTopic());
+        assertEquals(java.time.Duration.ofMinutes(30), off.window());
+        assertFalse(off.labelsExpired());
+        final io.kafkaolr.topology.TopologyConfig.Feedback on = OlrConfig.defaults(Map.of(
+                "olr.feedback.enabled", "true", "olr.feedback.window", "P2D", "olr.feedback.default-label", "0",
+                "olr.topic.outcomes", "clicks")).topologyConfig().feedback();
+        assertTrue(on.enabled());
+        assertEquals(java.time.Duration.ofDays(2), on.window());
+        assertEquals("0", on.defaultLabel());
+        assertEquals("clicks", on.outcomesTopic());
+        for (final Map<String, String> bad : List.of(Map.of("olr.feedback.window", "0"),
+                Map.of("olr.feedback.enabled", "yes"), Map.of("olr.feedback.windw", "PT1M"))) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OlrConfig.defaults(bad), bad.toString());
+            assertTrue(e.getMessage().contains("olr.feedback."), e.getMessage());
+        }
+    }
 }

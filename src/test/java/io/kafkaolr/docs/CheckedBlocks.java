@@ -36,7 +36,12 @@ final class CheckedBlocks {
             "the Docker set-up's broker at localhost:9092; the same record and kcat call are run in the console block "
                     + "of 'Running against Kafka' (and its JSON parsed by ReadmeTest)",
             "./olr consume -b localhost:9092 --topic predictions -e", "the Docker set-up's broker at localhost:9092; "
-                    + "the same command is run against olr run's broker in a console block");
+                    + "the same command is run against olr run's broker in a console block",
+            "olr run --set olr.feedback.enabled=true --set olr.feedback.window=PT30M --set olr.feedback.default-label=0",
+            "runs until stopped: FeedbackLoopIT runs a processor with these settings (a 5 s window)",
+            "olr produce --topic outcomes --file outcomes.jsonl", "FeedbackLoopIT.outcomesProducedAndConsumedByTheCommandsCloseTheLoop",
+            "olr consume --topic outcomes -e -K", "FeedbackLoopIT.outcomesProducedAndConsumedByTheCommandsCloseTheLoop",
+            "curl -s localhost:8080/models/ads/calibration", "FeedbackLoopIT reads the table after one outcome joined and one event expired");
 
     private static final Pattern ECHOED_JSON = Pattern.compile("echo '(\\{[^']*\\})'");
 

@@ -47,13 +47,17 @@ final class TopologyHarness implements AutoCloseable {
     final RecordCodec<ModelMetrics> metricsCodec;
 
     TopologyHarness(final TopologyConfig config, final Path stateDir) {
+        this(config, stateDir, FeedbackObserver.NONE);
+    }
+
+    TopologyHarness(final TopologyConfig config, final Path stateDir, final FeedbackObserver feedback) {
         this.config = config;
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        this.driver = new TopologyTestDriver(OlrTopology.build(config, directory), props);
+        this.driver = new TopologyTestDriver(OlrTopology.build(config, directory, feedback), props);
         final ByteArraySerializer ser = new ByteArraySerializer();
         final ByteArrayDeserializer de = new ByteArrayDeserializer();
         this.examples = driver.createInputTopic(config.examplesTopic(), ser, ser);
