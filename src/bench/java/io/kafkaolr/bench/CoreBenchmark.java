@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The numeric core alone, on examples with 32 non-zero features at 2^18 and 2^24 hashed
- * dimensions: one progressive-validation step (predict + update) of the default learner (FTRL,
+ * dimensions: one progressive-validation step (predict + update) of the default learner (NAG,
  * standardised features) and of plain SGD with lazy L2, and one prediction, each on a model held
  * in a {@link ModelRows} through a {@link Learner}, as the processors hold them; against a
  * baseline doing the bare arithmetic of a step (dot product and axpy on a dense array) on the
@@ -77,9 +77,9 @@ public class CoreBenchmark {
             xs[i] = hasher.vectorize(raw[i], 10_000);
             labels[i] = random.nextBoolean() ? "1" : "0";
         }
-        // the defaults of olr.model.* (OlrConfig): FTRL at alpha 0.5, beta 1, no penalty, standardised features
+        // the defaults of olr.model.* (OlrConfig): NAG at eta 5, beta 1, no penalty, standardised features
         defaultModel = ModelState.fresh(ModelSettings.binary(0.5, LearningRateSchedule.INVSCALING)
-                .withOptimizer(Optimizer.FTRL, 0.5).withNormalization(Normalization.STANDARDIZE).withHashBits(hashBits));
+                .withOptimizer(Optimizer.NAG, 5.0).withNormalization(Normalization.STANDARDIZE).withHashBits(hashBits));
         defaultRows = new ModelRows();
         sgdModel = ModelState.fresh(ModelSettings.binary(0.1, LearningRateSchedule.INVSCALING).withHashBits(hashBits)
                 .withL2(1e-6));
@@ -112,7 +112,7 @@ public class CoreBenchmark {
         return z;
     }
 
-    /** One progressive-validation step of the default learner: predict, then FTRL on standardised features. */
+    /** One progressive-validation step of the default learner: predict, then NAG on standardised features. */
     @Benchmark
     public double learnDefault() {
         final int i = nextIndex();

@@ -34,7 +34,8 @@ import smile.classification.LogisticRegression;
  */
 public final class BatchOptimum {
     /** The shipped datasets, in the order printed. */
-    public static final List<String> DATASETS = List.of("breast-cancer", "wine", "spam", "digits", "satellite");
+    public static final List<String> DATASETS = List.of("breast-cancer", "wine", "spam", "digits", "satellite",
+            "mpls-stops", "mnist");
     /** Smile's L-BFGS gradient tolerance (relative: max |g_i| max(|w_i|, 1) / max(f, 1)). */
     static final double TOLERANCE = 1e-12;
     /** Smile's L-BFGS iteration limit. */

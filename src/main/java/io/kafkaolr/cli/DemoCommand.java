@@ -112,7 +112,8 @@ public final class DemoCommand implements Callable<Integer> {
         demo.put("olr.format", "json");
         demo.put("olr.data-dir", data.toString());
         demo.put("olr.topic.partitions", "1");
-        // the default model settings: standardised FTRL-Proximal learns the raw, unscaled features as they are
+        // the default model settings: the normalised adaptive gradient on standardised features learns the raw,
+        // unscaled features as they are
         demo.put("commit.interval.ms", "100");
         demo.put("olr.http.port", "0"); // the status page and /models, on any free loopback port
         demo.putAll(settings);

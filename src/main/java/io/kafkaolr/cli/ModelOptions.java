@@ -38,8 +38,9 @@ public final class ModelOptions {
             description = "binary logistic regression or softmax over many classes (default: ${DEFAULT-VALUE})")
     ModelType type;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|asgd|adagrad|ftrl|rls",
-            description = "sgd, averaged sgd, adagrad, ftrl (FTRL-Proximal), or rls: least squares on clipped logit"
+    @Option(names = "--optimizer", paramLabel = "nag|sgd|asgd|adagrad|ftrl|rls",
+            description = "nag (normalised adaptive gradient: steps that do not grow with the number of features),"
+                    + " sgd, averaged sgd, adagrad, ftrl (FTRL-Proximal), or rls: least squares on clipped logit"
                     + " labels by recursive least squares, for dense inputs of modest dimension (default: ${DEFAULT-VALUE})")
     Optimizer optimizer;
 
@@ -70,7 +71,8 @@ public final class ModelOptions {
             + " features above D (default: ${DEFAULT-VALUE})")
     int maxDimension;
 
-    @Option(names = "--ftrl-beta", description = "FTRL's beta (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ftrl-beta", description = "FTRL's beta, which also damps nag's first steps (default:"
+            + " ${DEFAULT-VALUE})")
     double ftrlBeta;
 
     @Option(names = "--normalize", paramLabel = "none|scale|standardize",

@@ -63,7 +63,7 @@ public final class OlrConfig {
             Map.entry("olr.topic.partitions", "3"),
             Map.entry("olr.topic.replication-factor", "1"),
             Map.entry("olr.model.type", "binary"),
-            Map.entry("olr.model.optimizer", "ftrl"),
+            Map.entry("olr.model.optimizer", "nag"),
             Map.entry("olr.model.learning-rate", ""),
             Map.entry("olr.model.schedule", "invscaling"),
             Map.entry("olr.model.power-t", "0.5"),
@@ -112,7 +112,7 @@ public final class OlrConfig {
     /** The learning rate of each optimizer when {@code olr.model.learning-rate} is not set (EVALUATION.md). */
     public static final Map<Optimizer, Double> DEFAULT_LEARNING_RATES = Map.of(
             Optimizer.SGD, 0.1, Optimizer.ASGD, 0.1, Optimizer.ADAGRAD, 0.5, Optimizer.FTRL, 0.5,
-            Optimizer.RLS, 1.0); // recursive least squares has no step size: 1.0 is stored, never used
+            Optimizer.NAG, 5.0, Optimizer.RLS, 1.0); // recursive least squares has no step size: 1.0 is stored, never used
 
     private final Map<String, String> values;
 

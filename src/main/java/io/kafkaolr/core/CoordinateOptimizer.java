@@ -20,6 +20,7 @@ interface CoordinateOptimizer {
             case ASGD -> new AveragedSgd(s);
             case ADAGRAD -> new AdaGrad(s);
             case FTRL -> new Ftrl(s);
+            case NAG -> new NormalizedAdaGrad(s);
             case RLS -> null;
         };
     }
@@ -29,6 +30,23 @@ interface CoordinateOptimizer {
 
     /** The step size of step {@code t >= 1}. */
     double stepSize(long t);
+
+    /**
+     * The step size of step {@code t >= 1} taken on an example whose learned values have squared
+     * norm {@code squaredNorm}, of importance {@code importance}, with {@code weightSum} the sum
+     * of importances so far, this example's included; it may advance accumulators of the norms in
+     * {@code clock} (the model's next clock). {@link #stepSize(long)} unless the optimizer
+     * normalises its steps by the examples' norms.
+     */
+    default double exampleStepSize(final long t, final double[] clock, final double squaredNorm,
+                                   final double importance, final double weightSum) {
+        return stepSize(t);
+    }
+
+    /** How many of the model's {@code clockLength} accumulators each row keeps for its catch-up. */
+    default int rowClockLength(final int clockLength) {
+        return clockLength;
+    }
 
     /**
      * Advances the model-wide accumulators at {@code clock[off..]} over one step of size

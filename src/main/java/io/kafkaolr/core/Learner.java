@@ -119,6 +119,7 @@ public final class Learner {
         final double l2 = s.l2();
         final int n = x.size();
         reserve(n, logitsCount, width);
+        double squaredNorm = 0;
 
         // the progressive prediction, at the weights before the step
         final double[] modelBias = model.biasView();
@@ -141,6 +142,7 @@ public final class Learner {
             final int index = x.indexAt(j);
             final int slot = slotOf[j];
             values[j] = learnedValue(s, rows, slot, x.valueAt(j), examples, index, statistics, j * STATISTICS);
+            squaredNorm += values[j] * values[j];
             final int off = j * width;
             if (slot < 0) {
                 Arrays.fill(state, off, off + width, 0.0);
@@ -174,12 +176,15 @@ public final class Learner {
         loss.gradient(averaged ? iterateProbabilities : probabilities, logitsCount, y, importance, gradient);
 
         // the step, computed and checked before anything is written
-        final double eta = optimizer.stepSize(now + 1);
         final double[] clock = model.clockView();
         System.arraycopy(clock, 0, nextClock, 0, clock.length);
+        final double weightSum = model.weightSum() + importance;
+        final double eta = optimizer.exampleStepSize(now + 1, nextClock, squaredNorm, importance, weightSum);
         if (closesBatch) {
             optimizer.advanceClock(nextClock, 0, eta);
         }
+        // NAG's sum of squared norms overflows on values near 1e154
+        requireFinite(nextClock, 0, clock.length, "model-wide accumulator");
         final double[] biasSteps;
         if (batch == 1) {
             biasSteps = gradient;
@@ -217,7 +222,6 @@ public final class Learner {
             }
             requireFinite(after, off, width, "weight");
         }
-        final double weightSum = model.weightSum() + importance;
         final double lossSum = model.lossSum() + importance * logLoss;
         final double correctWeight = model.correctWeight() + (predicted == y ? importance : 0.0);
         if (!Double.isFinite(weightSum) || !Double.isFinite(lossSum)) {
@@ -228,7 +232,7 @@ public final class Learner {
 
         // checked: written
         final int pendingCount = closesBatch ? 0 : logitsCount;
-        rows.reserve(clock.length, width, pendingCount);
+        rows.reserve(optimizer.rowClockLength(clock.length), width, pendingCount);
         for (int j = 0; j < n; j++) {
             final int slot = slotOf[j] >= 0 ? slotOf[j] : rows.add(x.indexAt(j));
             writeRow(rows, slot, t, clock.length, j, width, pendingCount);

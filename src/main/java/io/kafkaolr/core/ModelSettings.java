@@ -10,8 +10,8 @@ import java.util.function.Consumer;
  * @param type binary or softmax
  * @param hashBits the feature-hashing dimension is {@code 2^hashBits}
  * @param optimizer how the weights move
- * @param learningRate {@code eta0} of SGD, averaged SGD and AdaGrad; {@code alpha} of FTRL
- * @param schedule how SGD's and averaged SGD's step size decays (ignored by AdaGrad and FTRL)
+ * @param learningRate {@code eta0} of SGD, averaged SGD and AdaGrad; {@code alpha} of FTRL; {@code eta} of NAG
+ * @param schedule how SGD's and averaged SGD's step size decays (ignored by AdaGrad, FTRL and NAG)
  * @param powerT the exponent of the inverse-scaling schedule
  * @param l1 the L1 penalty {@code lambda1} (the bias is never penalised)
  * @param l2 the L2 penalty {@code lambda2}
@@ -87,6 +87,18 @@ public record ModelSettings(
             }
             if (l1 > 0 || batchSize > 1) {
                 throw new IllegalArgumentException("recursive least squares takes no l1 and no mini-batches");
+            }
+        }
+        if (optimizer == Optimizer.NAG) {
+            if (batchSize > 1) {
+                throw new IllegalArgumentException("nag takes no mini-batches (each step is normalised by its own"
+                        + " example's norm), got a batch size of " + batchSize + ": choose another optimizer for"
+                        + " mini-batches");
+            }
+            // its step size never exceeds eta, and each step multiplies weights by 1 - step*l2
+            if (learningRate * l2 >= 1) {
+                throw new IllegalArgumentException("nag needs learning rate * l2 < 1 (each step multiplies weights by"
+                        + " 1 - eta*l2), got " + learningRate * l2);
             }
         }
         final boolean decaying = optimizer == Optimizer.SGD || optimizer == Optimizer.ASGD;

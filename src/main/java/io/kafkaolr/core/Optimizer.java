@@ -25,7 +25,15 @@ public enum Optimizer {
      * O(d^2) per example in the number of features d the model has seen, so only for dense inputs
      * of modest dimension ({@link ModelSettings#maxDimension()}).
      */
-    RLS(1, 0);
+    RLS(1, 0),
+    /**
+     * The normalised adaptive gradient (after Ross, Mineiro and Langford 2013), the default:
+     * AdaGrad's per-coordinate steps with each example's step divided by the running mean squared
+     * norm of the examples to the power 3/4, so that a step grows little with the number of active
+     * features; the scale of each feature is the model's normalisation. Clock: SGD's two
+     * accumulators for the penalties' catch-up, then the sum of the norms. No mini-batches.
+     */
+    NAG(2, 3);
 
     private final int slotsPerLogit;
     private final int clockSize;

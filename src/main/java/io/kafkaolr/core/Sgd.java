@@ -32,6 +32,11 @@ final class Sgd implements CoordinateOptimizer {
 
     @Override
     public void advanceClock(final double[] clock, final int off, final double eta) {
+        advance(clock, off, eta, l1, l2);
+    }
+
+    /** Advances {@code L} and {@code D} at {@code clock[off..]} over a step of size {@code eta}. */
+    static void advance(final double[] clock, final int off, final double eta, final double l1, final double l2) {
         final double shrink = 1.0 - eta * l2;
         if (l2 != 0) {
             clock[off] = clock[off] + Math.log(shrink);
@@ -50,6 +55,12 @@ final class Sgd implements CoordinateOptimizer {
     @Override
     public void catchUp(final double[] slots, final int off, final long rowStep, final double[] rowClock,
                         final int clockOff, final long now, final double[] clock) {
+        decay(slots, off, rowStep, rowClock, clockOff, now, clock, l1);
+    }
+
+    /** The closed-form catch-up of a weight from the accumulators {@code L}, {@code D} of its row to the model's. */
+    static void decay(final double[] slots, final int off, final long rowStep, final double[] rowClock,
+                      final int clockOff, final long now, final double[] clock, final double l1) {
         final double w = slots[off];
         final double rowLogScale = rowClock[clockOff];
         final double rowShrink = rowClock[clockOff + 1];

@@ -163,7 +163,7 @@ public final class OnePassEvaluation {
                         }
                     }
                 }
-                case ADAGRAD -> {
+                case ADAGRAD, NAG -> {
                     for (final double l2 : PENALTIES) {
                         for (final double rate : RATES) {
                             grid.add(b.withOptimizer(optimizer, rate).withPenalties(0, l2));

@@ -314,7 +314,8 @@ public final class ModelSnapshot {
                     check(row.slots().length <= logits * spl && row.slots().length % spl == 0,
                             what + " has " + row.slots().length + " numbers of state, more than " + logits * spl
                                     + " for " + model.classes().size() + " classes and " + s.optimizer());
-                    if (s.optimizer() == Optimizer.FTRL || s.optimizer() == Optimizer.ADAGRAD) {
+                    if (s.optimizer() == Optimizer.FTRL || s.optimizer() == Optimizer.ADAGRAD
+                            || s.optimizer() == Optimizer.NAG) {
                         // the second slot of each logit sums squared gradients
                         for (int k = 1; k < row.slots().length; k += spl) {
                             check(row.slots()[k] >= 0, what + "'s sum of squared gradients is " + row.slots()[k]

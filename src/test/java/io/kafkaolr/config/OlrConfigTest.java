@@ -124,6 +124,21 @@ class OlrConfigTest {
     }
 
     @Test
+    void theDefaultLearnerIsTheNormalisedAdaptiveGradientOnStandardisedFeatures() {
+        final ModelSettings s = OlrConfig.defaults(Map.of()).modelSettings();
+        assertEquals(io.kafkaolr.core.Optimizer.NAG, s.optimizer());
+        assertEquals(5.0, s.learningRate());
+        assertEquals(1.0, s.ftrlBeta(), "the beta that damps each coordinate's first steps");
+        assertEquals(io.kafkaolr.core.Normalization.STANDARDIZE, s.normalization());
+        // the other optimizers stay selectable, each with its own default rate
+        final ModelSettings ftrl = OlrConfig.defaults(Map.of("olr.model.optimizer", "ftrl")).modelSettings();
+        assertEquals(io.kafkaolr.core.Optimizer.FTRL, ftrl.optimizer());
+        assertEquals(0.5, ftrl.learningRate());
+        assertThrows(IllegalArgumentException.class, () -> OlrConfig.defaults(
+                Map.of("olr.model.batch-size", "4")).modelSettings(), "nag takes no mini-batches");
+    }
+
+    @Test
     void interactionsAreNoneByDefaultAndParsedFromTheConfiguration() {
         assertTrue(OlrConfig.defaults(Map.of()).modelSettings().interactions().isEmpty());
         final ModelSettings s = OlrConfig.defaults(Map.of("olr.model.interactions", "user:ad, user:user"))

@@ -75,6 +75,19 @@ class OptimizersTest {
     }
 
     @Test
+    void nagStepIsAdaGradsDividedByTheRootMeanSquaredNormOfTheExamples() {
+        // N = 1 (the bias) + 2^2 = 5 after one example of importance 1, so r = 0.5 (1 / 5)^(3/4);
+        // weight: g = -1, G = 1, w = soft((1 - r*0.1)*0 - r*(-1) / (beta + 1), r*0.01) = r (1/2 - 0.01)
+        // bias (no penalty): g = -0.5, G = 0.25, b = r * 0.5 / (1 + 0.5) = r / 3
+        final double r = 0.5 / Math.pow(5, 0.75);
+        final double[] step = firstStep(settings(Optimizer.NAG, 0.5, LearningRateSchedule.CONSTANT, 0.01, 0.1));
+        assertEquals(r / (2 + ModelSettings.ADAGRAD_EPSILON) - 0.01 * r, step[0], 1e-15);
+        assertEquals(0.0732720899060026, step[0], 1e-8);
+        assertEquals(r * 0.5 / (1.5 + ModelSettings.ADAGRAD_EPSILON), step[1], 1e-15);
+        assertEquals(0.04984495904174096, step[1], 1e-8);
+    }
+
+    @Test
     void averagedSgdServesTheMeanOfItsIteratesAndTakesGradientsAtTheIterate() {
         final ModelSettings s = settings(Optimizer.ASGD, 0.1, LearningRateSchedule.CONSTANT, 0, 0.1);
         final ModelState model = ModelState.fresh(s);
@@ -132,6 +145,10 @@ class OptimizersTest {
             "ADAGRAD, CONSTANT, 0.5, 0.002, 0.05, 1",
             "ADAGRAD, CONSTANT, 0.5, 0.02, 0, 1",
             "FTRL, CONSTANT, 0.5, 0.5, 0.1, 1",
+            "NAG, CONSTANT, 0.5, 0.002, 0.05, 1",
+            "NAG, CONSTANT, 1, 0.02, 0, 1",
+            "NAG, CONSTANT, 1, 0, 0.1, 1",
+            "NAG, CONSTANT, 2.5, 0, 0, 1",
             "SGD, INVSCALING, 0.5, 0.01, 0.01, 7",
             "SGD, OPTIMAL, 1, 0.001, 0.01, 4",
             "ASGD, CONSTANT, 0.2, 0.002, 0.05, 7",
@@ -189,6 +206,9 @@ class OptimizersTest {
         private double bState;
         private double bSum;
         private long t;
+        /** NAG: the sums of the examples' squared norms (the bias's 1 included) and of their importances. */
+        private double norms;
+        private double importances;
 
         Eager(final ModelSettings s, final int d) {
             this.s = s;
@@ -232,13 +252,19 @@ class OptimizersTest {
                 batchGradient[i] += example * x.get(i);
             }
             batchBiasGradient += example;
+            norms += 1;
+            for (int j = 0; j < x.size(); j++) {
+                norms += x.valueAt(j) * x.valueAt(j);
+            }
+            importances += 1;
             if (++examples % s.batchSize() != 0) {
                 return served;
             }
             final double g = batchBiasGradient / s.batchSize();
             batchBiasGradient = 0;
             t++;
-            final double eta = s.schedule().rate(s.learningRate(), s.powerT(), s.l1() + s.l2(), t);
+            final double eta = s.optimizer() == Optimizer.NAG ? s.learningRate() * Math.pow(importances / norms, 0.75)
+                    : s.schedule().rate(s.learningRate(), s.powerT(), s.l1() + s.l2(), t);
             for (int i = 0; i < w.length; i++) {
                 final double gi = batchGradient[i] / s.batchSize();
                 batchGradient[i] = 0;
@@ -252,6 +278,11 @@ class OptimizersTest {
                         final double a = s.learningRate() / (Math.sqrt(state[i]) + ModelSettings.ADAGRAD_EPSILON);
                         // a coordinate never touched has G = 0 and w = 0: soft(0) / (...) = 0
                         w[i] = soft(w[i] - a * gi, a * s.l1()) / (1 + a * s.l2());
+                    }
+                    case NAG -> {
+                        state[i] += gi * gi;
+                        final double a = eta / (s.ftrlBeta() + Math.sqrt(state[i]) + ModelSettings.ADAGRAD_EPSILON);
+                        w[i] = soft((1 - eta * s.l2()) * w[i] - a * gi, eta * s.l1());
                     }
                     case FTRL -> {
                         if (gi != 0) {
@@ -276,6 +307,11 @@ class OptimizersTest {
                     b += g - sigma * ftrl(b, bState, 0, 0);
                     bState += g * g;
                 }
+                case NAG -> {
+                    bState += g * g;
+                    b -= eta / (s.ftrlBeta() + Math.sqrt(bState) + ModelSettings.ADAGRAD_EPSILON) * g;
+                }
+                default -> throw new IllegalArgumentException(s.optimizer().name());
             }
             return served;
         }

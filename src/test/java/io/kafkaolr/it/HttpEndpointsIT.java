@@ -211,7 +211,7 @@ class HttpEndpointsIT extends BrokerIT {
             assertEquals(remote, answer.body().get("model_id").asText());
             assertEquals(EXAMPLES_PER_MODEL, answer.body().get("version").asLong());
             assertEquals("training", answer.body().get("answered_from").asText());
-            assertEquals("ftrl", answer.body().at("/settings/optimizer").asText());
+            assertEquals("nag", answer.body().at("/settings/optimizer").asText(), "the default learner");
             assertEquals(10, answer.body().at("/settings/hash_bits").asInt());
             // the same through the holder itself
             assertEquals(answer.body(), get(other, "/models/" + OpsServer.pathSegment(remote)).body());

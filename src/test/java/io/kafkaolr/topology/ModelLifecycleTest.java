@@ -52,7 +52,12 @@ class ModelLifecycleTest {
 
     private static final RecordCodec<ModelCommand> COMMANDS = RecordFormat.AVRO.codec(ModelCommand.class);
 
+    /** The defaults with {@code optimizer}; {@code "nag-penalised"}: NAG with L1 and L2, whose rows keep a clock. */
     private static ModelSettings settings(final String optimizer) {
+        if (optimizer.equals("nag-penalised")) {
+            return OlrConfig.defaults(Map.of("olr.model.hash-bits", "12", "olr.model.optimizer", "nag",
+                    "olr.model.l1", "0.01", "olr.model.l2", "0.001")).modelSettings();
+        }
         return OlrConfig.defaults(Map.of("olr.model.hash-bits", "12", "olr.model.optimizer", optimizer))
                 .modelSettings();
     }
@@ -94,7 +99,7 @@ class ModelLifecycleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftrl", "asgd", "rls"})
+    @ValueSource(strings = {"ftrl", "asgd", "rls", "nag", "nag-penalised"})
     void aModelTrainedByReplayAndImportedScoresAndGoesOnLearningExactlyAsReplay(final String optimizer) {
         final ModelSettings settings = settings(optimizer);
         final CsvDataset train = Datasets.read("breast-cancer/train.csv");
@@ -133,9 +138,10 @@ class ModelLifecycleTest {
         }
     }
 
-    @Test
-    void exportThenImportUnderAnotherIdIsEqualToTheBit() {
-        final ModelSettings settings = settings("ftrl");
+    @ParameterizedTest
+    @ValueSource(strings = {"ftrl", "nag", "nag-penalised"})
+    void exportThenImportUnderAnotherIdIsEqualToTheBit(final String optimizer) {
+        final ModelSettings settings = settings(optimizer);
         try (TopologyHarness h = new TopologyHarness(config(settings), stateDir)) {
             for (final CsvDataset.Row row : Datasets.read("breast-cancer/train.csv").rows()) {
                 h.learn(example("a", row));

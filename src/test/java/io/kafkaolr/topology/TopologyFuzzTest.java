@@ -146,10 +146,10 @@ class TopologyFuzzTest {
     /** The test's writers of headers and rows (which can lie about counts) write what the codec writes. */
     @Example
     void theFuzzersHeaderAndRowWritersMirrorTheCodec() {
-        for (final String optimizer : List.of("sgd", "asgd", "adagrad", "ftrl", "rls")) {
+        for (final String optimizer : List.of("sgd", "asgd", "adagrad", "ftrl", "rls", "nag")) {
             for (final String type : List.of("binary", "softmax")) {
                 final TrySettings settings = new TrySettings(RecordFormat.AVRO, type, optimizer, "standardize",
-                        optimizer.equals("rls") ? 1 : 2);
+                        optimizer.equals("rls") || optimizer.equals("nag") ? 1 : 2);
                 try (Run run = new Run(settings)) {
                     for (int i = 0; i < 5; i++) {
                         run.pipe(i, new ExampleIn(KeySpec.MODEL, "m", Map.of("x", i - 2.0, "y", 1.0 + i),
@@ -1357,13 +1357,13 @@ class TopologyFuzzTest {
     }
 
     private static Arbitrary<TrySettings> settings(final int softmaxWeight) {
-        final Arbitrary<String> optimizer = Arbitraries.of("ftrl", "sgd", "asgd", "adagrad", "rls");
+        final Arbitrary<String> optimizer = Arbitraries.of("ftrl", "sgd", "asgd", "adagrad", "rls", "nag");
         return Combinators.combine(Arbitraries.of(RecordFormat.class),
                         Arbitraries.frequencyOf(Tuple.of(10 - softmaxWeight, Arbitraries.just("binary")),
                                 Tuple.of(softmaxWeight, Arbitraries.just("softmax"))),
                         optimizer, Arbitraries.of("standardize", "scale", "none"), Arbitraries.of(1, 1, 3))
                 .as((format, type, opt, normalize, batch) -> new TrySettings(format, type, opt, normalize,
-                        opt.equals("rls") ? 1 : batch));
+                        opt.equals("rls") || opt.equals("nag") ? 1 : batch));
     }
 
     @Provide
@@ -1675,7 +1675,7 @@ class TopologyFuzzTest {
         return Arbitraries.frequencyOf(
                 Tuple.of(3, Arbitraries.of(MODEL_IDS).map(Stored::new)),
                 Tuple.of(2, Combinators.combine(Arbitraries.of("binary", "softmax"),
-                        Arbitraries.of("ftrl", "sgd", "asgd", "adagrad", "rls"), Arbitraries.of(0, 1, 2, 5),
+                        Arbitraries.of("ftrl", "sgd", "asgd", "adagrad", "rls", "nag"), Arbitraries.of(0, 1, 2, 5),
                         Arbitraries.of(0, 1, 3, 20), Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just(HASH_BITS)),
                                 Tuple.of(1, Arbitraries.of(1, 11, 30)))).as(Fresh::new)));
     }
