@@ -1,7 +1,10 @@
 package io.kafkaolr.offline;
 
 import io.kafkaolr.core.Features;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -54,12 +58,26 @@ public final class CsvReader {
         return examples(file, null);
     }
 
+    /** The text of {@code file}, decompressed when its name ends in {@code .gz} (as the shipped datasets are). */
+    private static Reader open(final Path file) throws IOException {
+        if (!RowFormat.isGzip(file)) {
+            return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        }
+        final InputStream in = Files.newInputStream(file);
+        try {
+            return new BufferedReader(new InputStreamReader(new GZIPInputStream(in, 1 << 16), StandardCharsets.UTF_8));
+        } catch (final IOException e) {
+            in.close();
+            throw new IOException(file + ": not gzip-compressed: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Reads a file of labeled examples; its columns in {@code kinds} (column -> numeric?; may be
      * null) keep those kinds, so that a test file is read as its training file was.
      */
     public CsvDataset examples(final Path file, final Map<String, Boolean> kinds) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader reader = open(file)) {
             return read(reader, file.toString(), kinds, true);
         }
     }
@@ -69,7 +87,7 @@ public final class CsvReader {
      * (and kept as the rows' labels); when there is none, every column is a feature.
      */
     public CsvDataset events(final Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader reader = open(file)) {
             return read(reader, file.toString(), null, false);
         }
     }

@@ -90,6 +90,21 @@ class CsvReaderTest {
     }
 
     @Test
+    void aGzipCompressedFileReadsAsItsPlainTextAndAPlainOneNamedGzIsRefusedWithItsName() throws Exception {
+        final Path plain = prices("plain.csv", 200, 58, "N/A");
+        final Path compressed = dir.resolve("plain.csv.gz");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(compressed))) {
+            Files.copy(plain, out);
+        }
+        final CsvSchema na = schema(Set.of(), Set.of(), Set.of(), Set.of("N/A"));
+        assertEquals(reader(na).examples(plain, null), reader(na).examples(compressed, null));
+        assertEquals(reader(na).events(plain), reader(na).events(compressed));
+        final Path notGzip = Files.copy(plain, dir.resolve("fake.csv.gz"));
+        final java.io.IOException e = assertThrows(java.io.IOException.class, () -> reader(na).examples(notGzip, null));
+        assertTrue(e.getMessage().contains("fake.csv.gz: not gzip-compressed"), e.getMessage());
+    }
+
+    @Test
     void aDeclaredColumnNotInTheHeaderIsAnErrorNamingItAndTheHeader() throws Exception {
         final Path data = file("h.csv", "price,colour,label\n1,red,1\n");
         for (final CsvSchema typo : List.of(schema(Set.of("prcie"), Set.of(), Set.of(), Set.of()),
