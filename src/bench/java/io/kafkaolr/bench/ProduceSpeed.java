@@ -65,13 +65,7 @@ public final class ProduceSpeed {
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         final Path dir = Path.of(args.length > 2 ? args[2] : "target/produce-speed");
         final Path svm = dir.resolve("sparse.svm");
-        final long start = System.nanoTime();
-        final long positives = SparseFileGenerator.write(svm, null, rows, SparseFileGenerator.DEFAULT_NNZ,
-                SparseFileGenerator.DEFAULT_BITS, SparseFileGenerator.SEED);
-        System.out.printf(Locale.ROOT, "generated %d rows (%d positive), 32 non-zeros out of 2^18, %,d bytes, in "
-                + "%.1f s%n", rows, positives, Files.size(svm), (System.nanoTime() - start) / 1e9);
-        System.out.printf(Locale.ROOT, "heap: max %d MB, %d processors%n", Runtime.getRuntime().maxMemory() >> 20,
-                Runtime.getRuntime().availableProcessors());
+        SparseFileGenerator.writeForBenchmark(svm, null, rows);
         final Path brokerDir = Files.createTempDirectory("olr-produce-speed-");
         try (EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, 0);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -48,12 +48,7 @@ public final class ReplaySpeed {
         final Path dir = Path.of(args.length > 2 ? args[2] : "target/replay-speed");
         final Path svm = dir.resolve("sparse.svm");
         final Path vw = dir.resolve("sparse.vw");
-        long start = System.nanoTime();
-        final long positives = SparseFileGenerator.write(svm, vw, rows, SparseFileGenerator.DEFAULT_NNZ,
-                SparseFileGenerator.DEFAULT_BITS, SparseFileGenerator.SEED);
-        System.out.printf(Locale.ROOT, "generated %d rows (%d positive), 32 non-zeros out of 2^18, in %.1f s%n", rows,
-                positives, (System.nanoTime() - start) / 1e9);
-        System.out.printf(Locale.ROOT, "heap: max %d MB%n", Runtime.getRuntime().maxMemory() >> 20);
+        SparseFileGenerator.writeForBenchmark(svm, vw, rows);
         final Map<String, List<Double>> rates = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (final Path file : List.of(svm, vw)) {

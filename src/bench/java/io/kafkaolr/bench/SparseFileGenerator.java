@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -36,6 +37,21 @@ public final class SparseFileGenerator {
         final Path vw = args.length > 2 ? Path.of(args[2]) : null;
         final long positives = write(libsvm, vw, rows, DEFAULT_NNZ, DEFAULT_BITS, SEED);
         System.out.printf("%s: %d rows, %d positive%n", libsvm, rows, positives);
+    }
+
+    /**
+     * The benchmarks' file: {@code rows} rows of the default shape and seed written to
+     * {@code libsvm} (and {@code vw} when not null), then a line saying what was written and how
+     * long it took, and the JVM's heap and processors.
+     */
+    public static void writeForBenchmark(final Path libsvm, final Path vw, final int rows) throws IOException {
+        final long start = System.nanoTime();
+        final long positives = write(libsvm, vw, rows, DEFAULT_NNZ, DEFAULT_BITS, SEED);
+        System.out.printf(Locale.ROOT, "generated %d rows (%d positive), %d non-zeros out of 2^%d, %,d bytes, in "
+                + "%.1f s%n", rows, positives, DEFAULT_NNZ, DEFAULT_BITS, Files.size(libsvm),
+                (System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT, "heap: max %d MB, %d processors%n", Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kafkaolr.it;
 
+import static io.kafkaolr.testing.Exports.withoutAucWindow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,7 +20,6 @@ import io.kafkaolr.offline.ShippedDatasets;
 import io.kafkaolr.runtime.OlrProcessor;
 import io.kafkaolr.serde.ModelJson;
 import io.kafkaolr.serde.ModelSnapshot;
-import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.Cli;
@@ -115,18 +115,6 @@ class ModelCommandsIT extends BrokerIT {
         return ModelJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json);
     }
 
-    private static ObjectNode withoutAucWindow(final JsonNode exported) {
-        final ObjectNode copy = (ObjectNode) exported.deepCopy();
-        final ObjectNode state = (ObjectNode) copy.get("state");
-        final List<String> window = new ArrayList<>();
-        state.fieldNames().forEachRemaining(index -> {
-            if (Integer.parseInt(index) < ModelStateCodec.HEADER_INDEX) {
-                window.add(index);
-            }
-        });
-        state.remove(window);
-        return copy;
-    }
 
     private static byte[] utf8(final String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.kafkaolr.topology;
 
+import static io.kafkaolr.testing.Exports.withoutAucWindow;
 import static io.kafkaolr.topology.TopologyHarness.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,7 +25,6 @@ import io.kafkaolr.offline.CsvDataset;
 import io.kafkaolr.offline.Replay;
 import io.kafkaolr.serde.ControlCommands;
 import io.kafkaolr.serde.ModelSnapshot;
-import io.kafkaolr.serde.ModelStateCodec;
 import io.kafkaolr.serde.RecordCodec;
 import io.kafkaolr.serde.RecordFormat;
 import io.kafkaolr.testing.StoreEntries;
@@ -97,19 +97,6 @@ class CrossesTopologyTest {
         return replay;
     }
 
-    /** The export without the AUC window, which replay does not keep. */
-    private static ObjectNode withoutAucWindow(final ObjectNode exported) {
-        final ObjectNode copy = exported.deepCopy();
-        final ObjectNode state = (ObjectNode) copy.get("state");
-        final List<String> window = new ArrayList<>();
-        state.fieldNames().forEachRemaining(index -> {
-            if (Integer.parseInt(index) < ModelStateCodec.HEADER_INDEX) {
-                window.add(index);
-            }
-        });
-        state.remove(window);
-        return copy;
-    }
 
     @Test
     void trainingAndScoringUseTheModelsCrossesAndLearnExactlyAsReplay() {

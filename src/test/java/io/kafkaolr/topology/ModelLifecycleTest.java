@@ -1,5 +1,6 @@
 package io.kafkaolr.topology;
 
+import static io.kafkaolr.testing.Exports.withoutAucWindow;
 import static io.kafkaolr.topology.TopologyHarness.event;
 import static io.kafkaolr.topology.TopologyHarness.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -85,18 +86,6 @@ class ModelLifecycleTest {
         return ModelSnapshot.fromStored(StoreEntries.of(h.weightsStore(), modelId)).toJson();
     }
 
-    private static ObjectNode withoutAucWindow(final ObjectNode exported) {
-        final ObjectNode copy = exported.deepCopy();
-        final ObjectNode state = (ObjectNode) copy.get("state");
-        final List<String> window = new java.util.ArrayList<>();
-        state.fieldNames().forEachRemaining(index -> {
-            if (Integer.parseInt(index) < ModelStateCodec.HEADER_INDEX) {
-                window.add(index);
-            }
-        });
-        state.remove(window);
-        return copy;
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"ftrl", "asgd", "rls", "nag", "nag-penalised"})
